@@ -1,0 +1,92 @@
+#pragma once
+// The durable, ordered record of accepted events, and the quarantine log of
+// rejected ones. Sequence numbers start at 1, strictly increase and are never
+// reused. Thread-safe: every method may be called from any thread.
+//
+// Implementations: store::SqliteEventLog (embedded, one file) and, later,
+// store::JetStreamEventLog. The service core depends only on this interface.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+#include "vouchstream/v1/api.pb.h"
+#include "vouchstream/v1/event.pb.h"
+
+namespace vouchstream::core {
+
+class EventLog {
+ public:
+  struct AppendResult {
+    uint64_t seq = 0;
+    // The event's id (or its envelope id) was stored before; `seq` is the
+    // original event's.
+    bool duplicate = false;
+  };
+  using AppendDone = absl::AnyInvocable<void(absl::StatusOr<AppendResult>)>;
+
+  // Called after each commit with the events it made durable, in seq order,
+  // each with `seq` set. Runs on the store's writer thread: it must not block
+  // and must not call back into the log's write path.
+  using CommitListener =
+      absl::AnyInvocable<void(const std::vector<v1::Event>& committed)>;
+
+  virtual ~EventLog() = default;
+
+  // Stores `event` (its `seq` is assigned by the log) and calls `done` once
+  // it is durable, or with the original seq and `duplicate` when
+  // `event.id()` or `event.envelope().id()` was stored before. `done` runs on
+  // a store-owned thread and must not block. Errors: kInvalidArgument (empty
+  // id), kUnavailable (store closing, disk full or read-only: retry may
+  // help).
+  virtual void Append(v1::Event event, AppendDone done) = 0;
+
+  // Registers the single listener for committed events (the broker). Call
+  // before the first Append.
+  virtual void SetCommitListener(CommitListener listener) = 0;
+
+  // Up to `limit` events with seq > `after_seq`, in seq order.
+  virtual absl::StatusOr<std::vector<v1::Event>> ReadAfter(uint64_t after_seq,
+                                                           size_t limit) = 0;
+
+  // One event by seq or by id. kNotFound when absent.
+  virtual absl::StatusOr<v1::Event> GetBySeq(uint64_t seq) = 0;
+  virtual absl::StatusOr<v1::Event> GetById(absl::string_view id) = 0;
+
+  // The last committed seq (0 when empty) and the oldest seq retention still
+  // holds (LastSeq() + 1 when empty).
+  virtual uint64_t LastSeq() = 0;
+  virtual absl::StatusOr<uint64_t> FirstSeq() = 0;
+
+  // The seq of the last event received before `time` (0 when none), so that
+  // ReadAfter(SeqBefore(t), ...) starts at the first event received at or
+  // after `time`.
+  virtual absl::StatusOr<uint64_t> SeqBefore(absl::Time time) = 0;
+
+  // How many stored events of `type` name `customer_id` as their customer
+  // (`enrichment.customer_id`).
+  virtual absl::StatusOr<uint64_t> CountForCustomer(
+      absl::string_view type, absl::string_view customer_id) = 0;
+
+  // Quarantine (dead-letter) log. `entry.quarantine_id` is assigned; returns
+  // it once durable.
+  virtual absl::StatusOr<uint64_t> Quarantine(v1::QuarantinedEvent entry) = 0;
+  // Up to `limit` entries with quarantine_id > `after_id`, oldest first.
+  virtual absl::StatusOr<std::vector<v1::QuarantinedEvent>> ListQuarantined(
+      uint64_t after_id, size_t limit) = 0;
+  virtual absl::StatusOr<v1::QuarantinedEvent> GetQuarantined(uint64_t id) = 0;
+  // Records that quarantined entry `id` was accepted as event `seq`.
+  virtual absl::Status MarkReprocessed(uint64_t id, uint64_t seq) = 0;
+
+  // Stops accepting appends (they fail with kUnavailable), completes the ones
+  // already queued and joins the store's threads. Idempotent.
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace vouchstream::core
