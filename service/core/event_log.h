@@ -45,6 +45,12 @@ class EventLog {
   // a store-owned thread and must not block. Errors: kInvalidArgument (empty
   // id), kUnavailable (store closing, disk full or read-only: retry may
   // help).
+  //
+  // The log also fills `event.enrichment().history()`: the number of events
+  // of the same type with the same `enrichment.customer_id` stored before
+  // this one. Only the writer knows that exactly, since concurrent appends
+  // for one customer are counted in commit order. Events without a customer
+  // id get no history.
   virtual void Append(v1::Event event, AppendDone done) = 0;
 
   // Registers the single listener for committed events (the broker). Call
@@ -68,11 +74,6 @@ class EventLog {
   // ReadAfter(SeqBefore(t), ...) starts at the first event received at or
   // after `time`.
   virtual absl::StatusOr<uint64_t> SeqBefore(absl::Time time) = 0;
-
-  // How many stored events of `type` name `customer_id` as their customer
-  // (`enrichment.customer_id`).
-  virtual absl::StatusOr<uint64_t> CountForCustomer(
-      absl::string_view type, absl::string_view customer_id) = 0;
 
   // Quarantine (dead-letter) log. `entry.quarantine_id` is assigned; returns
   // it once durable.

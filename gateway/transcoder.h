@@ -1,0 +1,59 @@
+#pragma once
+// Turns a Voucherify webhook body into a `vouchstream.v1.Event`: parses the
+// JSON with simdjson and fills the typed messages with one descriptor-driven
+// walker (see json_to_message.h), so the contract in proto/ is the only
+// place that knows Voucherify's field names.
+//
+// Two inputs are accepted:
+//   FromEnvelope: a v2024-01-01 envelope {id, project_id, created_at, type,
+//     data, source, event}. The type is `event.type` when present (for
+//     distribution webhooks `type` is a free-text name), else `type`.
+//   FromBody: a bare event body, the type given by the caller (the HTTP path).
+// `publication.succeeded` bodies become the typed `publication_succeeded`
+// payload; every other type is kept as `data` (a google.protobuf.Struct).
+// The raw bytes always go into `Event.raw`, and every JSON path the contract
+// does not know into `Event.unknown_fields`.
+//
+// The result has `id`, `type`, `envelope` (for envelopes), `payload`, `raw`
+// and `unknown_fields` set; `seq`, `received_at`, `ingress` and `enrichment`
+// are for later stages.
+//
+// Errors are kInvalidArgument with the JSON path or byte offset of the
+// problem, e.g. `data.vouchers[0].active: expected a boolean, got string`.
+//
+// Thread-compatible: a Transcoder owns its parser buffers, so use one per
+// thread. Construction is cheap.
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+#include "vouchstream/v1/event.pb.h"
+
+namespace vouchstream::gateway {
+
+class Transcoder {
+ public:
+  struct Options {
+    // Deepest JSON nesting accepted; deeper input is refused before any
+    // recursion (a 10,000-level nest is an error, not a stack overflow).
+    int max_depth = 64;
+  };
+
+  Transcoder() : Transcoder(Options()) {}
+  explicit Transcoder(const Options& options);
+  ~Transcoder();
+  Transcoder(const Transcoder&) = delete;
+  Transcoder& operator=(const Transcoder&) = delete;
+
+  absl::StatusOr<v1::Event> FromEnvelope(absl::string_view body);
+  absl::StatusOr<v1::Event> FromBody(absl::string_view type,
+                                     absl::string_view body);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vouchstream::gateway
