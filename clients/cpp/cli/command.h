@@ -1,0 +1,24 @@
+#pragma once
+// One subcommand of `vouchstream-cli`. Each lives in its own file and is
+// registered in main.cc's table.
+
+#include <string>
+#include <vector>
+
+namespace vouchstream::cli {
+
+// The process's exit code: 0 on success, 1 when the operation failed (the
+// reason is on stderr), 2 on a usage error.
+using CommandFn = int (*)(const std::vector<std::string>& args);
+
+struct Command {
+  const char* name;
+  const char* usage;  // One line: the arguments after the name.
+  const char* help;   // One sentence.
+  CommandFn run;
+};
+
+// The subcommands, defined next to their implementation.
+int TranscodeCommand(const std::vector<std::string>& args);
+
+}  // namespace vouchstream::cli

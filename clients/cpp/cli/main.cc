@@ -1,0 +1,47 @@
+// vouchstream-cli: the operator's and tester's command line. Flags and
+// dispatch only; each subcommand lives in its own file.
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "clients/cpp/cli/command.h"
+
+namespace {
+
+using vouchstream::cli::Command;
+
+// Keep names stable: operators script against them.
+constexpr Command kCommands[] = {
+    {"transcode", "[--type=T] < BODY.json",
+     "Prints the vouchstream.v1.Event a webhook body transcodes to.",
+     vouchstream::cli::TranscodeCommand},
+};
+
+void PrintUsage(FILE* out) {
+  std::fprintf(out, "usage: vouchstream-cli COMMAND [ARGS...]\n\ncommands:\n");
+  for (const Command& command : kCommands) {
+    std::fprintf(out, "  %-10s %s\n  %-10s   %s\n", command.name, command.usage,
+                 "", command.help);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 ||
+      std::strcmp(argv[1], "help") == 0) {
+    PrintUsage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  for (const Command& command : kCommands) {
+    if (std::strcmp(argv[1], command.name) == 0) {
+      return command.run(args);
+    }
+  }
+  std::fprintf(stderr, "vouchstream-cli: unknown command \"%s\"\n", argv[1]);
+  PrintUsage(stderr);
+  return 2;
+}

@@ -1,0 +1,48 @@
+#include "gateway/event_types.h"
+
+#include "absl/strings/ascii.h"
+
+#include "vouchstream/v1/event.pb.h"
+
+namespace vouchstream::gateway {
+
+const google::protobuf::FieldDescriptor* TypedPayloadField(
+    absl::string_view type) {
+  // One row per typed event; add a row when proto/ types another event.
+  struct Row {
+    absl::string_view type;
+    int field_number;
+  };
+  static constexpr Row kTyped[] = {
+      {"publication.succeeded", v1::Event::kPublicationSucceededFieldNumber},
+  };
+  for (const Row& row : kTyped) {
+    if (row.type == type) {
+      return v1::Event::descriptor()->FindFieldByNumber(row.field_number);
+    }
+  }
+  return nullptr;
+}
+
+bool IsValidEventType(absl::string_view type) {
+  constexpr size_t kMaxTypeLength = 128;
+  if (type.empty() || type.size() > kMaxTypeLength || type.front() == '.' ||
+      type.back() == '.') {
+    return false;
+  }
+  char previous = 0;
+  for (const char c : type) {
+    const bool word_char = absl::ascii_islower(c) || absl::ascii_isdigit(c) ||
+                           c == '_' || c == '-';
+    if (!word_char && c != '.') {
+      return false;
+    }
+    if (c == '.' && previous == '.') {
+      return false;
+    }
+    previous = c;
+  }
+  return true;
+}
+
+}  // namespace vouchstream::gateway

@@ -1,0 +1,689 @@
+#include "gateway/message_filler.h"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/duration.pb.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace vouchstream::gateway {
+namespace {
+
+namespace pb = ::google::protobuf;
+using ::simdjson::dom::element;
+using ::simdjson::dom::element_type;
+using FieldType = pb::FieldDescriptor::CppType;
+
+enum class WellKnown {
+  kNone,
+  kTimestamp,
+  kDuration,
+  kStruct,
+  kValue,
+  kListValue,
+  kWrapper,
+  kFieldMask,
+  kAny,
+};
+
+WellKnown ClassifyType(const pb::Descriptor& type) {
+  if (type.file()->package() != "google.protobuf") {
+    return WellKnown::kNone;
+  }
+  const std::string& name = type.name();
+  if (name == "Timestamp")
+    return WellKnown::kTimestamp;  // NOLINT
+  if (name == "Duration")
+    return WellKnown::kDuration;  // NOLINT
+  if (name == "Struct")
+    return WellKnown::kStruct;  // NOLINT
+  if (name == "Value")
+    return WellKnown::kValue;  // NOLINT
+  if (name == "ListValue")
+    return WellKnown::kListValue;  // NOLINT
+  if (name == "FieldMask")
+    return WellKnown::kFieldMask;  // NOLINT
+  if (name == "Any")
+    return WellKnown::kAny;  // NOLINT
+  if (absl::EndsWith(name, "Value") && type.field_count() == 1 &&
+      type.field(0)->name() == "value") {
+    return WellKnown::kWrapper;  // DoubleValue, Int64Value, StringValue, ...
+  }
+  return WellKnown::kNone;
+}
+
+const char* JsonTypeName(element_type type) {
+  switch (type) {
+    case element_type::ARRAY:
+      return "array";
+    case element_type::OBJECT:
+      return "object";
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      return "number";
+    case element_type::STRING:
+      return "string";
+    case element_type::BOOL:
+      return "boolean";
+    case element_type::NULL_VALUE:
+      return "null";
+  }
+  return "value";
+}
+
+// simdjson speaks std::string_view; Debian's Abseil has its own string_view.
+absl::string_view StringOf(element value) {
+  const std::string_view text = value.get_string().value_unsafe();
+  return {text.data(), text.size()};
+}
+
+std::string Expected(absl::string_view what, element value) {
+  return absl::StrCat("expected ", what, ", got ", JsonTypeName(value.type()));
+}
+
+// The proto3 JSON mapping refuses numeric strings with surrounding blanks.
+bool HasOuterSpace(absl::string_view text) {
+  return !text.empty() && (absl::ascii_isspace(text.front()) ||
+                           absl::ascii_isspace(text.back()));
+}
+
+// Integers: a JSON integer, an integral JSON double, or a decimal string.
+template <typename T>
+absl::StatusOr<T> ToInteger(element value) {
+  constexpr T kMin = std::numeric_limits<T>::min();
+  constexpr T kMax = std::numeric_limits<T>::max();
+  const auto out_of_range = [&](auto number) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("integer ", number, " is out of range"));
+  };
+  switch (value.type()) {
+    case element_type::INT64: {
+      const int64_t number = value.get_int64().value_unsafe();
+      if constexpr (std::is_unsigned_v<T>) {
+        if (number < 0) {
+          return out_of_range(number);
+        }
+        if (static_cast<uint64_t>(number) > kMax) {
+          return out_of_range(number);
+        }
+      } else if (number < kMin || number > kMax) {
+        return out_of_range(number);
+      }
+      return static_cast<T>(number);
+    }
+    case element_type::UINT64: {
+      const uint64_t number = value.get_uint64().value_unsafe();
+      if (number > static_cast<uint64_t>(kMax)) {
+        return out_of_range(number);
+      }
+      return static_cast<T>(number);
+    }
+    case element_type::DOUBLE: {
+      const double number = value.get_double().value_unsafe();
+      if (std::trunc(number) != number) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("expected an integer, got ", number));
+      }
+      // Doubles beyond 2^63 lose the exact value; refuse rather than guess.
+      if (number < static_cast<double>(kMin) ||
+          number >= static_cast<double>(kMax)) {
+        return out_of_range(number);
+      }
+      return static_cast<T>(number);
+    }
+    case element_type::STRING: {
+      const absl::string_view text = StringOf(value);
+      T number{};
+      if (HasOuterSpace(text) || !absl::SimpleAtoi(text, &number)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("expected an integer, got string \"",
+                         absl::CHexEscape(text), "\""));
+      }
+      return number;
+    }
+    default:
+      return absl::InvalidArgumentError(Expected("an integer", value));
+  }
+}
+
+absl::StatusOr<double> ToDouble(element value, bool is_float) {
+  double number = 0;
+  switch (value.type()) {
+    case element_type::INT64:
+      number = static_cast<double>(value.get_int64().value_unsafe());
+      break;
+    case element_type::UINT64:
+      number = static_cast<double>(value.get_uint64().value_unsafe());
+      break;
+    case element_type::DOUBLE:
+      number = value.get_double().value_unsafe();
+      break;
+    case element_type::STRING: {
+      const absl::string_view text = StringOf(value);
+      if (text == "NaN") {
+        return std::numeric_limits<double>::quiet_NaN();
+      }
+      if (text == "Infinity") {
+        return std::numeric_limits<double>::infinity();
+      }
+      if (text == "-Infinity") {
+        return -std::numeric_limits<double>::infinity();
+      }
+      if (HasOuterSpace(text) || !absl::SimpleAtod(text, &number) ||
+          std::isinf(number) || std::isnan(number)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "expected a number, got string \"", absl::CHexEscape(text), "\""));
+      }
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError(Expected("a number", value));
+  }
+  if (is_float && std::isfinite(number) &&
+      std::fabs(number) > std::numeric_limits<float>::max()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("number ", number, " is out of range for a float"));
+  }
+  return number;
+}
+
+absl::StatusOr<absl::string_view> ToString(element value) {
+  if (value.type() != element_type::STRING) {
+    return absl::InvalidArgumentError(Expected("a string", value));
+  }
+  return StringOf(value);
+}
+
+absl::StatusOr<std::string> ToBytes(element value) {
+  absl::StatusOr<absl::string_view> text = ToString(value);
+  if (!text.ok()) {
+    return text.status();
+  }
+  std::string bytes;
+  if (!absl::Base64Unescape(*text, &bytes) &&
+      !absl::WebSafeBase64Unescape(*text, &bytes)) {
+    return absl::InvalidArgumentError("expected base64 bytes");
+  }
+  return bytes;
+}
+
+absl::StatusOr<int> ToEnum(element value, const pb::EnumDescriptor& type) {
+  if (value.type() == element_type::STRING) {
+    const absl::string_view name = StringOf(value);
+    const pb::EnumValueDescriptor* found =
+        type.FindValueByName(std::string(name));
+    if (found == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown enum value \"", absl::CHexEscape(name),
+                       "\" for ", type.full_name()));
+    }
+    return found->number();
+  }
+  if (value.type() == element_type::INT64 ||
+      value.type() == element_type::UINT64 ||
+      value.type() == element_type::DOUBLE) {
+    // proto3 enums are open: any int32 is a valid (perhaps unknown) value.
+    return ToInteger<int32_t>(value);
+  }
+  return absl::InvalidArgumentError(
+      Expected(absl::StrCat("an enum name of ", type.full_name()), value));
+}
+
+// "fooBar.baz" -> "foo_bar.baz", as the proto3 JSON mapping of FieldMask.
+std::string FieldMaskPathToSnakeCase(absl::string_view path) {
+  std::string out;
+  out.reserve(path.size() + 4);
+  for (const char c : path) {
+    if (absl::ascii_isupper(c)) {
+      out.push_back('_');
+      out.push_back(absl::ascii_tolower(c));
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct MessageFiller::MessageTable {
+  WellKnown well_known = WellKnown::kNone;
+  // Both the proto name and the json_name of every field.
+  absl::flat_hash_map<absl::string_view, const pb::FieldDescriptor*> fields;
+};
+
+MessageFiller::MessageFiller() = default;
+MessageFiller::~MessageFiller() = default;
+
+const MessageFiller::MessageTable& MessageFiller::TableFor(
+    const pb::Descriptor* type) {
+  std::unique_ptr<MessageTable>& slot = tables_[type];
+  if (slot == nullptr) {
+    slot = std::make_unique<MessageTable>();
+    slot->well_known = ClassifyType(*type);
+    for (int i = 0; i < type->field_count(); ++i) {
+      const pb::FieldDescriptor* field = type->field(i);
+      slot->fields.emplace(field->name(), field);
+      slot->fields.emplace(field->json_name(), field);
+    }
+  }
+  return *slot;
+}
+
+absl::Status MessageFiller::Error(absl::string_view what) const {
+  const std::string where = path_->ToString();
+  return absl::InvalidArgumentError(
+      absl::StrCat(where.empty() ? "root" : where, ": ", what));
+}
+
+absl::Status MessageFiller::Fill(element value, pb::Message& message,
+                                 JsonPath& path,
+                                 std::vector<std::string>& unknown_fields,
+                                 absl::string_view skip_key) {
+  path_ = &path;
+  unknown_fields_ = &unknown_fields;
+  absl::Status status =
+      FillMessage(value, message, TableFor(message.GetDescriptor()), skip_key);
+  path_ = nullptr;
+  unknown_fields_ = nullptr;
+  return status;
+}
+
+absl::Status MessageFiller::FillMessage(element value, pb::Message& message,
+                                        const MessageTable& table,
+                                        absl::string_view skip) {
+  if (table.well_known != WellKnown::kNone) {
+    return FillWellKnown(value, message, table);
+  }
+  simdjson::dom::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) {
+    return Error(Expected(
+        absl::StrCat("an object (", message.GetDescriptor()->name(), ")"),
+        value));
+  }
+  for (const simdjson::dom::key_value_pair member : object) {
+    const absl::string_view key(member.key.data(), member.key.size());
+    if (!skip.empty() && key == skip) {
+      continue;
+    }
+    JsonPathScope scope(*path_, key);
+    const auto found = table.fields.find(key);
+    if (found == table.fields.end()) {
+      unknown_fields_->push_back(path_->ToString());
+      continue;
+    }
+    absl::Status status = FillField(member.value, message, *found->second);
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MessageFiller::FillField(element value, pb::Message& message,
+                                      const pb::FieldDescriptor& field) {
+  const bool is_value_type =
+      field.cpp_type() == FieldType::CPPTYPE_MESSAGE &&
+      field.message_type()->full_name() == "google.protobuf.Value";
+  if (value.is_null() && !(is_value_type && !field.is_repeated())) {
+    // JSON null means "absent" for every field but a google.protobuf.Value.
+    return absl::OkStatus();
+  }
+  if (field.is_map()) {
+    return FillMap(value, message, field);
+  }
+  if (field.is_repeated()) {
+    simdjson::dom::array array;
+    if (value.get_array().get(array) != simdjson::SUCCESS) {
+      return Error(Expected("an array", value));
+    }
+    size_t index = 0;
+    for (const element item : array) {
+      JsonPathScope scope(*path_, index++);
+      if (item.is_null() && !is_value_type) {
+        return Error("null is not allowed in a repeated field");
+      }
+      absl::Status status = AddOrSet(item, message, field);
+      if (!status.ok()) {
+        return status;
+      }
+    }
+    return absl::OkStatus();
+  }
+  if (const pb::OneofDescriptor* oneof = field.real_containing_oneof()) {
+    const pb::FieldDescriptor* set =
+        message.GetReflection()->GetOneofFieldDescriptor(message, oneof);
+    if (set != nullptr && set != &field) {
+      return Error(absl::StrCat("oneof \"", oneof->name(), "\" already has \"",
+                                set->name(), "\" set"));
+    }
+  }
+  return AddOrSet(value, message, field);
+}
+
+absl::Status MessageFiller::FillMap(element value, pb::Message& message,
+                                    const pb::FieldDescriptor& field) {
+  simdjson::dom::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) {
+    return Error(Expected("an object (map)", value));
+  }
+  const pb::Descriptor& entry_type = *field.message_type();
+  const pb::FieldDescriptor& key_field = *entry_type.map_key();
+  const pb::FieldDescriptor& value_field = *entry_type.map_value();
+  const pb::Reflection& reflection = *message.GetReflection();
+  for (const simdjson::dom::key_value_pair member : object) {
+    const absl::string_view key(member.key.data(), member.key.size());
+    JsonPathScope scope(*path_, key);
+    pb::Message& entry = *reflection.AddMessage(&message, &field);
+    const pb::Reflection& entry_reflection = *entry.GetReflection();
+    bool key_ok = true;
+    switch (key_field.cpp_type()) {
+      case FieldType::CPPTYPE_STRING:
+        entry_reflection.SetString(&entry, &key_field, std::string(key));
+        break;
+      case FieldType::CPPTYPE_BOOL:
+        key_ok = key == "true" || key == "false";
+        entry_reflection.SetBool(&entry, &key_field, key == "true");
+        break;
+      case FieldType::CPPTYPE_INT32: {
+        int32_t number = 0;
+        key_ok = !HasOuterSpace(key) && absl::SimpleAtoi(key, &number);
+        entry_reflection.SetInt32(&entry, &key_field, number);
+        break;
+      }
+      case FieldType::CPPTYPE_INT64: {
+        int64_t number = 0;
+        key_ok = !HasOuterSpace(key) && absl::SimpleAtoi(key, &number);
+        entry_reflection.SetInt64(&entry, &key_field, number);
+        break;
+      }
+      case FieldType::CPPTYPE_UINT32: {
+        uint32_t number = 0;
+        key_ok = !HasOuterSpace(key) && absl::SimpleAtoi(key, &number);
+        entry_reflection.SetUInt32(&entry, &key_field, number);
+        break;
+      }
+      case FieldType::CPPTYPE_UINT64: {
+        uint64_t number = 0;
+        key_ok = !HasOuterSpace(key) && absl::SimpleAtoi(key, &number);
+        entry_reflection.SetUInt64(&entry, &key_field, number);
+        break;
+      }
+      default:
+        key_ok = false;
+    }
+    if (!key_ok) {
+      return Error(
+          absl::StrCat("map key is not a valid ", key_field.cpp_type_name()));
+    }
+    if (member.value.is_null() &&
+        !(value_field.cpp_type() == FieldType::CPPTYPE_MESSAGE &&
+          value_field.message_type()->full_name() == "google.protobuf.Value")) {
+      return Error("null is not allowed as a map value");
+    }
+    absl::Status status = AddOrSet(member.value, entry, value_field);
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Sets a singular field, or adds one element to a repeated one.
+absl::Status MessageFiller::AddOrSet(element value, pb::Message& message,
+                                     const pb::FieldDescriptor& field) {
+  const pb::Reflection& reflection = *message.GetReflection();
+  const bool repeated = field.is_repeated();
+  const auto fail = [&](const absl::Status& status) {
+    return Error(status.message());
+  };
+  switch (field.cpp_type()) {
+    case FieldType::CPPTYPE_MESSAGE: {
+      pb::Message& child = repeated
+                               ? *reflection.AddMessage(&message, &field)
+                               : *reflection.MutableMessage(&message, &field);
+      return FillMessage(value, child, TableFor(field.message_type()), {});
+    }
+    case FieldType::CPPTYPE_STRING: {
+      if (field.type() == pb::FieldDescriptor::TYPE_BYTES) {
+        absl::StatusOr<std::string> bytes = ToBytes(value);
+        if (!bytes.ok()) {
+          return fail(bytes.status());
+        }
+        repeated ? reflection.AddString(&message, &field, *std::move(bytes))
+                 : reflection.SetString(&message, &field, *std::move(bytes));
+        return absl::OkStatus();
+      }
+      absl::StatusOr<absl::string_view> text = ToString(value);
+      if (!text.ok()) {
+        return fail(text.status());
+      }
+      std::string copy(*text);
+      repeated ? reflection.AddString(&message, &field, std::move(copy))
+               : reflection.SetString(&message, &field, std::move(copy));
+      return absl::OkStatus();
+    }
+    case FieldType::CPPTYPE_INT64: {
+      absl::StatusOr<int64_t> number = ToInteger<int64_t>(value);
+      if (!number.ok()) {
+        return fail(number.status());
+      }
+      repeated ? reflection.AddInt64(&message, &field, *number)
+               : reflection.SetInt64(&message, &field, *number);
+      return absl::OkStatus();
+    }
+    case FieldType::CPPTYPE_INT32: {
+      absl::StatusOr<int32_t> number = ToInteger<int32_t>(value);
+      if (!number.ok()) {
+        return fail(number.status());
+      }
+      repeated ? reflection.AddInt32(&message, &field, *number)
+               : reflection.SetInt32(&message, &field, *number);
+      return absl::OkStatus();
+    }
+    case FieldType::CPPTYPE_UINT64: {
+      absl::StatusOr<uint64_t> number = ToInteger<uint64_t>(value);
+      if (!number.ok()) {
+        return fail(number.status());
+      }
+      repeated ? reflection.AddUInt64(&message, &field, *number)
+               : reflection.SetUInt64(&message, &field, *number);
+      return absl::OkStatus();
+    }
+    case FieldType::CPPTYPE_UINT32: {
+      absl::StatusOr<uint32_t> number = ToInteger<uint32_t>(value);
+      if (!number.ok()) {
+        return fail(number.status());
+      }
+      repeated ? reflection.AddUInt32(&message, &field, *number)
+               : reflection.SetUInt32(&message, &field, *number);
+      return absl::OkStatus();
+    }
+    case FieldType::CPPTYPE_DOUBLE:
+    case FieldType::CPPTYPE_FLOAT: {
+      const bool is_float = field.cpp_type() == FieldType::CPPTYPE_FLOAT;
+      absl::StatusOr<double> number = ToDouble(value, is_float);
+      if (!number.ok()) {
+        return fail(number.status());
+      }
+      if (is_float) {
+        const auto narrow = static_cast<float>(*number);
+        repeated ? reflection.AddFloat(&message, &field, narrow)
+                 : reflection.SetFloat(&message, &field, narrow);
+      } else {
+        repeated ? reflection.AddDouble(&message, &field, *number)
+                 : reflection.SetDouble(&message, &field, *number);
+      }
+      return absl::OkStatus();
+    }
+    case FieldType::CPPTYPE_BOOL: {
+      if (value.type() != element_type::BOOL) {
+        return Error(Expected("a boolean", value));
+      }
+      const bool flag = value.get_bool().value_unsafe();
+      repeated ? reflection.AddBool(&message, &field, flag)
+               : reflection.SetBool(&message, &field, flag);
+      return absl::OkStatus();
+    }
+    case FieldType::CPPTYPE_ENUM: {
+      absl::StatusOr<int> number = ToEnum(value, *field.enum_type());
+      if (!number.ok()) {
+        return fail(number.status());
+      }
+      repeated ? reflection.AddEnumValue(&message, &field, *number)
+               : reflection.SetEnumValue(&message, &field, *number);
+      return absl::OkStatus();
+    }
+  }
+  return Error("unsupported field type");
+}
+
+absl::Status MessageFiller::FillWellKnown(element value, pb::Message& message,
+                                          const MessageTable& table) {
+  const pb::Descriptor& type = *message.GetDescriptor();
+  switch (table.well_known) {
+    case WellKnown::kTimestamp:
+    case WellKnown::kDuration: {
+      absl::StatusOr<absl::string_view> text = ToString(value);
+      if (!text.ok()) {
+        return Error(text.status().message());
+      }
+      bool ok = false;
+      if (table.well_known == WellKnown::kTimestamp) {
+        auto* timestamp = dynamic_cast<pb::Timestamp*>(&message);
+        ok = timestamp != nullptr &&
+             pb::util::TimeUtil::FromString(std::string(*text), timestamp);
+      } else {
+        auto* duration = dynamic_cast<pb::Duration*>(&message);
+        ok = duration != nullptr &&
+             pb::util::TimeUtil::FromString(std::string(*text), duration);
+      }
+      if (!ok) {
+        return Error(absl::StrCat(
+            "invalid ", type.name(), " \"", absl::CHexEscape(*text), "\"",
+            table.well_known == WellKnown::kTimestamp
+                ? " (want RFC 3339, e.g. 2024-02-01T12:54:33.174Z)"
+                : " (want seconds with an \"s\" suffix, e.g. 1.5s)"));
+      }
+      return absl::OkStatus();
+    }
+    case WellKnown::kStruct:
+      return FillStruct(value, message);
+    case WellKnown::kValue:
+      return FillValue(value, message);
+    case WellKnown::kListValue:
+      return FillListValue(value, message);
+    case WellKnown::kWrapper:
+      if (value.is_null()) {
+        return absl::OkStatus();
+      }
+      return AddOrSet(value, message, *type.field(0));
+    case WellKnown::kFieldMask: {
+      absl::StatusOr<absl::string_view> text = ToString(value);
+      auto* mask = dynamic_cast<pb::FieldMask*>(&message);
+      if (!text.ok() || mask == nullptr) {
+        return Error(Expected("a FieldMask string", value));
+      }
+      for (const absl::string_view path :
+           absl::StrSplit(*text, ',', absl::SkipEmpty())) {
+        mask->add_paths(FieldMaskPathToSnakeCase(path));
+      }
+      return absl::OkStatus();
+    }
+    case WellKnown::kAny:
+      return absl::UnimplementedError(absl::StrCat(
+          path_->ToString(), ": google.protobuf.Any is not supported"));
+    case WellKnown::kNone:
+      break;
+  }
+  return Error("internal: not a well-known type");
+}
+
+absl::Status MessageFiller::FillValue(element value,
+                                      pb::Message& value_message) {
+  auto* out = dynamic_cast<pb::Value*>(&value_message);
+  if (out == nullptr) {
+    return Error("internal: google.protobuf.Value is not the generated type");
+  }
+  switch (value.type()) {
+    case element_type::NULL_VALUE:
+      out->set_null_value(pb::NULL_VALUE);
+      return absl::OkStatus();
+    case element_type::BOOL:
+      out->set_bool_value(value.get_bool().value_unsafe());
+      return absl::OkStatus();
+    case element_type::INT64:
+      out->set_number_value(
+          static_cast<double>(value.get_int64().value_unsafe()));
+      return absl::OkStatus();
+    case element_type::UINT64:
+      out->set_number_value(
+          static_cast<double>(value.get_uint64().value_unsafe()));
+      return absl::OkStatus();
+    case element_type::DOUBLE:
+      out->set_number_value(value.get_double().value_unsafe());
+      return absl::OkStatus();
+    case element_type::STRING: {
+      const absl::string_view text = StringOf(value);
+      out->set_string_value(text.data(), text.size());
+      return absl::OkStatus();
+    }
+    case element_type::OBJECT:
+      return FillStruct(value, *out->mutable_struct_value());
+    case element_type::ARRAY:
+      return FillListValue(value, *out->mutable_list_value());
+  }
+  return Error("unsupported JSON value");
+}
+
+absl::Status MessageFiller::FillStruct(element value,
+                                       pb::Message& struct_message) {
+  auto* out = dynamic_cast<pb::Struct*>(&struct_message);
+  simdjson::dom::object object;
+  if (out == nullptr || value.get_object().get(object) != simdjson::SUCCESS) {
+    return Error(Expected("an object", value));
+  }
+  auto& fields = *out->mutable_fields();
+  for (const simdjson::dom::key_value_pair member : object) {
+    JsonPathScope scope(
+        *path_, absl::string_view(member.key.data(), member.key.size()));
+    absl::Status status =
+        FillValue(member.value, fields[std::string(member.key)]);
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MessageFiller::FillListValue(element value,
+                                          pb::Message& list_message) {
+  auto* out = dynamic_cast<pb::ListValue*>(&list_message);
+  simdjson::dom::array array;
+  if (out == nullptr || value.get_array().get(array) != simdjson::SUCCESS) {
+    return Error(Expected("an array", value));
+  }
+  size_t index = 0;
+  for (const element item : array) {
+    JsonPathScope scope(*path_, index++);
+    absl::Status status = FillValue(item, *out->add_values());
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace vouchstream::gateway

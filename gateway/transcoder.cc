@@ -1,0 +1,183 @@
+#include "gateway/transcoder.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include <openssl/evp.h>
+
+#include "gateway/event_types.h"
+#include "gateway/json_document.h"
+#include "gateway/json_path.h"
+#include "gateway/message_filler.h"
+
+namespace vouchstream::gateway {
+namespace {
+
+// "sha256:<hex>" of `body`: a stable id for bodies that carry none, so that a
+// retry of the same bytes is still recognised as a duplicate.
+std::string BodyDigestId(absl::string_view body) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(body.data(), body.size(), digest, &length, EVP_sha256(),
+                 nullptr) != 1) {
+    // Only fails when OpenSSL cannot allocate; nothing sensible remains.
+    std::abort();
+  }
+  return absl::StrCat("sha256:",
+                      absl::BytesToHexString(absl::string_view(
+                          reinterpret_cast<const char*>(digest), length)));
+}
+
+const char* JsonKind(const simdjson::dom::element& value) {
+  switch (value.type()) {
+    case simdjson::dom::element_type::OBJECT:
+      return "object";
+    case simdjson::dom::element_type::ARRAY:
+      return "array";
+    case simdjson::dom::element_type::STRING:
+      return "string";
+    case simdjson::dom::element_type::BOOL:
+      return "boolean";
+    case simdjson::dom::element_type::NULL_VALUE:
+      return "null";
+    default:
+      return "number";
+  }
+}
+
+}  // namespace
+
+struct Transcoder::Impl {
+  explicit Impl(const Options& options) : document(options.max_depth) {}
+
+  // Fills the payload oneof of `event` from `data`, typed when the contract
+  // knows `type`, else as a Struct.
+  absl::Status FillPayload(simdjson::dom::element data, absl::string_view type,
+                           v1::Event& event) {
+    const google::protobuf::FieldDescriptor* typed = TypedPayloadField(type);
+    google::protobuf::Message& target =
+        typed != nullptr ? *event.GetReflection()->MutableMessage(&event, typed)
+                         : *event.mutable_data();
+    return filler.Fill(data, target, path, unknown);
+  }
+
+  void TakeUnknown(v1::Event& event) {
+    for (std::string& field : unknown) {
+      event.add_unknown_fields(std::move(field));
+    }
+    unknown.clear();
+  }
+
+  JsonDocument document;
+  MessageFiller filler;
+  JsonPath path;
+  std::vector<std::string> unknown;
+};
+
+Transcoder::Transcoder(const Options& options)
+    : impl_(std::make_unique<Impl>(options)) {}
+
+Transcoder::~Transcoder() = default;
+
+absl::StatusOr<v1::Event> Transcoder::FromEnvelope(absl::string_view body) {
+  absl::StatusOr<simdjson::dom::element> root = impl_->document.Parse(body);
+  if (!root.ok()) {
+    return root.status();
+  }
+  simdjson::dom::object object;
+  if (root->get_object().get(object) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("root: expected a JSON object (a webhook envelope), got ",
+                     JsonKind(*root)));
+  }
+  v1::Event event;
+  impl_->path.Clear();
+  impl_->unknown.clear();
+  voucherify::v1::WebhookEnvelope& envelope = *event.mutable_envelope();
+  absl::Status status =
+      impl_->filler.Fill(*root, envelope, impl_->path, impl_->unknown, "data");
+  if (!status.ok()) {
+    return status;
+  }
+
+  // Distribution webhooks put a free-text name in `type`; `event.type` is
+  // then the real one, and it always agrees for project webhooks.
+  const bool from_event = !envelope.event().type().empty();
+  const std::string& type =
+      from_event ? envelope.event().type() : envelope.type();
+  if (type.empty()) {
+    return absl::InvalidArgumentError(
+        "event.type: missing, and so is type: the envelope names no event "
+        "type");
+  }
+  if (!IsValidEventType(type)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(from_event ? "event.type" : "type", ": \"",
+                     absl::CHexEscape(type), "\" is not an event type"));
+  }
+  event.set_type(type);
+
+  simdjson::dom::element data;
+  if (object.at_key("data").get(data) != simdjson::SUCCESS || data.is_null()) {
+    return absl::InvalidArgumentError(
+        "data: missing: the envelope carries no event body");
+  }
+  if (!data.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "data: expected an object (the event body), got ", JsonKind(data)));
+  }
+  impl_->path.PushKey("data");
+  status = impl_->FillPayload(data, type, event);
+  impl_->path.Pop();
+  if (!status.ok()) {
+    return status;
+  }
+
+  if (!envelope.event().id().empty()) {
+    event.set_id(envelope.event().id());
+  } else if (!envelope.id().empty()) {
+    event.set_id(envelope.id());
+  } else {
+    event.set_id(BodyDigestId(body));
+  }
+  impl_->TakeUnknown(event);
+  event.set_raw(body.data(), body.size());
+  return event;
+}
+
+absl::StatusOr<v1::Event> Transcoder::FromBody(absl::string_view type,
+                                               absl::string_view body) {
+  if (!IsValidEventType(type)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "type: \"", absl::CHexEscape(type), "\" is not an event type"));
+  }
+  absl::StatusOr<simdjson::dom::element> root = impl_->document.Parse(body);
+  if (!root.ok()) {
+    return root.status();
+  }
+  if (!root->is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("root: expected a JSON object (the event body), got ",
+                     JsonKind(*root)));
+  }
+  v1::Event event;
+  event.set_type(std::string(type));
+  impl_->path.Clear();
+  impl_->unknown.clear();
+  absl::Status status = impl_->FillPayload(*root, type, event);
+  if (!status.ok()) {
+    return status;
+  }
+  const std::string& publication_id =
+      event.publication_succeeded().publication().id();
+  event.set_id(publication_id.empty() ? BodyDigestId(body) : publication_id);
+  impl_->TakeUnknown(event);
+  event.set_raw(body.data(), body.size());
+  return event;
+}
+
+}  // namespace vouchstream::gateway
