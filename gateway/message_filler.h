@@ -9,8 +9,7 @@
 //     double such as 1e3 is accepted for an integer field;
 //   - floating point: numbers, numeric strings, "NaN", "Infinity",
 //     "-Infinity";
-//   - bool: true/false only (stricter than protobuf 3.21's parser, which also
-//     takes strings such as "yes": a webhook saying "active": "yes" is wrong);
+//   - bool: true/false only;
 //   - enums: value name or number; an unknown name is an error;
 //   - string: JSON strings; bytes: base64 (standard or web-safe);
 //   - repeated fields: arrays; maps: objects with keys converted to the key
@@ -18,6 +17,14 @@
 //   - well-known types: Timestamp and Duration (RFC 3339 / "1.5s" strings),
 //     Struct, Value, ListValue, the wrapper types, FieldMask, Empty.
 //     google.protobuf.Any is refused (kUnimplemented): the contract has none.
+//
+// It is stricter than protobuf 3.21's JsonStringToMessage (and in line with
+// later protobuf releases) where 3.21 takes plainly wrong input: a string
+// for a bool ("active": "yes" read as true), a single value for a repeated
+// field or a list nested in its list, null inside a list or as a map value,
+// "yes" as a bool map key, any object as a Timestamp or Duration, and unknown
+// enum names (which 3.21 drops silently when ignoring unknown fields). A
+// webhook that says such things is wrong, and saying so beats guessing.
 //
 // Keys the message type does not know are skipped and reported as JSON paths
 // (see JsonPath) in `unknown_fields`; nothing else is silently dropped.

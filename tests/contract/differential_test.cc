@@ -1,0 +1,402 @@
+// The walker against protobuf's JsonStringToMessage, the oracle: for every
+// input both must produce the same message, or both refuse.
+//
+// protobuf 3.21's converter accepts some inputs that are plainly wrong (later
+// protobuf releases refuse them too), and the walker refuses these on
+// purpose, as message_filler.h documents. Each such class is listed in
+// kOracleLeniencies with what 3.21 does instead; a refusal by the walker that
+// the oracle accepted passes only when it falls in one of them.
+
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/field_comparator.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "testdata/json_mapping.pb.h"
+
+#include "voucherify/v1/events.pb.h"
+#include "voucherify/v1/webhook.pb.h"
+
+#include "gateway/json_document.h"
+#include "gateway/json_path.h"
+#include "gateway/message_filler.h"
+#include "tests/contract/contract_files.h"
+#include "tests/contract/json_tree.h"
+
+namespace vouchstream::testing {
+namespace {
+
+namespace pb = ::google::protobuf;
+
+struct Outcome {
+  bool ok = false;
+  std::string error;
+  std::unique_ptr<pb::Message> message;
+};
+
+Outcome Ours(const std::string& json, const pb::Message& prototype) {
+  Outcome out;
+  out.message.reset(prototype.New());
+  gateway::JsonDocument document(/*max_depth=*/64);
+  absl::StatusOr<simdjson::dom::element> root = document.Parse(json);
+  if (!root.ok()) {
+    out.error = root.status().ToString();
+    return out;
+  }
+  gateway::MessageFiller filler;
+  gateway::JsonPath path;
+  std::vector<std::string> unknown;
+  const absl::Status status = filler.Fill(*root, *out.message, path, unknown);
+  out.ok = status.ok();
+  out.error = status.ToString();
+  return out;
+}
+
+Outcome Oracle(const std::string& json, const pb::Message& prototype,
+               bool ignore_unknown) {
+  Outcome out;
+  out.message.reset(prototype.New());
+  pb::util::JsonParseOptions options;
+  options.ignore_unknown_fields = ignore_unknown;
+  const auto status =
+      pb::util::JsonStringToMessage(json, out.message.get(), options);
+  out.ok = status.ok();
+  out.error = status.ToString();
+  return out;
+}
+
+bool SameMessage(const pb::Message& a, const pb::Message& b,
+                 std::string* report) {
+  pb::util::DefaultFieldComparator comparator;
+  comparator.set_treat_nan_as_equal(true);
+  pb::util::MessageDifferencer differencer;
+  differencer.set_field_comparator(&comparator);
+  differencer.ReportDifferencesToString(report);
+  return differencer.Compare(a, b);
+}
+
+// Checks one input; returns a description of the disagreement, or "".
+std::string Disagreement(const std::string& json,
+                         const pb::Message& prototype) {
+  const Outcome ours = Ours(json, prototype);
+  const Outcome oracle = Oracle(json, prototype, /*ignore_unknown=*/true);
+  if (ours.ok && oracle.ok) {
+    std::string report;
+    return SameMessage(*ours.message, *oracle.message, &report)
+               ? ""
+               : absl::StrCat("messages differ: ", report);
+  }
+  if (!ours.ok && !oracle.ok) {
+    return "";
+  }
+  if (ours.ok) {
+    return absl::StrCat("walker accepted, oracle refused: ", oracle.error);
+  }
+  // The walker refused what the lenient oracle took: only the documented
+  // strictness is allowed.
+  struct Leniency {
+    const char* walker_error;  // What the walker says.
+    const char* oracle_does;   // What protobuf 3.21 does instead.
+  };
+  static constexpr Leniency kOracleLeniencies[] = {
+      {"expected a boolean, got string", "reads \"yes\", \"t\", \"1\" as true"},
+      {"expected an array, got", "reads a single value as a one-element list"},
+      {"null is not allowed in a repeated field", "drops the null element"},
+      {"null is not allowed as a map value", "stores the default value"},
+      {"map key is not a valid bool", "reads \"yes\" as true"},
+      {"expected a string, got object", "reads any object as a zero Timestamp"},
+  };
+  for (const Leniency& leniency : kOracleLeniencies) {
+    if (absl::StrContains(ours.error, leniency.walker_error)) {
+      return "";
+    }
+  }
+  // A list inside a repeated field's list: 3.21 flattens the nesting.
+  if (absl::StrContains(ours.error, "]: expected ") &&
+      absl::EndsWith(ours.error, "got array")) {
+    return "";
+  }
+  // Unknown enum names: the oracle drops them only because it was told to
+  // ignore unknown fields; in strict mode it refuses them too.
+  if (absl::StrContains(ours.error, "unknown enum value") &&
+      !Oracle(json, prototype, /*ignore_unknown=*/false).ok) {
+    return "";
+  }
+  return absl::StrCat("walker refused, oracle accepted: ", ours.error);
+}
+
+// Hand-written cases over every mapping feature.
+TEST(DifferentialTest, MappingCasesAgreeWithOracle) {
+  const char* const kCases[] = {
+      R"({})",
+      R"({"i32": 1, "i64": 2, "u32": 3, "u64": 4, "s32": -5, "s64": -6})",
+      R"({"f32": 7, "f64": 8, "sf32": -9, "sf64": -10})",
+      R"({"i32": "12", "i64": "-9223372036854775808", "u64": "18446744073709551615"})",
+      R"({"i64": 9223372036854775807, "u64": 18446744073709551615})",
+      R"({"i32": 2147483648})",
+      R"({"i32": -2147483649})",
+      R"({"u32": -1})",
+      R"({"u64": -1})",
+      R"({"i32": 1.0})",
+      R"({"i32": 1e3})",
+      R"({"i32": 1.5})",
+      R"({"i32": "1.5"})",
+      R"({"i32": " 1"})",
+      R"({"i32": "abc"})",
+      R"({"i32": true})",
+      R"({"i64": 1e30})",
+      R"({"flt": 1.5, "dbl": -2.25})",
+      R"({"flt": "1.5", "dbl": "-2.25e10"})",
+      R"({"flt": "NaN", "dbl": "Infinity"})",
+      R"({"dbl": "-Infinity"})",
+      R"({"flt": 1e39})",
+      R"({"dbl": "nope"})",
+      R"({"flag": true})",
+      R"({"flag": false})",
+      R"({"flag": 1})",
+      R"({"flag": "true"})",
+      R"({"text": "hello \u00e9 \ud83d\ude00"})",
+      R"({"text": 5})",
+      R"({"text": null})",
+      R"({"data": "aGVsbG8="})",
+      R"({"data": "aGVsbG8"})",
+      R"({"data": "-_-_"})",
+      R"({"data": "!!"})",
+      R"({"color": "GREEN"})",
+      R"({"color": 2})",
+      R"({"color": 7})",
+      R"({"color": "BLUE"})",
+      R"({"color": true})",
+      R"({"nested": {"a": 1, "b": "x", "child": {"a": 2}}})",
+      R"({"nested": {}})",
+      R"({"nested": null})",
+      R"({"nested": 5})",
+      R"({"nested": []})",
+      R"({"maybe": 0})",
+      R"({"maybe": null})",
+      R"({"r_i32": [1, 2, "3"]})",
+      R"({"r_i32": []})",
+      R"({"r_i32": null})",
+      R"({"r_i32": 1})",
+      R"({"r_i32": [1, null]})",
+      R"({"r_text": ["a", "b"]})",
+      R"({"r_color": ["RED", 2]})",
+      R"({"r_nested": [{"a": 1}, {}]})",
+      R"({"r_dbl": [1, 2.5, "3"]})",
+      R"({"m_str_i32": {"a": 1, "b": "2"}})",
+      R"({"m_i32_str": {"1": "a", "-2": "b"}})",
+      R"({"m_i32_str": {"x": "a"}})",
+      R"({"m_bool_nested": {"true": {"a": 1}, "false": {}}})",
+      R"({"m_bool_nested": {"yes": {}}})",
+      R"({"m_u64_color": {"18446744073709551615": "RED"}})",
+      R"({"m_value": {"a": null, "b": [1, "x", {"c": true}]}})",
+      R"({"m_str_i32": {"a": null}})",
+      R"({"m_str_i32": []})",
+      R"({"choice_text": "x"})",
+      R"({"choice_nested": {"a": 1}})",
+      R"({"choice_text": "x", "choice_number": 1})",
+      R"({"choice_text": null, "choice_number": 1})",
+      R"({"ts": "2024-02-01T12:54:33.174Z"})",
+      R"({"ts": "2024-02-01T12:54:33.174123Z"})",
+      R"({"ts": "2024-02-01T12:54:33.174123456Z"})",
+      R"({"ts": "2024-02-01T12:54:33Z"})",
+      R"({"ts": "2024-02-01T12:54:33.174+02:00"})",
+      R"({"ts": "2024-02-01T12:54:33.174-05:30"})",
+      R"({"ts": "2024-02-01 12:54:33Z"})",
+      R"({"ts": "2024-13-01T12:54:33Z"})",
+      R"({"ts": "2024-02-01T12:54:33.174"})",
+      R"({"ts": "0001-01-01T00:00:00Z"})",
+      R"({"ts": "9999-12-31T23:59:59.999999999Z"})",
+      R"({"ts": 1706791273})",
+      R"({"ts": null})",
+      R"({"r_ts": ["2024-02-01T12:54:33Z", "2024-02-01T12:54:34Z"]})",
+      R"({"dur": "1.5s"})",
+      R"({"dur": "-3s"})",
+      R"({"dur": "1.000000001s"})",
+      R"({"dur": "1"})",
+      R"({"st": {"a": 1, "b": [true, null], "c": {"d": "e"}}})",
+      R"({"st": {}})",
+      R"({"st": null})",
+      R"({"st": []})",
+      R"({"val": null})",
+      R"({"val": 1.25})",
+      R"({"val": "s"})",
+      R"({"val": [1, [2, [3]]]})",
+      R"({"val": {"k": {}}})",
+      R"({"r_val": [null, 1, "a"]})",
+      R"({"lst": [1, "a", null, {}]})",
+      R"({"lst": {}})",
+      R"({"w_i64": "5", "w_str": "x", "w_bool": false, "w_dbl": 1.5})",
+      R"({"w_i64": null, "w_str": null})",
+      R"({"w_bool": "x"})",
+      R"({"mask": "fooBar,baz.quxQuux"})",
+      R"({"mask": ""})",
+      R"({"snake_case_name": "a"})",
+      R"({"snakeCaseName": "b"})",
+      R"({"unknown": 1, "i32": 2})",
+      R"({"unknown": {"deep": [1, {"x": null}]}})",
+      R"({"nested": {"unknown": 1, "a": 3}})",
+  };
+  vouchstream::testing::AllTypes prototype;
+  for (const char* json : kCases) {
+    EXPECT_EQ(Disagreement(json, prototype), "") << "input: " << json;
+  }
+}
+
+// A small deterministic mutator over JSON trees: each variation applies one
+// to three edits of the kinds real senders (and broken ones) make.
+class Mutator {
+ public:
+  explicit Mutator(uint32_t seed) : random_(seed) {}
+
+  void Mutate(pb::Value& root) {
+    const int edits = 1 + static_cast<int>(random_() % 3);
+    for (int i = 0; i < edits; ++i) {
+      std::vector<pb::Value*> nodes;
+      Collect(root, nodes);
+      pb::Value& node = *nodes[random_() % nodes.size()];
+      Edit(node);
+    }
+  }
+
+ private:
+  static void Collect(pb::Value& node, std::vector<pb::Value*>& out) {
+    out.push_back(&node);
+    if (node.has_struct_value()) {
+      for (auto& [key, child] :
+           *node.mutable_struct_value()->mutable_fields()) {
+        Collect(child, out);
+      }
+    } else if (node.has_list_value()) {
+      for (pb::Value& child : *node.mutable_list_value()->mutable_values()) {
+        Collect(child, out);
+      }
+    }
+  }
+
+  void Edit(pb::Value& node) {
+    switch (random_() % 12) {
+      case 0:
+        node.set_null_value(pb::NULL_VALUE);
+        break;
+      case 1:  // A number as a string, as proto3 JSON prints 64-bit ints.
+        if (node.has_number_value()) {
+          node.set_string_value(absl::StrCat(node.number_value()));
+        }
+        break;
+      case 2:  // A wrong type.
+        node.set_string_value("yes");
+        break;
+      case 3:
+        node.set_bool_value(true);
+        break;
+      case 4:
+        node.set_number_value(static_cast<double>(random_() % 1000) / 4);
+        break;
+      case 5:  // Drop a member.
+        if (node.has_struct_value() && !node.struct_value().fields().empty()) {
+          auto& fields = *node.mutable_struct_value()->mutable_fields();
+          auto it = fields.begin();
+          std::advance(it, random_() % fields.size());
+          fields.erase(it);
+        }
+        break;
+      case 6:  // An unknown member.
+        if (node.has_struct_value()) {
+          (*node.mutable_struct_value()->mutable_fields())["x_extra"]
+              .set_number_value(1);
+        }
+        break;
+      case 7:  // Timestamps with 6 digits, offsets, or broken ones.
+        if (node.has_string_value() &&
+            absl::EndsWith(node.string_value(), "Z")) {
+          static const char* const kTimes[] = {
+              "2024-02-01T12:54:33.174123Z", "2024-02-01T12:54:33+01:00",
+              "2024-02-30T12:54:33Z", "2024-02-01T25:00:00Z"};
+          node.set_string_value(kTimes[random_() % 4]);
+        }
+        break;
+      case 8:  // Another enum-ish name.
+        if (node.has_string_value()) {
+          static const char* const kNames[] = {"PERCENT", "BOGUS", "SUCCESS",
+                                               "APPLY_TO_ORDER"};
+          node.set_string_value(kNames[random_() % 4]);
+        }
+        break;
+      case 9:  // Wrap in an array.
+      {
+        pb::Value copy = node;
+        *node.mutable_list_value()->add_values() = copy;
+        break;
+      }
+      case 10:
+        node.mutable_struct_value();
+        break;
+      case 11:
+        node.set_number_value(-1);
+        break;
+    }
+  }
+
+  std::mt19937 random_;
+};
+
+void ExpectVariationsAgree(const std::string& json,
+                           const pb::Message& prototype, int count) {
+  absl::StatusOr<pb::Value> tree = ParseJsonTree(json);
+  ASSERT_TRUE(tree.ok()) << tree.status();
+  ASSERT_EQ(Disagreement(json, prototype), "");
+  int refused = 0;
+  for (int i = 0; i < count; ++i) {
+    Mutator mutator(static_cast<uint32_t>(i));
+    pb::Value variant = *tree;
+    mutator.Mutate(variant);
+    const std::string text = PrintJsonTree(variant);
+    const std::string disagreement = Disagreement(text, prototype);
+    EXPECT_EQ(disagreement, "") << "variation " << i << ": " << text;
+    if (!disagreement.empty()) {
+      return;  // One report is enough to debug; thousands are noise.
+    }
+    refused += Ours(text, prototype).ok ? 0 : 1;
+  }
+  // The variations must exercise both outcomes, or they prove little.
+  EXPECT_GT(refused, count / 20);
+  EXPECT_LT(refused, count - count / 20);
+}
+
+TEST(DifferentialTest, SeedVariationsAgreeWithOracle) {
+  absl::StatusOr<std::string> seed =
+      ReadContractFile("publication.succeeded.seed.json");
+  ASSERT_TRUE(seed.ok()) << seed.status();
+  ExpectVariationsAgree(*seed, voucherify::v1::PublicationSucceeded(), 3000);
+}
+
+TEST(DifferentialTest, EnvelopeVariationsAgreeWithOracle) {
+  absl::StatusOr<std::string> envelope =
+      ReadContractFile("voucher.published.envelope.example.json");
+  ASSERT_TRUE(envelope.ok()) << envelope.status();
+  ExpectVariationsAgree(*envelope, voucherify::v1::WebhookEnvelope(), 2000);
+}
+
+TEST(DifferentialTest, FixturesAgreeWithOracle) {
+  for (const std::string& name : ListTestdata()) {
+    absl::StatusOr<std::string> json = ReadTestdata(name);
+    ASSERT_TRUE(json.ok()) << json.status();
+    const pb::Message& prototype =
+        absl::StartsWith(name, "envelope.")
+            ? static_cast<const pb::Message&>(
+                  voucherify::v1::WebhookEnvelope::default_instance())
+            : voucherify::v1::PublicationSucceeded::default_instance();
+    EXPECT_EQ(Disagreement(*json, prototype), "") << name;
+  }
+}
+
+}  // namespace
+}  // namespace vouchstream::testing

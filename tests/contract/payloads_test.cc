@@ -1,0 +1,165 @@
+// What the transcoder makes of real and fixture payloads: the type, the
+// idempotency key, the typed payload and the contract drift it reports.
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "gateway/transcoder.h"
+#include "tests/contract/contract_files.h"
+#include "tests/testing/status_matchers.h"
+
+namespace vouchstream::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+std::string Contract(const char* name) {
+  absl::StatusOr<std::string> json = ReadContractFile(name);
+  EXPECT_TRUE(json.ok()) << json.status();
+  return json.value_or("");
+}
+
+std::string Fixture(const char* name) {
+  absl::StatusOr<std::string> json = ReadTestdata(name);
+  EXPECT_TRUE(json.ok()) << json.status();
+  return json.value_or("");
+}
+
+TEST(PayloadsTest, SeedBodyIsTypedInFull) {
+  gateway::Transcoder transcoder;
+  absl::StatusOr<v1::Event> event = transcoder.FromBody(
+      "publication.succeeded", Contract("publication.succeeded.seed.json"));
+  ASSERT_THAT(event, IsOk());
+  EXPECT_EQ(event->type(), "publication.succeeded");
+  EXPECT_EQ(event->id(), "pub_r0413bLwExpB6LE0v286eNVmEpx6NxmP");
+  EXPECT_THAT(event->unknown_fields(), IsEmpty());
+  const auto& body = event->publication_succeeded();
+  EXPECT_EQ(body.user().id(), "user_ypzfEcSAphSONMGJRlj6trzXKsh7FGX7");
+  EXPECT_EQ(body.campaign().voucher().discount().type(),
+            voucherify::v1::Discount::UNIT);
+  EXPECT_EQ(body.campaign().voucher().discount().effect(),
+            voucherify::v1::Discount::ADD_NEW_ITEMS);
+  // Present zero and absent stay apart.
+  EXPECT_TRUE(body.campaign().voucher().discount().has_unit_off());
+  EXPECT_EQ(body.campaign().voucher().discount().unit_off(), 0);
+  EXPECT_FALSE(body.campaign().voucher().redemption().has_quantity());
+  EXPECT_FALSE(body.campaign().voucher().has_gift());
+  EXPECT_EQ(body.campaign().voucher().code_config().prefix(), "ZERO-");
+  ASSERT_EQ(body.vouchers_size(), 1);
+  EXPECT_EQ(body.vouchers(0).code(), "ZERO-8");
+  EXPECT_EQ(body.vouchers(0).redemption().redeemed_quantity(), 5);
+  EXPECT_EQ(body.publication().result(), voucherify::v1::Publication::SUCCESS);
+  EXPECT_THAT(body.publication().vouchers_id(),
+              ElementsAre("v_gZt6Zc74XKRv6VXSqubC2jDMfHjzbFPi"));
+  EXPECT_EQ(body.publication().created_at().seconds(), 1706792073);
+  EXPECT_EQ(body.publication().created_at().nanos(), 174000000);
+  EXPECT_EQ(body.customer().metadata().fields().at("region").string_value(),
+            "EMEA");
+  EXPECT_FALSE(body.publication().customer().has_address());
+}
+
+TEST(PayloadsTest, VoucherifyExampleEnvelopeKeepsDataGenericAndDrift) {
+  gateway::Transcoder transcoder;
+  absl::StatusOr<v1::Event> event = transcoder.FromEnvelope(
+      Contract("voucher.published.envelope.example.json"));
+  ASSERT_THAT(event, IsOk());
+  EXPECT_EQ(event->type(), "voucher.published");
+  EXPECT_EQ(event->id(), "evvou_ID");
+  EXPECT_EQ(event->envelope().id(), "whs_ID");
+  EXPECT_FALSE(event->envelope().has_data());
+  EXPECT_EQ(event->envelope().event().event_source().user().id(), "user_ID");
+  ASSERT_TRUE(event->has_data());
+  EXPECT_EQ(event->data()
+                .fields()
+                .at("voucher")
+                .struct_value()
+                .fields()
+                .at("code")
+                .string_value(),
+            "kUs7oM-cOD3");
+  // The envelope header is all in the contract.
+  EXPECT_THAT(event->unknown_fields(), IsEmpty());
+}
+
+TEST(PayloadsTest, EnvelopeOfPublicationIsTypedAndKeyedOnEventId) {
+  gateway::Transcoder transcoder;
+  absl::StatusOr<v1::Event> event =
+      transcoder.FromEnvelope(Fixture("envelope.publication.succeeded.json"));
+  ASSERT_THAT(event, IsOk());
+  EXPECT_EQ(event->type(), "publication.succeeded");
+  EXPECT_EQ(event->id(), "evpub_7hG2kLmN0pQ");
+  EXPECT_EQ(event->envelope().id(), "whs_0a1b2c3d4e5f60718293a4b5");
+  EXPECT_EQ(event->publication_succeeded().publication().id(),
+            "pub_r0413bLwExpB6LE0v286eNVmEpx6NxmP");
+}
+
+TEST(PayloadsTest, DistributionTypeComesFromEventType) {
+  gateway::Transcoder transcoder;
+  absl::StatusOr<v1::Event> event =
+      transcoder.FromEnvelope(Fixture("envelope.distribution.json"));
+  ASSERT_THAT(event, IsOk());
+  EXPECT_EQ(event->envelope().type(), "Welcome voucher to CRM");
+  EXPECT_EQ(event->type(), "publication.succeeded");
+  EXPECT_TRUE(event->has_publication_succeeded());
+}
+
+TEST(PayloadsTest, UntypedEventKeepsEveryValueInData) {
+  gateway::Transcoder transcoder;
+  absl::StatusOr<v1::Event> event =
+      transcoder.FromEnvelope(Fixture("envelope.redemption.succeeded.json"));
+  ASSERT_THAT(event, IsOk());
+  EXPECT_EQ(event->type(), "redemption.succeeded");
+  EXPECT_EQ(event->id(), "evred_2Lx0QpA");
+  ASSERT_TRUE(event->has_data());
+  const auto& redemption =
+      event->data().fields().at("redemption").struct_value().fields();
+  EXPECT_EQ(redemption.at("amount").number_value(), 2500);
+  EXPECT_TRUE(redemption.at("metadata")
+                  .struct_value()
+                  .fields()
+                  .at("pos")
+                  .has_null_value());
+  EXPECT_EQ(event->envelope().event().event_source().api_key().app_id(),
+            "app_9c1");
+}
+
+TEST(PayloadsTest, ReportsExactlyTheFieldsOutsideTheContract) {
+  gateway::Transcoder transcoder;
+  absl::StatusOr<v1::Event> event = transcoder.FromBody(
+      "publication.succeeded", Fixture("body.publication.succeeded.api.json"));
+  ASSERT_THAT(event, IsOk());
+  EXPECT_THAT(event->unknown_fields(),
+              ::testing::UnorderedElementsAre(
+                  "campaign.voucher.code_config.min_desired",
+                  "vouchers[0].assets", "voucher.assets"));
+  const auto& body = event->publication_succeeded();
+  EXPECT_FALSE(body.has_user());
+  EXPECT_EQ(body.voucher().code(), "IMPORTED-CODE-42");
+  EXPECT_EQ(body.vouchers(0).created_at().nanos(), 139123000);
+  EXPECT_DOUBLE_EQ(body.vouchers(0).discount().percent_off(), 10.5);
+  EXPECT_EQ(body.campaign().voucher().redemption().quantity(), 3);
+}
+
+TEST(PayloadsTest, BareBodyOfUntypedTypeIsKeyedOnItsDigest) {
+  gateway::Transcoder transcoder;
+  const std::string body = R"({"customer": {"id": "cust_1"}})";
+  absl::StatusOr<v1::Event> first =
+      transcoder.FromBody("customer.created", body);
+  absl::StatusOr<v1::Event> again =
+      transcoder.FromBody("customer.created", body);
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(again, IsOk());
+  EXPECT_THAT(first->id(), ::testing::StartsWith("sha256:"));
+  EXPECT_EQ(first->id().size(), 7 + 64);
+  EXPECT_EQ(first->id(), again->id());
+  absl::StatusOr<v1::Event> other =
+      transcoder.FromBody("customer.created", R"({"customer": {"id": "c2"}})");
+  ASSERT_THAT(other, IsOk());
+  EXPECT_NE(other->id(), first->id());
+}
+
+}  // namespace
+}  // namespace vouchstream::testing
