@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every check vouchstream has, on a fresh Debian 12 machine too:
+# installs dependencies (idempotent), checks formatting, builds with warnings
+# as errors, runs the whole ctest suite (unit, contract, integration) and buf
+# lint on the contract. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+echo "== clang-format"
+files=$(git ls-files '*.h' '*.cc')
+if [[ -n "$files" ]]; then
+  # shellcheck disable=SC2086
+  clang-format --dry-run --Werror $files
+fi
+
+echo "== build"
+scripts/build.sh -DVS_WERROR=ON
+
+echo "== buf lint"
+(cd proto && ../tools/node_modules/.bin/buf lint)
+if git rev-parse -q --verify HEAD~1 >/dev/null &&
+   git cat-file -e HEAD~1:proto/buf.yaml 2>/dev/null; then
+  echo "== buf breaking (against the previous commit)"
+  (cd proto && ../tools/node_modules/.bin/buf breaking \
+     --against "../.git#ref=HEAD~1,subdir=proto")
+fi
+
+echo "== ctest"
+cd "${VS_BUILD_DIR:-build}"
+ctest --output-on-failure --timeout 600 -j "$(nproc)"
