@@ -2,16 +2,17 @@
 // protobuf's JsonStringToMessage and simdjson's bare parse, in one run so
 // that the ratios hold on a noisy machine.
 
-#include <benchmark/benchmark.h>
-
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "google/protobuf/util/json_util.h"
+#include <benchmark/benchmark.h>
+
+#include "voucherify/v1/events.pb.h"
+
 #include "gateway/json_document.h"
 #include "gateway/transcoder.h"
-#include "google/protobuf/util/json_util.h"
-#include "voucherify/v1/events.pb.h"
 
 namespace {
 
