@@ -1,5 +1,7 @@
 #include "gateway/event_types.h"
 
+#include <array>
+
 #include "absl/strings/ascii.h"
 
 #include "vouchstream/v1/event.pb.h"
@@ -13,9 +15,9 @@ const google::protobuf::FieldDescriptor* TypedPayloadField(
     absl::string_view type;
     int field_number;
   };
-  static constexpr Row kTyped[] = {
+  static constexpr std::array<Row, 1> kTyped = {{
       {"publication.succeeded", v1::Event::kPublicationSucceededFieldNumber},
-  };
+  }};
   for (const Row& row : kTyped) {
     if (row.type == type) {
       return v1::Event::descriptor()->FindFieldByNumber(row.field_number);

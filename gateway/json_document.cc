@@ -43,54 +43,56 @@ absl::StatusOr<simdjson::dom::element> JsonDocument::Parse(
   }
 }
 
+namespace {
+
+// The length of the UTF-8 sequence that `lead` starts (0 when `lead` cannot
+// start one), and the range its second byte must lie in (RFC 3629: no
+// overlongs, no surrogates, nothing above U+10FFFF).
+struct SequenceRule {
+  size_t length;
+  uint8_t second_low;
+  uint8_t second_high;
+};
+
+SequenceRule RuleFor(uint8_t lead) {
+  if (lead < 0x80) {
+    return {1, 0, 0};
+  }
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    return {2, 0x80, 0xBF};
+  }
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    return {3, lead == 0xE0 ? uint8_t{0xA0} : uint8_t{0x80},
+            lead == 0xED ? uint8_t{0x9F} : uint8_t{0xBF}};
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    return {4, lead == 0xF0 ? uint8_t{0x90} : uint8_t{0x80},
+            lead == 0xF4 ? uint8_t{0x8F} : uint8_t{0xBF}};
+  }
+  return {0, 0, 0};
+}
+
+}  // namespace
+
 size_t FirstInvalidUtf8Offset(absl::string_view text) {
-  // Only called on the error path, so a plain scan is fine. Follows RFC 3629:
-  // no overlongs, no surrogates, nothing above U+10FFFF.
+  // Only called on the error path, so a plain scan is fine.
   const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
-  const size_t size = text.size();
   size_t i = 0;
-  while (i < size) {
-    const uint8_t lead = bytes[i];
-    size_t length = 0;
-    uint8_t low = 0x80;
-    uint8_t high = 0xBF;
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) {
-        low = 0xA0;
-      } else if (lead == 0xED) {
-        high = 0x9F;
-      }
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) {
-        low = 0x90;
-      } else if (lead == 0xF4) {
-        high = 0x8F;
-      }
-    } else {
+  while (i < text.size()) {
+    const SequenceRule rule = RuleFor(bytes[i]);
+    if (rule.length == 0 || i + rule.length > text.size()) {
       return i;
     }
-    if (i + length > size) {
-      return i;
-    }
-    for (size_t k = 1; k < length; ++k) {
-      const uint8_t continuation = bytes[i + k];
-      const uint8_t lo = k == 1 ? low : 0x80;
-      const uint8_t hi = k == 1 ? high : 0xBF;
-      if (continuation < lo || continuation > hi) {
+    for (size_t k = 1; k < rule.length; ++k) {
+      const uint8_t low = k == 1 && rule.length > 1 ? rule.second_low : 0x80;
+      const uint8_t high = k == 1 && rule.length > 1 ? rule.second_high : 0xBF;
+      if (bytes[i + k] < low || bytes[i + k] > high) {
         return i;
       }
     }
-    i += length;
+    i += rule.length;
   }
-  return size;
+  return text.size();
 }
 
 }  // namespace vouchstream::gateway

@@ -1,9 +1,12 @@
 #include "gateway/message_filler.h"
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
+#include <variant>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
@@ -41,22 +44,25 @@ WellKnown ClassifyType(const pb::Descriptor& type) {
   if (type.file()->package() != "google.protobuf") {
     return WellKnown::kNone;
   }
-  const std::string& name = type.name();
-  if (name == "Timestamp")
-    return WellKnown::kTimestamp;  // NOLINT
-  if (name == "Duration")
-    return WellKnown::kDuration;  // NOLINT
-  if (name == "Struct")
-    return WellKnown::kStruct;  // NOLINT
-  if (name == "Value")
-    return WellKnown::kValue;  // NOLINT
-  if (name == "ListValue")
-    return WellKnown::kListValue;  // NOLINT
-  if (name == "FieldMask")
-    return WellKnown::kFieldMask;  // NOLINT
-  if (name == "Any")
-    return WellKnown::kAny;  // NOLINT
-  if (absl::EndsWith(name, "Value") && type.field_count() == 1 &&
+  struct Row {
+    absl::string_view name;
+    WellKnown kind;
+  };
+  static constexpr std::array<Row, 7> kRows = {{
+      {"Timestamp", WellKnown::kTimestamp},
+      {"Duration", WellKnown::kDuration},
+      {"Struct", WellKnown::kStruct},
+      {"Value", WellKnown::kValue},
+      {"ListValue", WellKnown::kListValue},
+      {"FieldMask", WellKnown::kFieldMask},
+      {"Any", WellKnown::kAny},
+  }};
+  for (const Row& row : kRows) {
+    if (type.name() == row.name) {
+      return row.kind;
+    }
+  }
+  if (absl::EndsWith(type.name(), "Value") && type.field_count() == 1 &&
       type.field(0)->name() == "value") {
     return WellKnown::kWrapper;  // DoubleValue, Int64Value, StringValue, ...
   }
@@ -223,7 +229,7 @@ absl::StatusOr<int> ToEnum(element value, const pb::EnumDescriptor& type) {
   if (value.type() == element_type::STRING) {
     const absl::string_view name = StringOf(value);
     const pb::EnumValueDescriptor* found =
-        type.FindValueByName(std::string(name));
+        type.FindValueByName(std::string{name});
     if (found == nullptr) {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown enum value \"", absl::CHexEscape(name),
@@ -254,6 +260,111 @@ std::string FieldMaskPathToSnakeCase(absl::string_view path) {
     }
   }
   return out;
+}
+
+// One converted scalar, ready to store; enums travel as their number.
+struct EnumNumber {
+  int value;
+};
+using Scalar = std::variant<int32_t, int64_t, uint32_t, uint64_t, float, double,
+                            bool, std::string, EnumNumber>;
+
+absl::StatusOr<Scalar> ToScalar(element value,
+                                const pb::FieldDescriptor& field) {
+  const auto wrap = [](auto converted) -> absl::StatusOr<Scalar> {
+    if (!converted.ok()) {
+      return converted.status();
+    }
+    return Scalar(*std::move(converted));
+  };
+  switch (field.cpp_type()) {
+    case FieldType::CPPTYPE_INT32:
+      return wrap(ToInteger<int32_t>(value));
+    case FieldType::CPPTYPE_INT64:
+      return wrap(ToInteger<int64_t>(value));
+    case FieldType::CPPTYPE_UINT32:
+      return wrap(ToInteger<uint32_t>(value));
+    case FieldType::CPPTYPE_UINT64:
+      return wrap(ToInteger<uint64_t>(value));
+    case FieldType::CPPTYPE_DOUBLE:
+      return wrap(ToDouble(value, /*is_float=*/false));
+    case FieldType::CPPTYPE_FLOAT: {
+      absl::StatusOr<double> number = ToDouble(value, /*is_float=*/true);
+      if (!number.ok()) {
+        return number.status();
+      }
+      return Scalar(static_cast<float>(*number));
+    }
+    case FieldType::CPPTYPE_BOOL:
+      if (value.type() != element_type::BOOL) {
+        return absl::InvalidArgumentError(Expected("a boolean", value));
+      }
+      return Scalar(value.get_bool().value_unsafe());
+    case FieldType::CPPTYPE_STRING: {
+      if (field.type() == pb::FieldDescriptor::TYPE_BYTES) {
+        return wrap(ToBytes(value));
+      }
+      absl::StatusOr<absl::string_view> text = ToString(value);
+      if (!text.ok()) {
+        return text.status();
+      }
+      return Scalar(std::string{*text});
+    }
+    case FieldType::CPPTYPE_ENUM: {
+      absl::StatusOr<int> number = ToEnum(value, *field.enum_type());
+      if (!number.ok()) {
+        return number.status();
+      }
+      return Scalar(EnumNumber{*number});
+    }
+    case FieldType::CPPTYPE_MESSAGE:
+      break;
+  }
+  return absl::InternalError(
+      absl::StrCat("not a scalar field: ", field.full_name()));
+}
+
+// Sets `scalar` into singular `field`, or appends it to repeated `field`.
+void StoreScalar(Scalar scalar, const pb::FieldDescriptor& field,
+                 pb::Message& message) {
+  const pb::Reflection& r = *message.GetReflection();
+  pb::Message* m = &message;
+  const pb::FieldDescriptor* f = &field;
+  const bool add = field.is_repeated();
+  struct Store {
+    const pb::Reflection& r;
+    pb::Message* m;
+    const pb::FieldDescriptor* f;
+    bool add;
+    void operator()(int32_t v) const {
+      add ? r.AddInt32(m, f, v) : r.SetInt32(m, f, v);
+    }
+    void operator()(int64_t v) const {
+      add ? r.AddInt64(m, f, v) : r.SetInt64(m, f, v);
+    }
+    void operator()(uint32_t v) const {
+      add ? r.AddUInt32(m, f, v) : r.SetUInt32(m, f, v);
+    }
+    void operator()(uint64_t v) const {
+      add ? r.AddUInt64(m, f, v) : r.SetUInt64(m, f, v);
+    }
+    void operator()(float v) const {
+      add ? r.AddFloat(m, f, v) : r.SetFloat(m, f, v);
+    }
+    void operator()(double v) const {
+      add ? r.AddDouble(m, f, v) : r.SetDouble(m, f, v);
+    }
+    void operator()(bool v) const {
+      add ? r.AddBool(m, f, v) : r.SetBool(m, f, v);
+    }
+    void operator()(std::string& v) const {
+      add ? r.AddString(m, f, std::move(v)) : r.SetString(m, f, std::move(v));
+    }
+    void operator()(EnumNumber v) const {
+      add ? r.AddEnumValue(m, f, v.value) : r.SetEnumValue(m, f, v.value);
+    }
+  };
+  std::visit(Store{r, m, f, add}, scalar);
 }
 
 }  // namespace
@@ -391,7 +502,7 @@ absl::Status MessageFiller::FillMap(element value, pb::Message& message,
     bool key_ok = true;
     switch (key_field.cpp_type()) {
       case FieldType::CPPTYPE_STRING:
-        entry_reflection.SetString(&entry, &key_field, std::string(key));
+        entry_reflection.SetString(&entry, &key_field, std::string{key});
         break;
       case FieldType::CPPTYPE_BOOL:
         key_ok = key == "true" || key == "false";
@@ -444,110 +555,19 @@ absl::Status MessageFiller::FillMap(element value, pb::Message& message,
 // Sets a singular field, or adds one element to a repeated one.
 absl::Status MessageFiller::AddOrSet(element value, pb::Message& message,
                                      const pb::FieldDescriptor& field) {
-  const pb::Reflection& reflection = *message.GetReflection();
-  const bool repeated = field.is_repeated();
-  const auto fail = [&](const absl::Status& status) {
-    return Error(status.message());
-  };
-  switch (field.cpp_type()) {
-    case FieldType::CPPTYPE_MESSAGE: {
-      pb::Message& child = repeated
-                               ? *reflection.AddMessage(&message, &field)
-                               : *reflection.MutableMessage(&message, &field);
-      return FillMessage(value, child, TableFor(field.message_type()), {});
-    }
-    case FieldType::CPPTYPE_STRING: {
-      if (field.type() == pb::FieldDescriptor::TYPE_BYTES) {
-        absl::StatusOr<std::string> bytes = ToBytes(value);
-        if (!bytes.ok()) {
-          return fail(bytes.status());
-        }
-        repeated ? reflection.AddString(&message, &field, *std::move(bytes))
-                 : reflection.SetString(&message, &field, *std::move(bytes));
-        return absl::OkStatus();
-      }
-      absl::StatusOr<absl::string_view> text = ToString(value);
-      if (!text.ok()) {
-        return fail(text.status());
-      }
-      std::string copy(*text);
-      repeated ? reflection.AddString(&message, &field, std::move(copy))
-               : reflection.SetString(&message, &field, std::move(copy));
-      return absl::OkStatus();
-    }
-    case FieldType::CPPTYPE_INT64: {
-      absl::StatusOr<int64_t> number = ToInteger<int64_t>(value);
-      if (!number.ok()) {
-        return fail(number.status());
-      }
-      repeated ? reflection.AddInt64(&message, &field, *number)
-               : reflection.SetInt64(&message, &field, *number);
-      return absl::OkStatus();
-    }
-    case FieldType::CPPTYPE_INT32: {
-      absl::StatusOr<int32_t> number = ToInteger<int32_t>(value);
-      if (!number.ok()) {
-        return fail(number.status());
-      }
-      repeated ? reflection.AddInt32(&message, &field, *number)
-               : reflection.SetInt32(&message, &field, *number);
-      return absl::OkStatus();
-    }
-    case FieldType::CPPTYPE_UINT64: {
-      absl::StatusOr<uint64_t> number = ToInteger<uint64_t>(value);
-      if (!number.ok()) {
-        return fail(number.status());
-      }
-      repeated ? reflection.AddUInt64(&message, &field, *number)
-               : reflection.SetUInt64(&message, &field, *number);
-      return absl::OkStatus();
-    }
-    case FieldType::CPPTYPE_UINT32: {
-      absl::StatusOr<uint32_t> number = ToInteger<uint32_t>(value);
-      if (!number.ok()) {
-        return fail(number.status());
-      }
-      repeated ? reflection.AddUInt32(&message, &field, *number)
-               : reflection.SetUInt32(&message, &field, *number);
-      return absl::OkStatus();
-    }
-    case FieldType::CPPTYPE_DOUBLE:
-    case FieldType::CPPTYPE_FLOAT: {
-      const bool is_float = field.cpp_type() == FieldType::CPPTYPE_FLOAT;
-      absl::StatusOr<double> number = ToDouble(value, is_float);
-      if (!number.ok()) {
-        return fail(number.status());
-      }
-      if (is_float) {
-        const auto narrow = static_cast<float>(*number);
-        repeated ? reflection.AddFloat(&message, &field, narrow)
-                 : reflection.SetFloat(&message, &field, narrow);
-      } else {
-        repeated ? reflection.AddDouble(&message, &field, *number)
-                 : reflection.SetDouble(&message, &field, *number);
-      }
-      return absl::OkStatus();
-    }
-    case FieldType::CPPTYPE_BOOL: {
-      if (value.type() != element_type::BOOL) {
-        return Error(Expected("a boolean", value));
-      }
-      const bool flag = value.get_bool().value_unsafe();
-      repeated ? reflection.AddBool(&message, &field, flag)
-               : reflection.SetBool(&message, &field, flag);
-      return absl::OkStatus();
-    }
-    case FieldType::CPPTYPE_ENUM: {
-      absl::StatusOr<int> number = ToEnum(value, *field.enum_type());
-      if (!number.ok()) {
-        return fail(number.status());
-      }
-      repeated ? reflection.AddEnumValue(&message, &field, *number)
-               : reflection.SetEnumValue(&message, &field, *number);
-      return absl::OkStatus();
-    }
+  if (field.cpp_type() == FieldType::CPPTYPE_MESSAGE) {
+    const pb::Reflection& reflection = *message.GetReflection();
+    pb::Message& child = field.is_repeated()
+                             ? *reflection.AddMessage(&message, &field)
+                             : *reflection.MutableMessage(&message, &field);
+    return FillMessage(value, child, TableFor(field.message_type()), {});
   }
-  return Error("unsupported field type");
+  absl::StatusOr<Scalar> scalar = ToScalar(value, field);
+  if (!scalar.ok()) {
+    return Error(scalar.status().message());
+  }
+  StoreScalar(*std::move(scalar), field, message);
+  return absl::OkStatus();
 }
 
 absl::Status MessageFiller::FillWellKnown(element value, pb::Message& message,
@@ -564,11 +584,11 @@ absl::Status MessageFiller::FillWellKnown(element value, pb::Message& message,
       if (table.well_known == WellKnown::kTimestamp) {
         auto* timestamp = dynamic_cast<pb::Timestamp*>(&message);
         ok = timestamp != nullptr &&
-             pb::util::TimeUtil::FromString(std::string(*text), timestamp);
+             pb::util::TimeUtil::FromString(std::string{*text}, timestamp);
       } else {
         auto* duration = dynamic_cast<pb::Duration*>(&message);
         ok = duration != nullptr &&
-             pb::util::TimeUtil::FromString(std::string(*text), duration);
+             pb::util::TimeUtil::FromString(std::string{*text}, duration);
       }
       if (!ok) {
         return Error(absl::StrCat(

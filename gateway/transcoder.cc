@@ -1,5 +1,6 @@
 #include "gateway/transcoder.h"
 
+#include <array>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,16 +21,16 @@ namespace {
 // "sha256:<hex>" of `body`: a stable id for bodies that carry none, so that a
 // retry of the same bytes is still recognised as a duplicate.
 std::string BodyDigestId(absl::string_view body) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  if (EVP_Digest(body.data(), body.size(), digest, &length, EVP_sha256(),
+  if (EVP_Digest(body.data(), body.size(), digest.data(), &length, EVP_sha256(),
                  nullptr) != 1) {
     // Only fails when OpenSSL cannot allocate; nothing sensible remains.
     std::abort();
   }
-  return absl::StrCat("sha256:",
-                      absl::BytesToHexString(absl::string_view(
-                          reinterpret_cast<const char*>(digest), length)));
+  return absl::StrCat(
+      "sha256:", absl::BytesToHexString(absl::string_view(
+                     reinterpret_cast<const char*>(digest.data()), length)));
 }
 
 const char* JsonKind(const simdjson::dom::element& value) {
@@ -60,8 +61,9 @@ struct Transcoder::Impl {
                            v1::Event& event) {
     const google::protobuf::FieldDescriptor* typed = TypedPayloadField(type);
     google::protobuf::Message& target =
-        typed != nullptr ? *event.GetReflection()->MutableMessage(&event, typed)
-                         : *event.mutable_data();
+        typed != nullptr
+            ? *v1::Event::GetReflection()->MutableMessage(&event, typed)
+            : *event.mutable_data();
     return filler.Fill(data, target, path, unknown);
   }
 
@@ -165,7 +167,7 @@ absl::StatusOr<v1::Event> Transcoder::FromBody(absl::string_view type,
                      JsonKind(*root)));
   }
   v1::Event event;
-  event.set_type(std::string(type));
+  event.set_type(std::string{type});
   impl_->path.Clear();
   impl_->unknown.clear();
   absl::Status status = impl_->FillPayload(*root, type, event);

@@ -1,6 +1,7 @@
 // vouchstream-cli: the operator's and tester's command line. Flags and
 // dispatch only; each subcommand lives in its own file.
 
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -13,10 +14,10 @@ namespace {
 using vouchstream::cli::Command;
 
 // Keep names stable: operators script against them.
-constexpr Command kCommands[] = {
-    {"transcode", "[--type=T] < BODY.json",
-     "Prints the vouchstream.v1.Event a webhook body transcodes to.",
-     vouchstream::cli::TranscodeCommand},
+constexpr std::array kCommands = {
+    Command{"transcode", "[--type=T] < BODY.json",
+            "Prints the vouchstream.v1.Event a webhook body transcodes to.",
+            vouchstream::cli::TranscodeCommand},
 };
 
 void PrintUsage(FILE* out) {
