@@ -39,7 +39,7 @@ std::optional<google::rpc::BadRequest> BadRequestOf(
     return std::nullopt;
   }
   google::rpc::BadRequest bad_request;
-  if (!bad_request.ParseFromString(std::string(*payload))) {
+  if (!bad_request.ParseFromString(static_cast<std::string>(*payload))) {
     return std::nullopt;
   }
   return bad_request;

@@ -43,7 +43,7 @@ std::string UnitSummary(bool has_unit_off, int64_t unit_off,
                         ProductNamer product_name) {
   std::string name = unit_type.empty() ? "" : product_name(unit_type);
   if (name.empty()) {
-    name = unit_type.empty() ? "product" : std::string(unit_type);
+    name = unit_type.empty() ? "product" : static_cast<std::string>(unit_type);
   }
   if (!has_unit_off) {
     return absl::StrCat("computed free units of ", name);

@@ -32,41 +32,45 @@ absl::Time ToTime(const Timestamp& ts) {
 // --- Best-effort reading of untyped (`data` Struct) bodies.
 
 const Value* Field(const Struct& object, absl::string_view key) {
-  auto it = object.fields().find(std::string(key));
+  auto it = object.fields().find(static_cast<std::string>(key));
   return it == object.fields().end() ? nullptr : &it->second;
+}
+
+const std::string& EmptyString() {
+  static const std::string* const kEmpty = new std::string();
+  return *kEmpty;
 }
 
 // The string at `path` (object keys from `root`), or "" when absent or not a
 // string.
-absl::string_view StringAt(const Struct& root,
-                           std::initializer_list<absl::string_view> path) {
+const std::string& StringAt(const Struct& root,
+                            std::initializer_list<absl::string_view> path) {
   const Struct* object = &root;
   const Value* value = nullptr;
   for (absl::string_view key : path) {
-    if (object == nullptr) {
-      return "";
-    }
-    value = Field(*object, key);
+    value = object == nullptr ? nullptr : Field(*object, key);
     if (value == nullptr) {
-      return "";
+      return EmptyString();
     }
     object = value->has_struct_value() ? &value->struct_value() : nullptr;
   }
-  return value != nullptr && value->has_string_value() ? value->string_value()
-                                                       : "";
+  if (value == nullptr || !value->has_string_value()) {
+    return EmptyString();
+  }
+  return value->string_value();
 }
 
 // The first non-empty string among `paths`.
-absl::string_view FirstStringAt(
+const std::string& FirstStringAt(
     const Struct& root,
     std::initializer_list<std::initializer_list<absl::string_view>> paths) {
   for (const auto& path : paths) {
-    absl::string_view value = StringAt(root, path);
+    const std::string& value = StringAt(root, path);
     if (!value.empty()) {
       return value;
     }
   }
-  return "";
+  return EmptyString();
 }
 
 // The voucher objects of an untyped body: `vouchers[]` and `voucher`.
@@ -134,6 +138,110 @@ void AddProductFacts(const Discount& discount, const ReferenceData& reference,
   }
 }
 
+void AddCampaignFacts(const ReferenceData& reference,
+                      v1::Enrichment* enrichment) {
+  if (auto it = reference.campaigns.find(enrichment->campaign_id());
+      it != reference.campaigns.end()) {
+    MergeFacts(it->second, enrichment->mutable_reference());
+  }
+}
+
+// campaign_id, customer_id and customer_region of a publication.
+void SetPublicationKeys(const PublicationSucceeded& body,
+                        const std::vector<const Voucher*>& vouchers,
+                        v1::Enrichment* enrichment) {
+  enrichment->set_campaign_id(body.campaign().id());
+  for (const Voucher* voucher : vouchers) {
+    if (!enrichment->campaign_id().empty()) {
+      break;
+    }
+    enrichment->set_campaign_id(voucher->campaign_id());
+  }
+  enrichment->set_customer_id(!body.customer().id().empty()
+                                  ? body.customer().id()
+                                  : body.publication().customer_id());
+  for (const voucherify::v1::Customer* customer :
+       {&body.customer(), &body.publication().customer()}) {
+    if (const Value* region = Field(customer->metadata(), "region");
+        region != nullptr && region->has_string_value()) {
+      enrichment->set_customer_region(region->string_value());
+      break;
+    }
+  }
+}
+
+// The facts of one voucher; `matcher` is null when the campaign has no
+// usable code_config. Returns false when the code misses the config.
+bool AddVoucherFacts(const Voucher& voucher,
+                     const voucherify::v1::VoucherTemplate& campaign_template,
+                     const CodeConfigMatcher* matcher,
+                     const ReferenceData& reference,
+                     v1::Enrichment* enrichment) {
+  v1::VoucherFacts& facts = *enrichment->add_vouchers();
+  facts.set_voucher_id(voucher.id());
+  facts.set_code(voucher.code());
+  // Without a config there is nothing to miss: false, but no flag.
+  if (matcher != nullptr) {
+    facts.set_code_matches_config(matcher->Matches(voucher.code()));
+  }
+  // The voucher's own discount and redemption, else the template's.
+  const Discount& discount = voucher.discount().has_type()
+                                 ? voucher.discount()
+                                 : campaign_template.discount();
+  facts.set_discount_summary(DiscountSummary(
+      discount, [&reference](absl::string_view id) -> std::string {
+        auto product = reference.products.find(static_cast<std::string>(id));
+        if (product == reference.products.end()) {
+          return "";
+        }
+        auto name = product->second.find("product_name");
+        return name == product->second.end() ? "" : name->second;
+      }));
+  const voucherify::v1::Redemption& redemption =
+      voucher.has_redemption() ? voucher.redemption()
+                               : campaign_template.redemption();
+  if (redemption.has_quantity()) {
+    facts.set_redemptions_left(redemption.quantity() -
+                               redemption.redeemed_quantity());
+  }
+  AddProductFacts(discount, reference, enrichment->mutable_reference());
+  return matcher == nullptr || facts.code_matches_config();
+}
+
+void EnrichUntyped(const Struct& data, const ReferenceData& reference,
+                   v1::Enrichment* enrichment) {
+  const std::vector<const Struct*> vouchers = UntypedVouchers(data);
+  enrichment->set_campaign_id(
+      FirstStringAt(data, {{"campaign", "id"},
+                           {"voucher", "campaign_id"},
+                           {"redemption", "campaign_id"},
+                           {"publication", "campaign_id"},
+                           {"campaign_id"}}));
+  for (const Struct* voucher : vouchers) {
+    if (!enrichment->campaign_id().empty()) {
+      break;
+    }
+    enrichment->set_campaign_id(StringAt(*voucher, {"campaign_id"}));
+  }
+  enrichment->set_customer_id(
+      FirstStringAt(data, {{"customer", "id"},
+                           {"publication", "customer_id"},
+                           {"redemption", "customer_id"},
+                           {"order", "customer_id"},
+                           {"voucher", "holder_id"},
+                           {"customer_id"}}));
+  enrichment->set_customer_region(
+      StringAt(data, {"customer", "metadata", "region"}));
+  // Codes let subscribers filter on them; code_config and discounts are
+  // left to the contract's typed events.
+  for (const Struct* voucher : vouchers) {
+    v1::VoucherFacts& facts = *enrichment->add_vouchers();
+    facts.set_voucher_id(StringAt(*voucher, {"id"}));
+    facts.set_code(StringAt(*voucher, {"code"}));
+  }
+  AddCampaignFacts(reference, enrichment);
+}
+
 }  // namespace
 
 Enricher::Enricher(std::shared_ptr<const ReferenceStore> reference)
@@ -187,81 +295,32 @@ void Enricher::Enrich(v1::Event* event) const {
 void Enricher::EnrichPublication(const PublicationSucceeded& body,
                                  const ReferenceData& reference,
                                  v1::Enrichment* enrichment) const {
-  const voucherify::v1::Campaign& campaign = body.campaign();
   const std::vector<const Voucher*> vouchers = TypedVouchers(body);
-
-  enrichment->set_campaign_id(campaign.id());
-  if (enrichment->campaign_id().empty()) {
-    for (const Voucher* voucher : vouchers) {
-      if (!voucher->campaign_id().empty()) {
-        enrichment->set_campaign_id(voucher->campaign_id());
-        break;
-      }
-    }
-  }
-  enrichment->set_customer_id(!body.customer().id().empty()
-                                  ? body.customer().id()
-                                  : body.publication().customer_id());
-
-  for (const voucherify::v1::Customer* customer :
-       {&body.customer(), &body.publication().customer()}) {
-    if (const Value* region = Field(customer->metadata(), "region");
-        region != nullptr && region->has_string_value()) {
-      enrichment->set_customer_region(region->string_value());
-      break;
-    }
-  }
-
+  SetPublicationKeys(body, vouchers, enrichment);
   // Campaign facts first: on a clash with a product's, they win.
-  if (auto it = reference.campaigns.find(enrichment->campaign_id());
-      it != reference.campaigns.end()) {
-    MergeFacts(it->second, enrichment->mutable_reference());
-  }
+  AddCampaignFacts(reference, enrichment);
 
   // One matcher serves every voucher: they share the campaign's config.
+  const voucherify::v1::VoucherTemplate& campaign_template =
+      body.campaign().voucher();
   std::optional<CodeConfigMatcher> matcher;
-  if (campaign.voucher().has_code_config()) {
+  if (campaign_template.has_code_config()) {
     absl::StatusOr<CodeConfigMatcher> compiled =
-        matchers_->Get(campaign.voucher().code_config());
+        matchers_->Get(campaign_template.code_config());
     if (compiled.ok()) {
       matcher = *std::move(compiled);
     }
   }
-  auto product_name = [&reference](absl::string_view id) -> std::string {
-    auto it = reference.products.find(std::string(id));
-    if (it == reference.products.end()) {
-      return "";
-    }
-    auto name = it->second.find("product_name");
-    return name == it->second.end() ? "" : name->second;
-  };
-
-  bool code_mismatch = false;
+  bool codes_match = true;
   for (const Voucher* voucher : vouchers) {
-    v1::VoucherFacts& facts = *enrichment->add_vouchers();
-    facts.set_voucher_id(voucher->id());
-    facts.set_code(voucher->code());
-    // Without a config there is nothing to miss: false, but no flag.
-    if (matcher.has_value()) {
-      facts.set_code_matches_config(matcher->Matches(voucher->code()));
-      code_mismatch = code_mismatch || !facts.code_matches_config();
-    }
-    // The voucher's own discount, else the campaign template's.
-    const Discount& discount = voucher->discount().has_type()
-                                   ? voucher->discount()
-                                   : campaign.voucher().discount();
-    facts.set_discount_summary(DiscountSummary(discount, product_name));
-    const voucherify::v1::Redemption& redemption =
-        voucher->has_redemption() ? voucher->redemption()
-                                  : campaign.voucher().redemption();
-    if (redemption.has_quantity()) {
-      facts.set_redemptions_left(redemption.quantity() -
-                                 redemption.redeemed_quantity());
-    }
-    AddProductFacts(discount, reference, enrichment->mutable_reference());
+    // Every voucher gets its facts, so the call comes first.
+    codes_match = AddVoucherFacts(*voucher, campaign_template,
+                                  matcher.has_value() ? &*matcher : nullptr,
+                                  reference, enrichment) &&
+                  codes_match;
   }
 
-  if (code_mismatch) {
+  if (!codes_match) {
     enrichment->add_flags(v1::Enrichment::FLAG_CODE_NOT_MATCHING_CONFIG);
   }
   if (!body.has_user()) {
@@ -269,45 +328,6 @@ void Enricher::EnrichPublication(const PublicationSucceeded& body,
   }
   if (body.has_voucher()) {
     enrichment->add_flags(v1::Enrichment::FLAG_SINGULAR_VOUCHER);
-  }
-}
-
-void Enricher::EnrichUntyped(const Struct& data, const ReferenceData& reference,
-                             v1::Enrichment* enrichment) const {
-  enrichment->set_campaign_id(
-      std::string(FirstStringAt(data, {{"campaign", "id"},
-                                       {"voucher", "campaign_id"},
-                                       {"redemption", "campaign_id"},
-                                       {"publication", "campaign_id"},
-                                       {"campaign_id"}})));
-  if (enrichment->campaign_id().empty()) {
-    for (const Struct* voucher : UntypedVouchers(data)) {
-      absl::string_view id = StringAt(*voucher, {"campaign_id"});
-      if (!id.empty()) {
-        enrichment->set_campaign_id(std::string(id));
-        break;
-      }
-    }
-  }
-  enrichment->set_customer_id(
-      std::string(FirstStringAt(data, {{"customer", "id"},
-                                       {"publication", "customer_id"},
-                                       {"redemption", "customer_id"},
-                                       {"order", "customer_id"},
-                                       {"voucher", "holder_id"},
-                                       {"customer_id"}})));
-  enrichment->set_customer_region(
-      std::string(StringAt(data, {"customer", "metadata", "region"})));
-  // Codes let subscribers filter on them; code_config and discounts are
-  // left to the contract's typed events.
-  for (const Struct* voucher : UntypedVouchers(data)) {
-    v1::VoucherFacts& facts = *enrichment->add_vouchers();
-    facts.set_voucher_id(std::string(StringAt(*voucher, {"id"})));
-    facts.set_code(std::string(StringAt(*voucher, {"code"})));
-  }
-  if (auto it = reference.campaigns.find(enrichment->campaign_id());
-      it != reference.campaigns.end()) {
-    MergeFacts(it->second, enrichment->mutable_reference());
   }
 }
 

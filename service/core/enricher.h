@@ -37,8 +37,6 @@
 
 #include <memory>
 
-#include "google/protobuf/struct.pb.h"
-
 #include "voucherify/v1/events.pb.h"
 #include "vouchstream/v1/event.pb.h"
 
@@ -62,9 +60,6 @@ class Enricher {
   void EnrichPublication(const voucherify::v1::PublicationSucceeded& body,
                          const ReferenceData& reference,
                          v1::Enrichment* enrichment) const;
-  void EnrichUntyped(const google::protobuf::Struct& data,
-                     const ReferenceData& reference,
-                     v1::Enrichment* enrichment) const;
 
   std::shared_ptr<const ReferenceStore> reference_;
   // Thread-safe itself; shared so that Enricher stays copyable.

@@ -14,9 +14,7 @@ namespace {
 using Section = std::map<std::string, std::map<std::string, std::string>>;
 
 // simdjson speaks std::string_view, Debian's Abseil its own string_view.
-absl::string_view View(std::string_view s) {
-  return absl::string_view(s.data(), s.size());
-}
+absl::string_view View(std::string_view s) { return {s.data(), s.size()}; }
 
 // A fact's value as text: strings as they are, numbers and booleans as JSON
 // writes them. Nested objects and arrays are refused: a fact is one value.
@@ -105,8 +103,8 @@ absl::StatusOr<ReferenceData> ReferenceData::Parse(absl::string_view json) {
     } else {
       // A typo would otherwise silently drop facts.
       status = absl::InvalidArgumentError(
-          absl::StrCat("reference data: unknown key \"", View(section.key),
-                       "\" (expected \"campaigns\" or \"products\")"));
+          absl::StrCat(R"(reference data: unknown key ")", View(section.key),
+                       R"(" (expected "campaigns" or "products"))"));
     }
     if (!status.ok()) {
       return status;

@@ -125,7 +125,9 @@ constexpr absl::string_view kSaneTime =
 // The rules, in the order violations are reported. Each row: which events,
 // the field, the reason a reader sees, and the check.
 // clang-format off
-const Rule kRules[] = {
+// A C array: the table reads top to bottom, and std::array would need its
+// length kept in step by hand (std::to_array is C++20).
+const Rule kRules[] = {  // NOLINT(modernize-avoid-c-arrays)
   // Every event.
   {Scope::kEvent, "id", "is required",
    [](const Subject& s) { return Required(s.event.id()); }},
@@ -133,15 +135,15 @@ const Rule kRules[] = {
    [](const Subject& s) { return Required(s.event.type()); }},
   {Scope::kEvent, "received_at", "is required (set by the server)",
    [](const Subject& s) { return s.event.has_received_at(); }},
-  {Scope::kEvent, "envelope.id", "must be \"whs_\" followed by an id",
+  {Scope::kEvent, "envelope.id", R"(must be "whs_" followed by an id)",
    [](const Subject& s) {
      return Matches(Envelope(s).id(), Format().envelope_id); }},
   {Scope::kEvent, "envelope.event.id",
-   "must be \"ev\", the event kind's letters, \"_\" and an id",
+   R"(must be "ev", the event kind's letters, "_" and an id)",
    [](const Subject& s) {
      return Matches(Envelope(s).event().id(), Format().event_id); }},
   {Scope::kEvent, "envelope.event.event_source.user.id",
-   "must be \"user_\" followed by an id",
+   R"(must be "user_" followed by an id)",
    [](const Subject& s) {
      return Matches(Envelope(s).event().event_source().user().id(),
                     Format().user_id); }},
@@ -171,20 +173,20 @@ const Rule kRules[] = {
    [](const Subject& s) { return !s.voucher_ids.empty(); }},
 
   // publication.succeeded: id formats.
-  {Scope::kPublication, "publication.id", "must be \"pub_\" followed by an id",
+  {Scope::kPublication, "publication.id", R"(must be "pub_" followed by an id)",
    [](const Subject& s) {
      return Matches(Publication(s).id(), Format().publication_id); }},
   {Scope::kPublication, "publication.customer_id",
-   "must be \"cust_\" followed by an id",
+   R"(must be "cust_" followed by an id)",
    [](const Subject& s) {
      return Matches(Publication(s).customer_id(), Format().customer_id); }},
-  {Scope::kPublication, "customer.id", "must be \"cust_\" followed by an id",
+  {Scope::kPublication, "customer.id", R"(must be "cust_" followed by an id)",
    [](const Subject& s) {
      return Matches(Customer(s).id(), Format().customer_id); }},
-  {Scope::kPublication, "campaign.id", "must be \"camp_\" followed by an id",
+  {Scope::kPublication, "campaign.id", R"(must be "camp_" followed by an id)",
    [](const Subject& s) {
      return Matches(s.publication->campaign().id(), Format().campaign_id); }},
-  {Scope::kPublication, "user.id", "must be \"user_\" followed by an id",
+  {Scope::kPublication, "user.id", R"(must be "user_" followed by an id)",
    [](const Subject& s) {
      return Matches(s.publication->user().id(), Format().user_id); }},
 
@@ -233,7 +235,7 @@ const Rule kRules[] = {
    [](const Subject& s) { return Required(TheVoucher(s).id()); }},
   {Scope::kVoucher, "vouchers[*].code", "is required",
    [](const Subject& s) { return Required(TheVoucher(s).code()); }},
-  {Scope::kVoucher, "vouchers[*].id", "must be \"v_\" followed by an id",
+  {Scope::kVoucher, "vouchers[*].id", R"(must be "v_" followed by an id)",
    [](const Subject& s) {
      return Matches(TheVoucher(s).id(), Format().voucher_id); }},
   {Scope::kVoucher, "vouchers[*].campaign_id", "must equal campaign.id",
@@ -260,9 +262,33 @@ void Report(const Rule& rule, absl::string_view voucher_path,
     violation.set_field(absl::StrCat(
         voucher_path, rule.field.substr(kVoucherPlaceholder.size())));
   } else {
-    violation.set_field(std::string(rule.field));
+    violation.set_field(static_cast<std::string>(rule.field));
   }
-  violation.set_description(std::string(rule.reason));
+  violation.set_description(static_cast<std::string>(rule.reason));
+}
+
+// The vouchers the rules look at: `vouchers[]`, then the singular `voucher`
+// unless one with its id is listed. Each comes with the path it is reported
+// under; their ids go to `subject->voucher_ids`.
+std::vector<std::pair<const Voucher*, std::string>> CollectVouchers(
+    const PublicationSucceeded& body, Subject* subject) {
+  std::vector<std::pair<const Voucher*, std::string>> vouchers;
+  for (int i = 0; i < body.vouchers_size(); ++i) {
+    vouchers.emplace_back(&body.vouchers(i), absl::StrCat("vouchers[", i, "]"));
+    subject->voucher_ids.emplace_back(body.vouchers(i).id());
+  }
+  if (!body.has_voucher()) {
+    return vouchers;
+  }
+  const std::vector<absl::string_view>& ids = subject->voucher_ids;
+  const absl::string_view id = body.voucher().id();
+  // An id-less singular voucher is checked too, so that its "id is
+  // required" is reported.
+  if (id.empty() || std::find(ids.begin(), ids.end(), id) == ids.end()) {
+    vouchers.emplace_back(&body.voucher(), "voucher");
+    subject->voucher_ids.push_back(id);
+  }
+  return vouchers;
 }
 
 }  // namespace
@@ -270,48 +296,30 @@ void Report(const Rule& rule, absl::string_view voucher_path,
 Validator::Validator(const Options& options) : options_(options) {}
 
 std::vector<v1::FieldViolation> Validator::Check(const v1::Event& event) const {
-  Subject subject{event, options_,
+  Subject subject{event,
+                  options_,
                   event.has_received_at()
                       ? absl::FromUnixSeconds(event.received_at().seconds()) +
                             absl::Nanoseconds(event.received_at().nanos())
-                      : absl::Now()};
-  // The vouchers the rules look at, with the path each is reported under.
+                      : absl::Now(),
+                  nullptr,
+                  nullptr,
+                  {}};
   std::vector<std::pair<const Voucher*, std::string>> vouchers;
   if (event.has_publication_succeeded()) {
-    const PublicationSucceeded& body = event.publication_succeeded();
-    subject.publication = &body;
-    for (int i = 0; i < body.vouchers_size(); ++i) {
-      vouchers.emplace_back(&body.vouchers(i),
-                            absl::StrCat("vouchers[", i, "]"));
-      subject.voucher_ids.push_back(body.vouchers(i).id());
-    }
-    if (body.has_voucher()) {
-      const bool listed =
-          std::find(subject.voucher_ids.begin(), subject.voucher_ids.end(),
-                    body.voucher().id()) != subject.voucher_ids.end();
-      if (!listed || body.voucher().id().empty()) {
-        vouchers.emplace_back(&body.voucher(), "voucher");
-        subject.voucher_ids.push_back(body.voucher().id());
-      }
-    }
+    subject.publication = &event.publication_succeeded();
+    vouchers = CollectVouchers(event.publication_succeeded(), &subject);
   }
 
   std::vector<v1::FieldViolation> violations;
+  // Event and publication rules first, then each voucher's, so that a
+  // voucher's violations stay together.
   for (const Rule& rule : kRules) {
-    switch (rule.scope) {
-      case Scope::kEvent:
-        if (!rule.holds(subject)) {
-          Report(rule, "", &violations);
-        }
-        break;
-      case Scope::kPublication:
-        if (subject.publication != nullptr && !rule.holds(subject)) {
-          Report(rule, "", &violations);
-        }
-        break;
-      case Scope::kVoucher:
-        // Handled below, so that each voucher's violations stay together.
-        break;
+    const bool applies =
+        rule.scope == Scope::kEvent ||
+        (rule.scope == Scope::kPublication && subject.publication != nullptr);
+    if (applies && !rule.holds(subject)) {
+      Report(rule, "", &violations);
     }
   }
   for (const auto& [voucher, path] : vouchers) {
