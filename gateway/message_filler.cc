@@ -8,6 +8,7 @@
 #include <utility>
 #include <variant>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -429,6 +430,9 @@ absl::Status MessageFiller::FillMessage(element value, pb::Message& message,
     if (!skip.empty() && key == skip) {
       continue;
     }
+    if (key.empty()) {
+      return Error("empty key: a message field always has a name");
+    }
     JsonPathScope scope(*path_, key);
     const auto found = table.fields.find(key);
     if (found == table.fields.end()) {
@@ -473,10 +477,15 @@ absl::Status MessageFiller::FillField(element value, pb::Message& message,
     }
     return absl::OkStatus();
   }
-  if (const pb::OneofDescriptor* oneof = field.real_containing_oneof()) {
+  // Oneof members, and proto3 `optional` fields (a oneof of one), may be set
+  // once: a second key for them is a duplicate or a conflict.
+  if (const pb::OneofDescriptor* oneof = field.containing_oneof()) {
     const pb::FieldDescriptor* set =
         message.GetReflection()->GetOneofFieldDescriptor(message, oneof);
-    if (set != nullptr && set != &field) {
+    if (set == &field) {
+      return Error("duplicate key");
+    }
+    if (set != nullptr) {
       return Error(absl::StrCat("oneof \"", oneof->name(), "\" already has \"",
                                 set->name(), "\" set"));
     }
@@ -494,9 +503,13 @@ absl::Status MessageFiller::FillMap(element value, pb::Message& message,
   const pb::FieldDescriptor& key_field = *entry_type.map_key();
   const pb::FieldDescriptor& value_field = *entry_type.map_value();
   const pb::Reflection& reflection = *message.GetReflection();
+  absl::flat_hash_set<absl::string_view> seen;
   for (const simdjson::dom::key_value_pair member : object) {
     const absl::string_view key(member.key.data(), member.key.size());
     JsonPathScope scope(*path_, key);
+    if (!seen.insert(key).second) {
+      return Error("duplicate key");
+    }
     pb::Message& entry = *reflection.AddMessage(&message, &field);
     const pb::Reflection& entry_reflection = *entry.GetReflection();
     bool key_ok = true;
@@ -679,8 +692,11 @@ absl::Status MessageFiller::FillStruct(element value,
   for (const simdjson::dom::key_value_pair member : object) {
     JsonPathScope scope(
         *path_, absl::string_view(member.key.data(), member.key.size()));
-    absl::Status status =
-        FillValue(member.value, fields[std::string(member.key)]);
+    auto [slot, inserted] = fields.try_emplace(std::string(member.key));
+    if (!inserted) {
+      return Error("duplicate key");
+    }
+    absl::Status status = FillValue(member.value, slot->second);
     if (!status.ok()) {
       return status;
     }

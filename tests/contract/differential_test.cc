@@ -243,6 +243,13 @@ TEST(DifferentialTest, MappingCasesAgreeWithOracle) {
       R"({"unknown": 1, "i32": 2})",
       R"({"unknown": {"deep": [1, {"x": null}]}})",
       R"({"nested": {"unknown": 1, "a": 3}})",
+      R"({"maybe": 1, "maybe": 2})",
+      R"({"i32": 1, "i32": 2})",
+      R"({"nested": {"a": 1}, "nested": {"b": "x"}})",
+      R"({"st": {"a": 1, "a": 2}})",
+      R"({"m_str_i32": {"a": 1, "a": 2}})",
+      R"({"": 1})",
+      R"({"st": {"": 1}})",
   };
   vouchstream::testing::AllTypes prototype;
   for (const char* json : kCases) {

@@ -55,6 +55,10 @@ TEST(MessageFillerTest, ErrorsNameThePathAndTheProblem) {
        R"(choice_number: oneof "choice" already has "choice_text" set)"},
       {R"({"m_i32_str": {"x": "a"}})", "m_i32_str.x: map key is not a valid"},
       {R"([])", "root: expected an object (AllTypes), got array"},
+      {R"({"maybe": 1, "maybe": 2})", "maybe: duplicate key"},
+      {R"({"st": {"k": 1, "k": 2}})", "st.k: duplicate key"},
+      {R"({"m_str_i32": {"k": 1, "k": 2}})", "m_str_i32.k: duplicate key"},
+      {R"({"nested": {"": 1}})", "nested: empty key"},
   };
   for (const Case& c : kCases) {
     AllTypes message;

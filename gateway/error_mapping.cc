@@ -1,0 +1,182 @@
+#include "gateway/error_mapping.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+
+namespace vouchstream::gateway {
+namespace {
+
+const char* CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+grpc::StatusCode CodeForGatewayStatus(int http_status) {
+  switch (http_status) {
+    case 400:
+    case 413:
+    case 415:
+      return grpc::StatusCode::INVALID_ARGUMENT;
+    case 401:
+      return grpc::StatusCode::UNAUTHENTICATED;
+    case 404:
+      return grpc::StatusCode::NOT_FOUND;
+    case 405:
+      return grpc::StatusCode::UNIMPLEMENTED;
+    case 503:
+      return grpc::StatusCode::UNAVAILABLE;
+    default:
+      return grpc::StatusCode::INTERNAL;
+  }
+}
+
+HttpError Build(
+    int http_status, grpc::StatusCode code, absl::string_view message,
+    const google::protobuf::RepeatedPtrField<v1::FieldViolation>* violations) {
+  HttpError error;
+  error.http_status = http_status;
+  if (http_status == 503) {
+    error.retry_after_seconds = kRetryAfterSeconds;
+  }
+  std::string& out = error.body;
+  absl::StrAppend(&out, "{\"error\":{\"code\":", http_status, ",\"status\":\"",
+                  CodeName(code), "\",\"message\":");
+  AppendJsonString(message, &out);
+  out += ",\"details\":[";
+  if (violations != nullptr && !violations->empty()) {
+    out +=
+        "{\"@type\":\"type.googleapis.com/google.rpc.BadRequest\","
+        "\"fieldViolations\":[";
+    bool first = true;
+    for (const v1::FieldViolation& violation : *violations) {
+      if (!first) {
+        out += ',';
+      }
+      first = false;
+      out += "{\"field\":";
+      AppendJsonString(violation.field(), &out);
+      out += ",\"description\":";
+      AppendJsonString(violation.description(), &out);
+      out += '}';
+    }
+    out += "]}";
+  }
+  out += "]}}";
+  return error;
+}
+
+}  // namespace
+
+int HttpStatusForGrpcCode(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return 200;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return 422;
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+    case grpc::StatusCode::ABORTED:
+    case grpc::StatusCode::CANCELLED:
+      return 503;
+    case grpc::StatusCode::NOT_FOUND:
+    case grpc::StatusCode::UNIMPLEMENTED:
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return 502;
+    default:
+      return 500;
+  }
+}
+
+HttpError GatewayError(int http_status, absl::string_view message) {
+  return Build(http_status, CodeForGatewayStatus(http_status), message,
+               nullptr);
+}
+
+HttpError UpstreamError(const grpc::Status& status) {
+  const grpc::StatusCode code = status.error_code();
+  return Build(HttpStatusForGrpcCode(code), code,
+               absl::StrCat("upstream: ", status.error_message()), nullptr);
+}
+
+HttpError UpstreamError(const v1::PublishError& error) {
+  const auto code = static_cast<grpc::StatusCode>(error.code());
+  return Build(HttpStatusForGrpcCode(code), code, error.message(),
+               &error.field_violations());
+}
+
+void AppendJsonString(absl::string_view value, std::string* out) {
+  out->push_back('"');
+  for (const char c : value) {
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof(escaped), "\\u%04x",
+                        static_cast<unsigned>(c));
+          *out += escaped;
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace vouchstream::gateway
