@@ -11,8 +11,10 @@
 //
 //   Broker broker(log.get(), Broker::Options());  // before the first Append
 //   broker.Start();
-//   std::shared_ptr<Subscription> sub = broker.Subscribe(
-//       {.start = Broker::Start::After(41)}, [&] { /* call sub->Next() */ });
+//   Broker::SubscribeOptions options;
+//   options.start = StartPosition::After(41);  // resume: 42, 43, ...
+//   std::shared_ptr<Subscription> sub =
+//       broker.Subscribe(options, [&] { /* drain sub->Next() */ });
 //   ...
 //   broker.Shutdown();  // ends every subscription with kUnavailable
 //
@@ -47,6 +49,21 @@
 namespace vouchstream::core {
 
 class Broker;
+
+// Where a subscription starts.
+struct StartPosition {
+  enum class Kind { kEarliest, kLatest, kAfterSeq, kAtTime };
+  Kind kind = Kind::kEarliest;
+  uint64_t seq = 0;  // kAfterSeq: deliver from seq + 1.
+  absl::Time time;   // kAtTime: the first event received at or after it.
+
+  static StartPosition Earliest() { return {}; }
+  static StartPosition Latest() { return {Kind::kLatest, 0, absl::Time()}; }
+  static StartPosition After(uint64_t seq) {
+    return {Kind::kAfterSeq, seq, absl::Time()};
+  }
+  static StartPosition At(absl::Time time) { return {Kind::kAtTime, 0, time}; }
+};
 
 // One item of a subscription's stream.
 struct Delivery {
@@ -87,8 +104,8 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
   friend class Broker;
   enum class Mode { kStarting, kCatchUp, kLive, kEnded };
 
-  Subscription(Broker* broker, EventFilter filter, absl::Duration heartbeat,
-               ReadyCallback ready);
+  Subscription(Broker* broker, StartPosition start, EventFilter filter,
+               absl::Duration heartbeat, ReadyCallback ready);
 
   // Pushes `delivery` (taking its bytes into account); the caller holds mu_.
   void PushLocked(Delivery delivery, size_t bytes)
@@ -101,6 +118,7 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
   void Notify();
 
   Broker* const broker_;
+  const StartPosition start_;
   const EventFilter filter_;
   const absl::Duration heartbeat_;
 
@@ -144,21 +162,8 @@ class Broker {
     absl::Duration tick = absl::Milliseconds(250);
   };
 
-  // Where a subscription starts.
-  struct Start {
-    enum class Kind { kEarliest, kLatest, kAfterSeq, kAtTime };
-    Kind kind = Kind::kEarliest;
-    uint64_t seq = 0;       // kAfterSeq
-    absl::Time time;        // kAtTime
-
-    static Start Earliest() { return {}; }
-    static Start Latest() { return {Kind::kLatest, 0, absl::Time()}; }
-    static Start After(uint64_t seq) { return {Kind::kAfterSeq, seq, {}}; }
-    static Start At(absl::Time time) { return {Kind::kAtTime, 0, time}; }
-  };
-
   struct SubscribeOptions {
-    Start start;
+    StartPosition start;
     EventFilter filter;
     // An idle stream gets a heartbeat after this long without a delivery.
     absl::Duration heartbeat = absl::Seconds(15);
@@ -198,15 +203,17 @@ class Broker {
 
   void OnCommit(const std::vector<v1::Event>& committed);
   void DispatchLoop();
-  void Dispatch(const Batch& batch);
+  void Dispatch(Batch& batch, const LiveSet& live);
   void SendHeartbeats();
   void ReaderLoop();
   void ReadStep(const std::shared_ptr<Subscription>& sub);
-  absl::StatusOr<uint64_t> ResolveStart(const Start& start);
+  absl::StatusOr<uint64_t> ResolveStart(const StartPosition& start);
   void TryGoLive(const std::shared_ptr<Subscription>& sub);
   // Takes `sub` off the live set and queues it for a reader.
   void ScheduleRead(std::shared_ptr<Subscription> sub);
   void Remove(const Subscription* sub);
+  // Ends `sub` with `status` and detaches it.
+  void End(const std::shared_ptr<Subscription>& sub, absl::Status status);
   void SetLiveLocked(LiveSet live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   EventLog* const log_;
