@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""Example consumer: prints matching events, one JSON line each, and resumes.
+
+    /usr/bin/python3 clients/python/examples/consumer.py \
+        --server=127.0.0.1:50051 --types='publication.*' \
+        --campaign=camp_EV79Z6CjaAMpX4pFxVivvzzk --cursor=/tmp/consumer.seq
+
+Each event is handled (printed), then its seq is saved in the cursor file;
+on restart the consumer resumes after the saved seq. SIGINT/SIGTERM stop it
+after the event in hand is handled and saved.
+"""
+
+import argparse
+import json
+import os
+import signal
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+
+import vouchstream  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", default="127.0.0.1:50051")
+    parser.add_argument("--types", action="append", default=[],
+                        help="event type, `*` wildcard; repeatable")
+    parser.add_argument("--campaign", action="append", default=[],
+                        help="campaign id; repeatable")
+    parser.add_argument("--customer", action="append", default=[],
+                        help="customer id; repeatable")
+    parser.add_argument("--cursor", default="consumer.seq",
+                        help="file that keeps the last processed seq")
+    args = parser.parse_args()
+
+    cursor = vouchstream.FileCursor(args.cursor)
+    after = cursor.load()
+    client = vouchstream.Client(args.server)
+    subscription = client.subscribe(types=args.types,
+                                    campaign_ids=args.campaign,
+                                    customer_ids=args.customer,
+                                    after_seq=after)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: subscription.cancel())
+    print(f"consumer: subscribed to {args.server} after seq {after}",
+          file=sys.stderr, flush=True)
+
+    for event in subscription:
+        print(json.dumps({
+            "seq": event.seq, "id": event.id, "type": event.type,
+            "campaign_id": event.enrichment.campaign_id,
+            "customer_id": event.enrichment.customer_id}), flush=True)
+        cursor.save(event.seq)
+    client.close()
+    print(f"consumer: stopped after seq {subscription.last_seq}",
+          file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""End-to-end: the Python client and example consumer against the real server.
+
+Filter: types ["publication.*"] and campaign CAMPAIGN. Each batch mixes
+events of another campaign and of another type (filtered out) with matching
+ones, and ends with a matching one, so an exact list compare also proves
+that nothing extra was delivered in between.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import conftest
+from conftest import DEADLINE_S, LineReader, Server
+
+import vouchstream
+
+CAMPAIGN = "camp_pyA"
+OTHER_CAMPAIGN = "camp_pyB"
+CONSUMER = os.path.join(conftest.HERE, "..", "examples", "consumer.py")
+
+
+def publish_batch(client, first_n, count):
+    """Publishes `count` events; returns the seqs the filter should pass."""
+    seed = conftest.load_seed()
+    expected = []
+    for i in range(count):
+        n = first_n + i
+        kind = i % 4
+        if kind == 0:
+            event = conftest.publication(seed, n, OTHER_CAMPAIGN, "cust_py1")
+        elif kind == 1:
+            event = conftest.other_event(n, CAMPAIGN)
+        else:
+            customer = "cust_py1" if kind == 2 else "cust_py2"
+            event = conftest.publication(seed, n, CAMPAIGN, customer)
+        response = client.publish(event)
+        assert not response.duplicate
+        if kind >= 2:
+            expected.append(response.seq)
+    return expected
+
+
+class Consumer:
+    """The example consumer as a child process."""
+
+    def __init__(self, target, cursor):
+        self.process = subprocess.Popen(
+            [sys.executable, CONSUMER, f"--server={target}",
+             "--types=publication.*", f"--campaign={CAMPAIGN}",
+             f"--cursor={cursor}"],
+            stdout=subprocess.PIPE, text=True)
+        self.reader = LineReader(self.process.stdout)
+
+    def read_events(self, count):
+        deadline = time.monotonic() + DEADLINE_S
+        events = []
+        while len(events) < count:
+            line = self.reader.readline(deadline)
+            assert line is not None, f"consumer exited: {self.process.wait()}"
+            events.append(json.loads(line))
+        return events
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        assert self.process.wait(timeout=DEADLINE_S) == 0
+
+
+def test_publish_is_idempotent(client):
+    event = conftest.publication(conftest.load_seed(), 1, CAMPAIGN, "cust_py1")
+    first = client.publish(event)
+    again = client.publish(event)
+    assert again.seq == first.seq
+    assert again.duplicate
+
+
+def test_example_consumer_filters_and_resumes(server, client, tmp_path):
+    cursor = str(tmp_path / "consumer.seq")
+
+    expected = publish_batch(client, 100, 12)
+    consumer = Consumer(server.target, cursor)
+    got = consumer.read_events(len(expected))
+    assert [e["seq"] for e in got] == expected
+    assert all(e["type"] == "publication.succeeded" for e in got)
+    assert all(e["campaign_id"] == CAMPAIGN for e in got)
+
+    # Live: published while the consumer is attached.
+    live = publish_batch(client, 200, 8)
+    assert [e["seq"] for e in consumer.read_events(len(live))] == live
+    consumer.stop()
+    assert vouchstream.FileCursor(cursor).load() == live[-1]
+
+    # Published while it is down: it resumes after the saved seq, no gap,
+    # no duplicate.
+    missed = publish_batch(client, 300, 8)
+    consumer = Consumer(server.target, cursor)
+    assert [e["seq"] for e in consumer.read_events(len(missed))] == missed
+    after = publish_batch(client, 400, 4)
+    assert [e["seq"] for e in consumer.read_events(len(after))] == after
+    consumer.stop()
+    assert vouchstream.FileCursor(cursor).load() == after[-1]
+
+
+def test_subscription_resumes_after_server_restart(tmp_path):
+    store = str(tmp_path / "events.db")
+    server = Server(store)
+    try:
+        client = vouchstream.Client(server.target)
+        expected = publish_batch(client, 500, 8)
+        subscription = client.subscribe(
+            types=["publication.*"], campaign_ids=[CAMPAIGN],
+            backoff=vouchstream.Backoff(initial=0.05, maximum=0.5))
+        seen = []
+        done = threading.Event()
+
+        def consume():
+            for event in subscription:
+                seen.append(event.seq)
+                if len(seen) == 2 * len(expected):
+                    done.set()
+
+        thread = threading.Thread(target=consume, daemon=True)
+        thread.start()
+        assert subscription.caught_up.wait(DEADLINE_S)
+
+        # Same port, same store: the subscription reconnects by itself.
+        port = server.port
+        server.stop()
+        server = Server(store, port=port)
+        expected += publish_batch(client, 600, 8)
+        assert done.wait(DEADLINE_S), f"got {seen}, want {expected}"
+        subscription.cancel()
+        thread.join(DEADLINE_S)
+        assert not thread.is_alive()
+        assert seen == expected
+        assert subscription.reconnects >= 1
+        client.close()
+    finally:
+        server.stop()
