@@ -24,7 +24,6 @@ namespace {
 
 using ::vouchstream::core::CodeConfigMatcher;
 using ::vouchstream::core::Enricher;
-using ::vouchstream::core::ReferenceData;
 using ::vouchstream::core::ReferenceStore;
 using ::vouchstream::core::Validator;
 using ::vouchstream::v1::Event;

@@ -37,7 +37,7 @@ TEST(BadRequestTest, RoundTripsEveryViolation) {
   EXPECT_EQ(bad_request->field_violations(1).field(), "vouchers[0].holder_id");
 
   const std::vector<v1::FieldViolation> back = FieldViolationsOf(status);
-  ASSERT_EQ(back.size(), 2u);
+  ASSERT_EQ(back.size(), 2U);
   for (size_t i = 0; i < back.size(); ++i) {
     EXPECT_EQ(back[i].field(), violations[i].field());
     EXPECT_EQ(back[i].description(), violations[i].description());

@@ -102,18 +102,19 @@ TEST(CodeConfigMatcherCacheTest, ReusesAndBoundsEntries) {
   CodeConfigMatcherCache cache(CodeConfigMatcherCache::Options{2});
   ASSERT_THAT(cache.Get(Config("A", "#", "1")), IsOk());
   ASSERT_THAT(cache.Get(Config("A", "#", "1")), IsOk());
-  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_EQ(cache.size(), 1U);
   // The parts are delimited in the key: "A"+"B#" is not "AB"+"#".
   ASSERT_THAT(cache.Get(Config("AB", "#", "1")), IsOk());
   absl::StatusOr<CodeConfigMatcher> other = cache.Get(Config("A", "B#", "1"));
   ASSERT_THAT(other, IsOk());
   EXPECT_TRUE(other->Matches("AB1"));
-  EXPECT_LE(cache.size(), 2u);
+  EXPECT_LE(cache.size(), 2U);
 }
 
 TEST(CodeConfigMatcherCacheTest, ManyThreadsAtOnce) {
   CodeConfigMatcherCache cache(CodeConfigMatcherCache::Options{8});
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&cache, t] {
       for (int i = 0; i < 200; ++i) {
@@ -127,7 +128,7 @@ TEST(CodeConfigMatcherCacheTest, ManyThreadsAtOnce) {
   for (std::thread& thread : threads) {
     thread.join();
   }
-  EXPECT_LE(cache.size(), 8u);
+  EXPECT_LE(cache.size(), 8U);
 }
 
 }  // namespace

@@ -121,7 +121,7 @@ TEST_F(ReferenceStoreTest, GetRacesReload) {
   std::thread reader([&] {
     while (!done.load()) {
       std::shared_ptr<const ReferenceData> data = (*store)->Get();
-      ASSERT_EQ(data->products.size(), 1u);
+      ASSERT_EQ(data->products.size(), 1U);
     }
   });
   for (int i = 0; i < 50; ++i) {

@@ -25,6 +25,7 @@ using ::vouchstream::testing::StatusIs;
 
 std::vector<std::string> Fields(const std::vector<v1::FieldViolation>& v) {
   std::vector<std::string> fields;
+  fields.reserve(v.size());
   for (const v1::FieldViolation& violation : v) {
     fields.push_back(violation.field());
   }
