@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+'use strict';
+// Example consumer: prints matching events, one JSON line each, and resumes.
+//
+//   node clients/node/examples/consumer.js --server=127.0.0.1:50051 \
+//       --types='publication.*' --campaign=camp_EV79Z6CjaAMpX4pFxVivvzzk \
+//       --cursor=/tmp/consumer-node.seq
+//
+// Each event is handled (printed), then its seq is saved in the cursor file;
+// on restart the consumer resumes after the saved seq. SIGINT/SIGTERM stop it
+// after the event in hand is handled and saved.
+
+const {parseArgs} = require('util');
+const vs = require('../lib/vouchstream');
+
+async function main() {
+  const {values: args} = parseArgs({options: {
+    server: {type: 'string', default: '127.0.0.1:50051'},
+    types: {type: 'string', multiple: true, default: []},
+    campaign: {type: 'string', multiple: true, default: []},
+    customer: {type: 'string', multiple: true, default: []},
+    cursor: {type: 'string', default: 'consumer.seq'},
+  }});
+  const cursor = new vs.FileCursor(args.cursor);
+  const after = cursor.load();
+  const client = new vs.Client(args.server);
+  const subscription = client.subscribe({
+    filter: {types: args.types, campaign_ids: args.campaign,
+      customer_ids: args.customer},
+    afterSeq: after,
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => subscription.cancel());
+  }
+  subscription.on('caught_up', (seq) =>
+    console.error(`consumer: caught up at seq ${seq}, now live`));
+  console.error(`consumer: subscribed to ${args.server} after seq ${after}`);
+
+  for await (const event of subscription) {
+    process.stdout.write(JSON.stringify({
+      seq: event.seq, id: event.id, type: event.type,
+      campaign_id: event.enrichment ? event.enrichment.campaign_id : '',
+      customer_id: event.enrichment ? event.enrichment.customer_id : '',
+    }) + '\n');
+    cursor.save(event.seq);
+  }
+  client.close();
+  console.error(`consumer: stopped after seq ${subscription.lastSeq}`);
+}
+
+main().catch((err) => {
+  console.error(`consumer: ${err.message}`);
+  process.exit(1);
+});
