@@ -1,0 +1,249 @@
+// vouchstream-server: the gRPC service over the event log. Flags and wiring
+// only; the parts live in service/core, service/store and service/rpc.
+//
+//   vouchstream-server --listen=127.0.0.1:50051 --store=sqlite:events.db
+//       [--reference=reference.json] [--synchronous=full|normal]
+//       [--retention_max_age=720h] [--retention_max_count=N]
+//
+// Prints "listening on HOST:PORT" on stdout once it serves (with port 0 the
+// kernel picks one). SIGTERM/SIGINT drain and stop; SIGHUP reloads the
+// reference file. Log lines are JSON on stderr.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+
+#include "service/core/broker.h"
+#include "service/core/enricher.h"
+#include "service/core/reference_data.h"
+#include "service/core/validator.h"
+#include "service/rpc/event_service.h"
+#include "service/rpc/json_log.h"
+#include "service/rpc/publisher.h"
+#include "service/rpc/worker_pool.h"
+#include "service/store/sqlite_event_log.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "HOST:PORT to serve gRPC on; port 0 picks a free port");
+ABSL_FLAG(std::string, store, "sqlite:vouchstream.db",
+          "The event log: sqlite:PATH");
+ABSL_FLAG(std::string, reference, "",
+          "Reference data JSON file for enrichment (reloaded on SIGHUP)");
+ABSL_FLAG(std::string, synchronous, "full",
+          "full: every acknowledged event survives power loss; normal: "
+          "survives a process crash, a power loss may lose the last commits");
+ABSL_FLAG(absl::Duration, retention_max_age, absl::InfiniteDuration(),
+          "Delete events received longer ago than this (e.g. 720h)");
+ABSL_FLAG(uint64_t, retention_max_count, 0,
+          "Keep at most this many events (0: no limit)");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "On SIGTERM, how long in-flight calls may take to finish");
+ABSL_FLAG(int32_t, max_message_bytes, 16 << 20,
+          "Largest gRPC message received or sent");
+ABSL_FLAG(int32_t, workers, 4, "Threads for log reads and quarantine writes");
+ABSL_FLAG(int32_t, broker_readers, 2, "Threads for subscription catch-up");
+
+namespace {
+
+using vouchstream::rpc::LogError;
+using vouchstream::rpc::LogInfo;
+
+constexpr absl::string_view kServiceName = "vouchstream.v1.EventService";
+
+// Waits for signals on its own thread (they are blocked everywhere else), so
+// that no work happens in a signal handler. Owned and joined by main.
+class SignalThread {
+ public:
+  explicit SignalThread(vouchstream::core::ReferenceStore* reference)
+      : reference_(reference), thread_([this] { Loop(); }) {}
+  ~SignalThread() { thread_.join(); }
+
+  void WaitForStop() { stop_.WaitForNotification(); }
+
+  // Blocks the signals this thread handles, in the calling thread and every
+  // thread it starts afterwards.
+  static void BlockSignals() {
+    sigset_t set = Set();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  }
+
+ private:
+  static sigset_t Set() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    return set;
+  }
+
+  void Loop() {
+    const sigset_t set = Set();
+    while (true) {
+      int signal = 0;
+      if (sigwait(&set, &signal) != 0) {
+        continue;
+      }
+      if (signal == SIGHUP) {
+        const absl::Status status = reference_->Reload();
+        if (status.ok()) {
+          LogInfo("reference data reloaded");
+        } else {
+          LogError("reference data reload failed; keeping the old data",
+                   {{"status", status}});
+        }
+        continue;
+      }
+      LogInfo("stop signal received",
+              {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      stop_.Notify();
+      return;
+    }
+  }
+
+  vouchstream::core::ReferenceStore* const reference_;
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
+int Fail(absl::string_view what, const absl::Status& status) {
+  LogError(what, {{"status", status}});
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so that every thread inherits the mask.
+  SignalThread::BlockSignals();
+  absl::ParseCommandLine(argc, argv);
+
+  using vouchstream::core::Broker;
+  using vouchstream::store::SqliteEventLog;
+
+  const std::string store_flag = absl::GetFlag(FLAGS_store);
+  if (!absl::StartsWith(store_flag, "sqlite:")) {
+    return Fail("bad flag",
+                absl::InvalidArgumentError(absl::StrCat(
+                    "--store: \"", store_flag, "\" is not sqlite:PATH")));
+  }
+  SqliteEventLog::Options store_options;
+  store_options.path = store_flag.substr(std::string("sqlite:").size());
+  const std::string synchronous = absl::GetFlag(FLAGS_synchronous);
+  if (synchronous == "normal") {
+    store_options.synchronous = SqliteEventLog::Synchronous::kNormal;
+  } else if (synchronous != "full") {
+    return Fail("bad flag", absl::InvalidArgumentError(
+                                absl::StrCat("--synchronous: \"", synchronous,
+                                             "\" is not full or normal")));
+  }
+  store_options.max_age = absl::GetFlag(FLAGS_retention_max_age);
+  store_options.max_count = absl::GetFlag(FLAGS_retention_max_count);
+
+  std::shared_ptr<vouchstream::core::ReferenceStore> reference;
+  const std::string reference_path = absl::GetFlag(FLAGS_reference);
+  if (reference_path.empty()) {
+    reference = std::make_shared<vouchstream::core::ReferenceStore>();
+  } else {
+    auto opened = vouchstream::core::ReferenceStore::Open(reference_path);
+    if (!opened.ok()) {
+      return Fail("cannot read the reference file", opened.status());
+    }
+    reference = std::move(*opened);
+  }
+
+  auto log = SqliteEventLog::Open(store_options);
+  if (!log.ok()) {
+    return Fail("cannot open the event log", log.status());
+  }
+  LogInfo("event log open", {{"path", store_options.path},
+                             {"synchronous", synchronous},
+                             {"last_seq", (*log)->LastSeq()}});
+
+  Broker::Options broker_options;
+  broker_options.reader_threads = absl::GetFlag(FLAGS_broker_readers);
+  Broker broker(log->get(), broker_options);
+  broker.Start();
+  vouchstream::rpc::WorkerPool pool(absl::GetFlag(FLAGS_workers));
+  const vouchstream::core::Validator validator;
+  const vouchstream::core::Enricher enricher(reference);
+  vouchstream::rpc::Publisher publisher(log->get(), &validator, &enricher,
+                                        &pool);
+  vouchstream::rpc::EventService service(log->get(), &broker, &publisher, &pool,
+                                         {});
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  int port = 0;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  const int max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  builder.SetMaxReceiveMessageSize(max_message_bytes);
+  builder.SetMaxSendMessageSize(max_message_bytes);
+  // Long-lived Subscribe streams: ping idle connections so that dead peers
+  // and silently dropped NAT/proxy mappings are noticed, and let clients
+  // ping as often as every 10 s without being told to go away.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    broker.Shutdown();
+    (*log)->Shutdown();
+    return Fail("cannot listen",
+                absl::UnavailableError(absl::StrCat("--listen=", listen)));
+  }
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  health->SetServingStatus(std::string(kServiceName), true);
+  health->SetServingStatus(true);
+
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  std::printf("listening on %s:%d\n", host.c_str(), port);
+  std::fflush(stdout);
+  LogInfo("serving", {{"listen", listen}, {"port", port}});
+
+  {
+    SignalThread signals(reference.get());
+    signals.WaitForStop();
+  }
+
+  // Drain: tell load balancers first, end the streams (clients resume from
+  // their last seq elsewhere or after restart), let in-flight calls finish,
+  // then close the log.
+  LogInfo(
+      "draining",
+      {{"timeout", absl::FormatDuration(absl::GetFlag(FLAGS_drain_timeout))}});
+  health->SetServingStatus(std::string(kServiceName), false);
+  health->SetServingStatus(false);
+  broker.Shutdown();
+  server->Shutdown(std::chrono::system_clock::now() +
+                   absl::ToChronoSeconds(absl::GetFlag(FLAGS_drain_timeout)));
+  server->Wait();
+  pool.Shutdown();
+  (*log)->Shutdown();
+  LogInfo("stopped", {{"last_seq", (*log)->LastSeq()}});
+  return 0;
+}

@@ -1,0 +1,235 @@
+#include "service/rpc/event_service.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+#include "service/core/event_filter.h"
+#include "service/rpc/publish_stream_reactor.h"
+#include "service/rpc/status_mapping.h"
+#include "service/rpc/subscribe_reactor.h"
+
+namespace vouchstream::rpc {
+namespace {
+
+constexpr absl::string_view kTokenPrefix = "vs1:";
+
+// Page tokens are opaque to callers: the last position read, versioned and
+// base64'd so that nobody is tempted to build them by hand.
+std::string MakeToken(uint64_t position) {
+  return absl::WebSafeBase64Escape(absl::StrCat(kTokenPrefix, position));
+}
+
+absl::StatusOr<uint64_t> ParseToken(absl::string_view field,
+                                    absl::string_view token) {
+  if (token.empty()) {
+    return 0;
+  }
+  std::string decoded;
+  uint64_t position = 0;
+  if (!absl::WebSafeBase64Unescape(token, &decoded) ||
+      !absl::StartsWith(decoded, kTokenPrefix) ||
+      !absl::SimpleAtoi(absl::string_view(decoded).substr(kTokenPrefix.size()),
+                        &position)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": \"", token, "\" is not a page token"));
+  }
+  return position;
+}
+
+}  // namespace
+
+EventService::EventService(core::EventLog* log, core::Broker* broker,
+                           Publisher* publisher, WorkerPool* pool,
+                           const Options& options)
+    : log_(log),
+      broker_(broker),
+      publisher_(publisher),
+      pool_(pool),
+      options_(options) {}
+
+int EventService::PageSize(int requested) const {
+  if (requested <= 0) {
+    return options_.default_page_size;
+  }
+  return std::min(requested, options_.max_page_size);
+}
+
+grpc::ServerUnaryReactor* EventService::Publish(
+    grpc::CallbackServerContext* context, const v1::PublishRequest* request,
+    v1::PublishResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!request->has_event()) {
+    reactor->Finish(
+        ToGrpcStatus(absl::InvalidArgumentError("event: is required")));
+    return reactor;
+  }
+  // Finished from the store's callback once the event is durable; this
+  // handler returns at once.
+  publisher_->Publish(
+      request->event(),
+      [reactor, response](absl::StatusOr<core::EventLog::AppendResult> result) {
+        if (!result.ok()) {
+          reactor->Finish(ToGrpcStatus(result.status()));
+          return;
+        }
+        response->set_seq(result->seq);
+        response->set_duplicate(result->duplicate);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerBidiReactor<v1::PublishStreamRequest, v1::PublishStreamResponse>*
+EventService::PublishStream(grpc::CallbackServerContext* /*context*/) {
+  return new PublishStreamReactor(publisher_, options_.max_stream_in_flight);
+}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* EventService::Subscribe(
+    grpc::CallbackServerContext* /*context*/,
+    const v1::SubscribeRequest* request) {
+  return new SubscribeReactor(broker_, *request, options_.default_heartbeat);
+}
+
+grpc::ServerUnaryReactor* EventService::GetEvent(
+    grpc::CallbackServerContext* context, const v1::GetEventRequest* request,
+    v1::GetEventResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (request->key_case() == v1::GetEventRequest::KEY_NOT_SET) {
+    reactor->Finish(ToGrpcStatus(
+        absl::InvalidArgumentError("key: one of seq or id is required")));
+    return reactor;
+  }
+  pool_->Post([this, reactor, request, response] {
+    absl::StatusOr<v1::Event> event =
+        request->key_case() == v1::GetEventRequest::kSeq
+            ? log_->GetBySeq(request->seq())
+            : log_->GetById(request->id());
+    if (!event.ok()) {
+      reactor->Finish(ToGrpcStatus(event.status()));
+      return;
+    }
+    *response->mutable_event() = *std::move(event);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* EventService::ListEvents(
+    grpc::CallbackServerContext* context, const v1::ListEventsRequest* request,
+    v1::ListEventsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<core::EventFilter> filter =
+      core::EventFilter::Create(request->filter());
+  absl::StatusOr<uint64_t> token =
+      ParseToken("page_token", request->page_token());
+  if (!filter.ok() || !token.ok()) {
+    reactor->Finish(
+        ToGrpcStatus(!filter.ok() ? filter.status() : token.status()));
+    return reactor;
+  }
+  pool_->Post([this, reactor, response, filter = *std::move(filter),
+               cursor = std::max(*token, request->after_seq()),
+               page_size = static_cast<size_t>(
+                   PageSize(request->page_size()))]() mutable {
+    size_t scanned = 0;
+    bool at_end = false;
+    // Scan in pages until the page is full, the log ends, or the scan
+    // budget is spent (then the token continues where the scan stopped).
+    while (static_cast<size_t>(response->events_size()) < page_size &&
+           scanned < options_.max_scan) {
+      const size_t want = std::min<size_t>(256, options_.max_scan - scanned);
+      absl::StatusOr<std::vector<v1::Event>> page =
+          log_->ReadAfter(cursor, want);
+      if (!page.ok()) {
+        reactor->Finish(ToGrpcStatus(page.status()));
+        return;
+      }
+      for (v1::Event& event : *page) {
+        ++scanned;
+        cursor = event.seq();
+        if (filter.Matches(event)) {
+          *response->add_events() = std::move(event);
+          if (static_cast<size_t>(response->events_size()) == page_size) {
+            break;
+          }
+        }
+      }
+      if (page->size() < want &&
+          static_cast<size_t>(response->events_size()) < page_size) {
+        at_end = true;
+        break;
+      }
+    }
+    if (!at_end) {
+      response->set_next_page_token(MakeToken(cursor));
+    }
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* EventService::ListQuarantined(
+    grpc::CallbackServerContext* context,
+    const v1::ListQuarantinedRequest* request,
+    v1::ListQuarantinedResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<uint64_t> token =
+      ParseToken("page_token", request->page_token());
+  if (!token.ok()) {
+    reactor->Finish(ToGrpcStatus(token.status()));
+    return reactor;
+  }
+  pool_->Post([this, reactor, response, after_id = *token,
+               page_size =
+                   static_cast<size_t>(PageSize(request->page_size()))] {
+    // One more than asked tells whether there is a next page.
+    absl::StatusOr<std::vector<v1::QuarantinedEvent>> entries =
+        log_->ListQuarantined(after_id, page_size + 1);
+    if (!entries.ok()) {
+      reactor->Finish(ToGrpcStatus(entries.status()));
+      return;
+    }
+    const bool more = entries->size() > page_size;
+    if (more) {
+      entries->resize(page_size);
+    }
+    for (v1::QuarantinedEvent& entry : *entries) {
+      *response->add_events() = std::move(entry);
+    }
+    if (more && !entries->empty()) {
+      response->set_next_page_token(MakeToken(entries->back().quarantine_id()));
+    }
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* EventService::Reprocess(
+    grpc::CallbackServerContext* context, const v1::ReprocessRequest* request,
+    v1::ReprocessResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  publisher_->Reprocess(
+      request->quarantine_id(),
+      [reactor, response](absl::StatusOr<core::EventLog::AppendResult> result) {
+        if (!result.ok()) {
+          reactor->Finish(ToGrpcStatus(result.status()));
+          return;
+        }
+        response->set_seq(result->seq);
+        response->set_duplicate(result->duplicate);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+}  // namespace vouchstream::rpc

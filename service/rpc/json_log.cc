@@ -1,0 +1,88 @@
+#include "service/rpc/json_log.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace vouchstream::rpc {
+namespace {
+
+void Write(absl::string_view level, absl::string_view msg,
+           std::initializer_list<LogField> fields) {
+  std::string line = absl::StrCat(
+      "{\"time\":",
+      JsonQuote(absl::FormatTime("%Y-%m-%d%ET%H:%M:%E6SZ", absl::Now(),
+                                 absl::UTCTimeZone())),
+      ",\"level\":\"", level, "\",\"msg\":", JsonQuote(msg));
+  for (const LogField& field : fields) {
+    absl::StrAppend(&line, ",", JsonQuote(field.key()), ":", field.json());
+  }
+  line += "}\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+std::string JsonQuote(absl::string_view text) {
+  std::string out = "\"";
+  out.reserve(text.size() + 2);
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppendFormat(&out, "\\u%04x", c);
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+LogField::LogField(absl::string_view key, absl::string_view value)
+    : key_(key), json_(JsonQuote(value)) {}
+LogField::LogField(absl::string_view key, int64_t value)
+    : key_(key), json_(absl::StrCat(value)) {}
+LogField::LogField(absl::string_view key, uint64_t value)
+    : key_(key), json_(absl::StrCat(value)) {}
+LogField::LogField(absl::string_view key, bool value)
+    : key_(key), json_(value ? "true" : "false") {}
+LogField::LogField(absl::string_view key, double value)
+    : key_(key), json_(absl::StrCat(value)) {}
+LogField::LogField(absl::string_view key, const absl::Status& status)
+    : key_(key),
+      json_(absl::StrCat(
+          "{\"code\":", JsonQuote(absl::StatusCodeToString(status.code())),
+          ",\"error\":", JsonQuote(status.message()), "}")) {}
+
+void LogInfo(absl::string_view msg, std::initializer_list<LogField> fields) {
+  Write("info", msg, fields);
+}
+void LogWarning(absl::string_view msg, std::initializer_list<LogField> fields) {
+  Write("warning", msg, fields);
+}
+void LogError(absl::string_view msg, std::initializer_list<LogField> fields) {
+  Write("error", msg, fields);
+}
+
+}  // namespace vouchstream::rpc

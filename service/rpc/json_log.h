@@ -1,0 +1,56 @@
+#pragma once
+// Structured log lines: one JSON object per line on stderr, so that log
+// shippers need no parser of their own.
+//
+//   LogInfo("listening", {{"address", "127.0.0.1:50051"}, {"port", 50051}});
+//   // {"time":"2024-05-01T10:00:00.123456Z","level":"info",
+//   //  "msg":"listening","address":"127.0.0.1:50051","port":50051}
+//
+// Thread-safe: each line is written with one fwrite, so lines from several
+// threads do not interleave.
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace vouchstream::rpc {
+
+// One key and its value, already in JSON form.
+class LogField {
+ public:
+  LogField(absl::string_view key, absl::string_view value);
+  LogField(absl::string_view key, const char* value)
+      : LogField(key, absl::string_view(value)) {}
+  LogField(absl::string_view key, const std::string& value)
+      : LogField(key, absl::string_view(value)) {}
+  LogField(absl::string_view key, int64_t value);
+  LogField(absl::string_view key, uint64_t value);
+  LogField(absl::string_view key, int value)
+      : LogField(key, static_cast<int64_t>(value)) {}
+  LogField(absl::string_view key, bool value);
+  LogField(absl::string_view key, double value);
+  // {"code": "UNAVAILABLE", "error": message}
+  LogField(absl::string_view key, const absl::Status& status);
+
+  const std::string& key() const { return key_; }
+  const std::string& json() const { return json_; }
+
+ private:
+  std::string key_;
+  std::string json_;
+};
+
+void LogInfo(absl::string_view msg,
+             std::initializer_list<LogField> fields = {});
+void LogWarning(absl::string_view msg,
+                std::initializer_list<LogField> fields = {});
+void LogError(absl::string_view msg,
+              std::initializer_list<LogField> fields = {});
+
+// `text` as a JSON string literal, quotes included.
+std::string JsonQuote(absl::string_view text);
+
+}  // namespace vouchstream::rpc

@@ -1,0 +1,63 @@
+#pragma once
+// The reactor of one `EventService.PublishStream` call: each request goes
+// through the Publisher as soon as it is read, and its ack is queued and
+// written when it is durable (possibly out of order; the caller matches
+// `request_id`). One write in flight; reading pauses while
+// `max_in_flight` events await their ack, so a fast caller cannot make the
+// server buffer without bound. A failed event fails only its own ack.
+//
+// The call finishes OK once the client has half-closed and every ack is
+// written; after a cancel, once every pending publish has called back (so no
+// callback outlives the reactor). Created by EventService::PublishStream,
+// deletes itself in OnDone. Thread-safe: store callbacks and gRPC reactions
+// may run concurrently.
+
+#include <cstddef>
+#include <deque>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/grpcpp.h"
+
+#include "vouchstream/v1/api.pb.h"
+
+#include "service/rpc/publisher.h"
+
+namespace vouchstream::rpc {
+
+class PublishStreamReactor final
+    : public grpc::ServerBidiReactor<v1::PublishStreamRequest,
+                                     v1::PublishStreamResponse> {
+ public:
+  PublishStreamReactor(Publisher* publisher, size_t max_in_flight);
+
+  // grpc::ServerBidiReactor:
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  void OnPublished(uint64_t request_id,
+                   absl::StatusOr<core::EventLog::AppendResult> result);
+  // Starts the next write, the next read, or Finish, as the state allows.
+  void Step();
+
+  Publisher* const publisher_;
+  const size_t max_in_flight_;
+
+  absl::Mutex mu_;
+  v1::PublishStreamRequest request_ ABSL_GUARDED_BY(mu_);
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  // Publishes awaiting their store callback.
+  size_t pending_ ABSL_GUARDED_BY(mu_) = 0;
+  std::deque<v1::PublishStreamResponse> acks_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  v1::PublishStreamResponse response_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace vouchstream::rpc

@@ -1,0 +1,119 @@
+#include "service/rpc/publisher.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/util/time_util.h"
+
+#include "service/core/bad_request.h"
+#include "service/rpc/json_log.h"
+
+namespace vouchstream::rpc {
+namespace {
+
+google::protobuf::Timestamp Now() {
+  const absl::Duration since_epoch = absl::Now() - absl::UnixEpoch();
+  google::protobuf::Timestamp now;
+  now.set_seconds(absl::ToInt64Seconds(since_epoch));
+  now.set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(now.seconds()))));
+  return now;
+}
+
+}  // namespace
+
+Publisher::Publisher(core::EventLog* log, const core::Validator* validator,
+                     const core::Enricher* enricher, WorkerPool* pool)
+    : log_(log), validator_(validator), enricher_(enricher), pool_(pool) {}
+
+void Publisher::Publish(v1::Event event, Done done) {
+  *event.mutable_received_at() = Now();
+  std::vector<v1::FieldViolation> violations = validator_->Check(event);
+  if (violations.empty()) {
+    Accept(std::move(event), std::move(done));
+    return;
+  }
+  absl::Status status = core::BadRequestError(violations);
+  v1::QuarantinedEvent entry;
+  *entry.mutable_event() = std::move(event);
+  for (v1::FieldViolation& violation : violations) {
+    *entry.add_field_violations() = std::move(violation);
+  }
+  *entry.mutable_quarantined_at() = Now();
+  // Quarantine blocks until durable: not on the caller's (gRPC) thread.
+  pool_->Post([this, entry = std::move(entry), status = std::move(status),
+               done = std::move(done)]() mutable {
+    const std::string id = entry.event().id();
+    const std::string type = entry.event().type();
+    absl::StatusOr<uint64_t> quarantine_id = log_->Quarantine(std::move(entry));
+    if (quarantine_id.ok()) {
+      LogInfo("event quarantined", {{"id", id},
+                                    {"type", type},
+                                    {"quarantine_id", *quarantine_id},
+                                    {"status", status}});
+    } else {
+      // The caller still learns why the event is invalid; the log failure
+      // is the operator's to fix.
+      LogError("quarantine failed",
+               {{"id", id}, {"status", quarantine_id.status()}});
+    }
+    done(std::move(status));
+  });
+}
+
+void Publisher::Reprocess(uint64_t quarantine_id, Done done) {
+  pool_->Post([this, quarantine_id, done = std::move(done)]() mutable {
+    absl::StatusOr<v1::QuarantinedEvent> entry =
+        log_->GetQuarantined(quarantine_id);
+    if (!entry.ok()) {
+      done(entry.status());
+      return;
+    }
+    if (entry->reprocessed_seq() != 0) {
+      done(core::EventLog::AppendResult{entry->reprocessed_seq(), true});
+      return;
+    }
+    v1::Event event = std::move(*entry->mutable_event());
+    if (!event.has_received_at()) {
+      *event.mutable_received_at() = Now();
+    }
+    absl::Status status = core::BadRequestError(validator_->Check(event));
+    if (!status.ok()) {
+      done(std::move(status));
+      return;
+    }
+    Accept(std::move(event),
+           [this, quarantine_id, done = std::move(done)](
+               absl::StatusOr<core::EventLog::AppendResult> result) mutable {
+             if (!result.ok()) {
+               done(std::move(result));
+               return;
+             }
+             // Runs on the writer thread: the write goes to the pool.
+             pool_->Post([this, quarantine_id, result = *result,
+                          done = std::move(done)]() mutable {
+               absl::Status marked =
+                   log_->MarkReprocessed(quarantine_id, result.seq);
+               if (!marked.ok()) {
+                 LogError("marking a reprocessed event failed",
+                          {{"quarantine_id", quarantine_id},
+                           {"seq", result.seq},
+                           {"status", marked}});
+               }
+               LogInfo("event reprocessed", {{"quarantine_id", quarantine_id},
+                                             {"seq", result.seq},
+                                             {"duplicate", result.duplicate}});
+               done(result);
+             });
+           });
+  });
+}
+
+void Publisher::Accept(v1::Event event, Done done) {
+  enricher_->Enrich(&event);
+  log_->Append(std::move(event), std::move(done));
+}
+
+}  // namespace vouchstream::rpc

@@ -1,0 +1,173 @@
+#include "service/rpc/subscribe_reactor.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+#include "service/core/event_filter.h"
+#include "service/rpc/status_mapping.h"
+
+namespace vouchstream::rpc {
+namespace {
+
+core::StartPosition StartOf(const v1::SubscribeRequest& request) {
+  switch (request.start_case()) {
+    case v1::SubscribeRequest::kFrom:
+      return request.from() == v1::BOUNDARY_LATEST
+                 ? core::StartPosition::Latest()
+                 : core::StartPosition::Earliest();
+    case v1::SubscribeRequest::kAfterSeq:
+      return core::StartPosition::After(request.after_seq());
+    case v1::SubscribeRequest::kAtTime:
+      return core::StartPosition::At(
+          absl::FromUnixSeconds(request.at_time().seconds()) +
+          absl::Nanoseconds(request.at_time().nanos()));
+    case v1::SubscribeRequest::START_NOT_SET:
+      break;
+  }
+  return core::StartPosition::Earliest();
+}
+
+void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
+  const absl::Duration since_epoch = time - absl::UnixEpoch();
+  out->set_seconds(absl::ToInt64Seconds(since_epoch));
+  out->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(out->seconds()))));
+}
+
+}  // namespace
+
+SubscribeReactor::SubscribeReactor(core::Broker* broker,
+                                   const v1::SubscribeRequest& request,
+                                   absl::Duration default_heartbeat) {
+  absl::StatusOr<core::EventFilter> filter =
+      core::EventFilter::Create(request.filter());
+  if (!filter.ok()) {
+    FinishOnce(filter.status());
+    return;
+  }
+  core::Broker::SubscribeOptions options;
+  options.start = StartOf(request);
+  options.filter = *std::move(filter);
+  options.heartbeat = request.heartbeat_seconds() > 0
+                          ? absl::Seconds(request.heartbeat_seconds())
+                          : default_heartbeat;
+  // Headers now, so that the client sees the stream open even before the
+  // first event.
+  StartSendInitialMetadata();
+  // The callback runs only after MaybeWrite's first Next() came back empty,
+  // so never before `subscription_` is set.
+  std::shared_ptr<core::Subscription> subscription =
+      broker->Subscribe(std::move(options), [this] { MaybeWrite(); });
+  {
+    absl::MutexLock lock(&mu_);
+    subscription_ = std::move(subscription);
+  }
+  MaybeWrite();
+}
+
+void SubscribeReactor::MaybeWrite() {
+  absl::Status end;
+  {
+    absl::MutexLock lock(&mu_);
+    if (writing_ || finished_ || subscription_ == nullptr) {
+      return;
+    }
+    absl::StatusOr<std::optional<core::Delivery>> next = subscription_->Next();
+    if (!next.ok()) {
+      end = next.status();
+    } else if (!next->has_value()) {
+      return;  // The subscription calls back when there is more.
+    } else {
+      core::Delivery& delivery = **next;
+      switch (delivery.kind) {
+        case core::Delivery::Kind::kEvent:
+          // Borrow the broker's shared event instead of copying it per
+          // subscriber: const methods (serialization included) are safe to
+          // run concurrently on one message. Released in OnWriteDone.
+          in_flight_ = std::move(delivery.event);
+          response_.unsafe_arena_set_allocated_event(
+              const_cast<v1::Event*>(in_flight_.get()));
+          break;
+        case core::Delivery::Kind::kCaughtUp:
+          response_.mutable_caught_up()->set_last_seq(delivery.last_seq);
+          break;
+        case core::Delivery::Kind::kHeartbeat:
+          response_.mutable_heartbeat()->set_last_seq(delivery.last_seq);
+          SetTimestamp(delivery.server_time,
+                       response_.mutable_heartbeat()->mutable_server_time());
+          break;
+      }
+      writing_ = true;
+    }
+  }
+  if (!end.ok()) {
+    FinishOnce(end);
+    return;
+  }
+  StartWrite(&response_);
+}
+
+void SubscribeReactor::OnWriteDone(bool ok) {
+  {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    ReleaseEvent();
+  }
+  if (!ok) {
+    // The stream is broken (client gone); OnCancel follows.
+    FinishOnce(absl::CancelledError("write failed: the client went away"));
+    return;
+  }
+  MaybeWrite();
+}
+
+void SubscribeReactor::OnCancel() {
+  std::shared_ptr<core::Subscription> subscription;
+  {
+    absl::MutexLock lock(&mu_);
+    subscription = subscription_;
+  }
+  if (subscription != nullptr) {
+    subscription->Cancel();
+  }
+  FinishOnce(absl::CancelledError("subscription cancelled by the client"));
+}
+
+void SubscribeReactor::OnDone() {
+  std::shared_ptr<core::Subscription> subscription;
+  {
+    absl::MutexLock lock(&mu_);
+    subscription = std::move(subscription_);
+    ReleaseEvent();
+  }
+  // After Cancel the broker never calls back into this reactor.
+  if (subscription != nullptr) {
+    subscription->Cancel();
+  }
+  delete this;
+}
+
+void SubscribeReactor::FinishOnce(const absl::Status& status) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_) {
+      return;
+    }
+    finished_ = true;
+  }
+  // A write may still be in flight; gRPC sends the status after it.
+  Finish(ToGrpcStatus(status));
+}
+
+void SubscribeReactor::ReleaseEvent() {
+  if (response_.has_event()) {
+    response_.unsafe_arena_release_event();
+  }
+  response_.clear_kind();
+  in_flight_.reset();
+}
+
+}  // namespace vouchstream::rpc
