@@ -361,8 +361,12 @@ absl::Status SqliteEventLog::WriteBatch(std::vector<PendingAppend>& batch,
         std::string payload;
         for (PendingAppend& pending : batch) {
           v1::Event& event = pending.event;
+          // Both branches must be views: a `""` branch would make the
+          // conditional a temporary std::string and leave this dangling.
           const absl::string_view envelope_id =
-              event.envelope().has_id() ? event.envelope().id() : "";
+              event.envelope().has_id()
+                  ? absl::string_view(event.envelope().id())
+                  : absl::string_view();
           // Rows inserted earlier in this transaction are visible here, so
           // this also catches a duplicate within the batch.
           s.find_duplicate.Reset();
