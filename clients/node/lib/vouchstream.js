@@ -205,11 +205,14 @@ class Client {
     this.stub.close();
   }
 
-  // Resolves to {seq, duplicate}. Rejects with a grpc error: INVALID_ARGUMENT
-  // (field violations in its metadata) or UNAVAILABLE.
+  // Resolves to {seq, duplicate}. Waits for the connection to be ready
+  // (waitForReady) up to the deadline, which is safe because Publish is
+  // idempotent on the event id. Rejects with a grpc error: INVALID_ARGUMENT
+  // (field violations in its metadata), UNAVAILABLE or DEADLINE_EXCEEDED.
   publish(event, {deadlineMs = 10000} = {}) {
     return new Promise((resolve, reject) => {
-      this.stub.Publish({event}, {deadline: Date.now() + deadlineMs},
+      this.stub.Publish({event},
+          {deadline: Date.now() + deadlineMs, waitForReady: true},
           (err, response) => (err ? reject(err) : resolve(response)));
     });
   }

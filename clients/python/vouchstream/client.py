@@ -172,11 +172,14 @@ class Client:
     def publish(self, event, timeout=10.0):
         """Appends `event`; returns PublishResponse {seq, duplicate}.
 
+        Waits for the connection to be ready (wait_for_ready) up to `timeout`
+        seconds, which is safe because Publish is idempotent on the event id.
         Raises grpc.RpcError: INVALID_ARGUMENT with the field violations when
-        the event breaks a rule, UNAVAILABLE when the server is not reachable.
+        the event breaks a rule, UNAVAILABLE or DEADLINE_EXCEEDED when the
+        server is not reachable.
         """
         return self.stub.Publish(api_pb2.PublishRequest(event=event),
-                                 timeout=timeout)
+                                 timeout=timeout, wait_for_ready=True)
 
     def subscribe(self, types=(), campaign_ids=(), customer_ids=(),
                   metadata=None, code_pattern="", after_seq=None,
