@@ -27,9 +27,8 @@
 #include <string>
 #include <vector>
 
-#include <grpcpp/support/status.h>
-
 #include "absl/strings/string_view.h"
+#include <grpcpp/support/status.h>
 
 #include "vouchstream/v1/api.pb.h"
 

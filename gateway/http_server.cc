@@ -1,0 +1,125 @@
+#include "gateway/http_server.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace vouchstream::gateway {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+absl::StatusOr<tcp::endpoint> ParseEndpoint(net::io_context& io_context,
+                                            const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  uint32_t port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen: \"", listen, "\" is not HOST:PORT"));
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  boost::system::error_code ec;
+  const net::ip::address address = net::ip::make_address(host, ec);
+  if (!ec) {
+    return tcp::endpoint(address, static_cast<uint16_t>(port));
+  }
+  tcp::resolver resolver(io_context);
+  const auto results = resolver.resolve(host, "", ec);
+  if (ec || results.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen: cannot resolve \"", host, "\""));
+  }
+  return tcp::endpoint(results.begin()->endpoint().address(),
+                       static_cast<uint16_t>(port));
+}
+
+}  // namespace
+
+HttpServer::HttpServer(int threads, const GatewayContext& context)
+    : thread_count_(threads > 0 ? threads : 1),
+      context_(context),
+      io_context_(thread_count_),
+      acceptor_(net::make_strand(io_context_)) {}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(
+    const std::string& listen, int threads, const GatewayContext& context) {
+  std::unique_ptr<HttpServer> server(new HttpServer(threads, context));
+  absl::StatusOr<tcp::endpoint> endpoint =
+      ParseEndpoint(server->io_context_, listen);
+  if (!endpoint.ok()) {
+    return endpoint.status();
+  }
+  boost::system::error_code ec;
+  tcp::acceptor& acceptor = server->acceptor_;
+  acceptor.open(endpoint->protocol(), ec);
+  if (!ec) {
+    acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  }
+  if (!ec) {
+    acceptor.bind(*endpoint, ec);
+  }
+  if (!ec) {
+    acceptor.listen(net::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("--listen=", listen, ": ", ec.message()));
+  }
+  const tcp::endpoint bound = acceptor.local_endpoint();
+  server->address_ =
+      bound.address().is_v6()
+          ? absl::StrCat("[", bound.address().to_string(), "]:", bound.port())
+          : absl::StrCat(bound.address().to_string(), ":", bound.port());
+  return server;
+}
+
+HttpServer::~HttpServer() { Shutdown(); }
+
+void HttpServer::Start() {
+  net::dispatch(acceptor_.get_executor(), [this] { DoAccept(); });
+  threads_.reserve(static_cast<size_t>(thread_count_));
+  for (int i = 0; i < thread_count_; ++i) {
+    threads_.emplace_back([this] { io_context_.run(); });
+  }
+}
+
+void HttpServer::DoAccept() {
+  acceptor_.async_accept(
+      net::make_strand(io_context_),
+      [this](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor_.is_open()) {
+          return;
+        }
+        if (!ec) {
+          socket.set_option(tcp::no_delay(true), ec);
+          StartHttpSession(std::move(socket), context_);
+        }
+        DoAccept();
+      });
+}
+
+void HttpServer::Shutdown() {
+  if (threads_.empty()) {
+    return;
+  }
+  net::dispatch(acceptor_.get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  io_context_.stop();
+  for (std::thread& thread : threads_) {
+    thread.join();
+  }
+  threads_.clear();
+}
+
+}  // namespace vouchstream::gateway

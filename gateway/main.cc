@@ -1,0 +1,189 @@
+// vouchstream-gateway: Voucherify webhooks in (HTTP/1.1), durable events out
+// (gRPC PublishStream to vouchstream-server). Flags are tabled in
+// gateway/gateway_options.h. Prints "listening on HOST:PORT" once ready to
+// accept, and shuts down on SIGINT/SIGTERM.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include <grpcpp/grpcpp.h>
+
+#include "gateway/forwarder.h"
+#include "gateway/gateway_options.h"
+#include "gateway/http_server.h"
+#include "gateway/http_session.h"
+#include "gateway/metrics.h"
+#include "gateway/signature.h"
+#include "gateway/upstream_health.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
+          "HTTP address HOST:PORT; port 0 picks a free port");
+ABSL_FLAG(std::string, upstream, "",
+          "vouchstream-server gRPC address HOST:PORT");
+ABSL_FLAG(std::string, secret_file, "",
+          "file with the webhook secrets, one per line (rotation)");
+ABSL_FLAG(bool, insecure_skip_signature, false,
+          "accept unsigned webhooks: local development only");
+ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "largest accepted body (413)");
+ABSL_FLAG(int, threads, 2, "HTTP I/O threads");
+ABSL_FLAG(int, streams, 2, "PublishStream calls kept open to the service");
+ABSL_FLAG(absl::Duration, publish_deadline, absl::Seconds(5),
+          "answer 503 when the service has not acked within this time");
+ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
+          "close keep-alive connections idle this long");
+ABSL_FLAG(std::string, instance, "",
+          "this gateway's name in Event.ingress (default hostname:pid)");
+
+namespace {
+
+using vouchstream::gateway::Forwarder;
+using vouchstream::gateway::GatewayContext;
+using vouchstream::gateway::GatewayOptions;
+using vouchstream::gateway::HttpServer;
+using vouchstream::gateway::Metrics;
+using vouchstream::gateway::SignatureVerifier;
+using vouchstream::gateway::UpstreamHealth;
+
+std::string DefaultInstance() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) {
+    host[0] = '\0';
+  }
+  return absl::StrCat(host, ":", getpid());
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& upstream) {
+  grpc::ChannelArguments args;
+  // Reconnect quickly once the service is back: Voucherify's retry should
+  // land on the first attempt after a restart, not after gRPC's default
+  // backoff of up to two minutes.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  return grpc::CreateCustomChannel(upstream, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+// Abseil flag names are identifiers; the documented command line uses
+// dashes (`--secret-file`), so dashes in a flag's name become underscores.
+void NormalizeFlagNames(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    char* arg = argv[i];
+    if (arg[0] != '-' || arg[1] != '-') {
+      continue;
+    }
+    for (char* c = arg + 2; *c != '\0' && *c != '='; ++c) {
+      if (*c == '-') {
+        *c = '_';
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Signals are taken by sigwait below; block them before any thread
+  // (gRPC's included) starts, so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::SetProgramUsageMessage(
+      "vouchstream-gateway --listen=HOST:PORT --upstream=HOST:PORT "
+      "--secret-file=FILE [--insecure-skip-signature] "
+      "[--max-body-bytes=1048576] [--threads=N]");
+  NormalizeFlagNames(argc, argv);
+  absl::ParseCommandLine(argc, argv);
+
+  GatewayOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.upstream = absl::GetFlag(FLAGS_upstream);
+  options.secret_file = absl::GetFlag(FLAGS_secret_file);
+  options.insecure_skip_signature =
+      absl::GetFlag(FLAGS_insecure_skip_signature);
+  options.max_body_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
+  options.threads = absl::GetFlag(FLAGS_threads);
+  options.streams = absl::GetFlag(FLAGS_streams);
+  options.publish_deadline = absl::GetFlag(FLAGS_publish_deadline);
+  options.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
+  options.instance = absl::GetFlag(FLAGS_instance);
+  if (options.instance.empty()) {
+    options.instance = DefaultInstance();
+  }
+  if (options.upstream.empty()) {
+    std::fprintf(stderr, "vouchstream-gateway: --upstream is required\n");
+    return 2;
+  }
+
+  std::unique_ptr<SignatureVerifier> verifier;
+  if (options.insecure_skip_signature) {
+    std::fprintf(stderr,
+                 "vouchstream-gateway: WARNING: --insecure-skip-signature: "
+                 "webhook signatures are NOT verified; anyone who can reach "
+                 "this port can inject events. Local development only.\n");
+  } else {
+    if (options.secret_file.empty()) {
+      std::fprintf(stderr,
+                   "vouchstream-gateway: --secret-file is required (or "
+                   "--insecure-skip-signature for local development)\n");
+      return 2;
+    }
+    auto created = SignatureVerifier::FromFile(options.secret_file);
+    if (!created.ok()) {
+      std::fprintf(stderr, "vouchstream-gateway: %s\n",
+                   created.status().ToString().c_str());
+      return 2;
+    }
+    verifier = *std::move(created);
+  }
+
+  std::shared_ptr<grpc::Channel> channel = MakeChannel(options.upstream);
+  Forwarder::Options forwarder_options;
+  forwarder_options.streams = options.streams;
+  Forwarder forwarder(channel, forwarder_options);
+  UpstreamHealth health(channel);
+  Metrics metrics;
+
+  GatewayContext context;
+  context.options = &options;
+  context.verifier = verifier.get();
+  context.forwarder = &forwarder;
+  context.health = &health;
+  context.metrics = &metrics;
+
+  auto server = HttpServer::Create(options.listen, options.threads, context);
+  if (!server.ok()) {
+    std::fprintf(stderr, "vouchstream-gateway: %s\n",
+                 server.status().ToString().c_str());
+    forwarder.Shutdown();
+    return 1;
+  }
+  (*server)->Start();
+  std::printf("listening on %s\n", (*server)->address().c_str());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  std::fprintf(stderr, "vouchstream-gateway: signal %d, shutting down\n",
+               signal_number);
+  // HTTP first (no new work), then the streams (pending requests fail; their
+  // connections are already gone, so nothing is answered 2xx wrongly).
+  (*server)->Shutdown();
+  forwarder.Shutdown();
+  server->reset();
+  return 0;
+}

@@ -1,0 +1,70 @@
+#pragma once
+// The gateway's Prometheus metrics, rendered for `GET /metrics`:
+//
+//   vouchstream_gateway_requests_total{route,code}   counter
+//   vouchstream_gateway_request_bytes_total          counter (bodies in)
+//   vouchstream_gateway_response_bytes_total         counter (bodies out)
+//   vouchstream_gateway_request_duration_seconds     histogram, all routes
+//   vouchstream_gateway_signature_failures_total     counter
+//   vouchstream_gateway_upstream_errors_total{code}  counter (gRPC code name,
+//                                                    or DEADLINE_EXCEEDED for
+//                                                    the gateway's own timer)
+//   vouchstream_gateway_in_flight_requests           gauge
+//
+// Thread-safe: lock-free relaxed atomics; `Render` reads a slightly torn but
+// monotonic snapshot, which Prometheus tolerates.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "absl/time/time.h"
+
+#include "gateway/router.h"
+
+namespace vouchstream::gateway {
+
+class Metrics {
+ public:
+  Metrics() = default;
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  void RecordRequest(Route route, int http_status, absl::Duration latency,
+                     size_t request_bytes, size_t response_bytes);
+  void RecordSignatureFailure() {
+    signature_failures_.fetch_add(1, std::memory_order_relaxed);
+  }
+  // `grpc_code` is a grpc::StatusCode value; kDeadlineCode for the
+  // gateway's own deadline.
+  void RecordUpstreamError(int grpc_code);
+  void AddInFlight(int delta) {
+    in_flight_.fetch_add(delta, std::memory_order_relaxed);
+  }
+
+  // The Prometheus text exposition format (version 0.0.4).
+  std::string Render() const;
+
+ private:
+  static constexpr std::array<int, 12> kCodes = {200, 400, 401, 404, 405, 413,
+                                                 415, 422, 500, 502, 503, 0};
+  static constexpr std::array<double, 14> kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+      0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+  static constexpr int kGrpcCodes = 17;
+
+  using Counter = std::atomic<uint64_t>;
+
+  std::array<std::array<Counter, kCodes.size()>, kRouteCount> requests_{};
+  Counter request_bytes_{0};
+  Counter response_bytes_{0};
+  std::array<Counter, kBuckets.size() + 1> latency_buckets_{};
+  Counter latency_sum_us_{0};
+  Counter latency_count_{0};
+  Counter signature_failures_{0};
+  std::array<Counter, kGrpcCodes> upstream_errors_{};
+  std::atomic<int64_t> in_flight_{0};
+};
+
+}  // namespace vouchstream::gateway

@@ -1,0 +1,53 @@
+#pragma once
+// The work of one webhook request before it goes upstream, in the order of
+// DESIGN.md's "Gateway rules": content type (415), signature over the raw
+// bytes (401), transcoding (400), then the source facts stamped into
+// `Event.ingress`. Transport-free, so it is tested without sockets.
+//
+//   std::variant<v1::Event, HttpError> result =
+//       PrepareWebhook(request, verifier, "gw-1", transcoder, &metrics);
+//
+// Thread-compatible: `transcoder` must be the calling thread's own.
+
+#include <string>
+#include <variant>
+
+#include "absl/strings/string_view.h"
+
+#include "vouchstream/v1/event.pb.h"
+
+#include "gateway/error_mapping.h"
+#include "gateway/metrics.h"
+#include "gateway/router.h"
+#include "gateway/signature.h"
+#include "gateway/transcoder.h"
+
+namespace vouchstream::gateway {
+
+// The parts of an HTTP request a webhook needs; views into the request.
+struct WebhookRequest {
+  Route route = Route::kWebhookEnvelope;  // kWebhookEnvelope or kWebhookTyped
+  absl::string_view type;                 // kWebhookTyped: from the path
+  absl::string_view path;
+  absl::string_view content_type;
+  absl::string_view signature;  // x-voucherify-signature; empty if absent
+  absl::string_view body;
+  absl::string_view remote_address;
+  absl::string_view traceparent;
+  absl::string_view user_agent;
+  absl::string_view request_id;
+};
+
+// True for `application/json`, with parameters (`; charset=utf-8`) allowed,
+// case-insensitive.
+bool IsJsonContentType(absl::string_view content_type);
+
+// `verifier` null means verification is off (--insecure-skip-signature);
+// the event then says `signature_verified: false`. Signature failures are
+// counted in `metrics`.
+std::variant<v1::Event, HttpError> PrepareWebhook(
+    const WebhookRequest& request, const SignatureVerifier* verifier,
+    absl::string_view gateway_instance, Transcoder& transcoder,
+    Metrics* metrics);
+
+}  // namespace vouchstream::gateway
