@@ -115,7 +115,8 @@ type SubscribeOptions struct {
 
 // Subscribe streams matching events to handle, in log order, until ctx is
 // cancelled (it then returns ctx.Err()), handle returns an error (returned
-// as is), or the server answers with an error other than Unavailable.
+// as is), or the server answers with an error other than Unavailable (or a
+// Canceled that ctx did not cause).
 // handle runs on the calling goroutine; the next event is requested only
 // after it returns.
 func (c *Client) Subscribe(ctx context.Context, opts SubscribeOptions, handle func(*v1.Event) error) error {
@@ -138,10 +139,10 @@ func (c *Client) Subscribe(ctx context.Context, opts SubscribeOptions, handle fu
 		if errors.As(err, &handlerErr) {
 			return handlerErr.err
 		}
-		if err != nil && status.Code(err) != codes.Unavailable {
+		if err != nil && !retryable(status.Code(err)) {
 			return err
 		}
-		// Unavailable, or the server ended the stream (graceful shutdown).
+		// Retryable, or the server ended the stream (graceful shutdown).
 		if opts.OnReconnect != nil {
 			opts.OnReconnect(err)
 		}
@@ -151,6 +152,14 @@ func (c *Client) Subscribe(ctx context.Context, opts SubscribeOptions, handle fu
 		case <-time.After(opts.Backoff.delay()):
 		}
 	}
+}
+
+// retryable reports whether a new Subscribe may succeed: the server is
+// restarting or unreachable. Canceled counts because ctx was checked first:
+// a C++ gRPC server that stops with a deadline (Server::Shutdown) cancels
+// the streams still open.
+func retryable(code codes.Code) bool {
+	return code == codes.Unavailable || code == codes.Canceled
 }
 
 type handlerError struct{ err error }

@@ -211,6 +211,7 @@ func TestSubscribeResumesAfterServerRestart(t *testing.T) {
 	caughtUp := make(chan struct{}, 16)
 	reconnects := 0
 	done := make(chan struct{})
+	want := 2 * len(expected) // this batch and the one after the restart
 	result := make(chan error, 1)
 	go func() {
 		result <- client.Subscribe(ctx, vouchstream.SubscribeOptions{
@@ -222,7 +223,7 @@ func TestSubscribeResumesAfterServerRestart(t *testing.T) {
 			mu.Lock()
 			defer mu.Unlock()
 			seen = append(seen, e.Seq)
-			if len(seen) == 2*len(expected) {
+			if len(seen) == want {
 				close(done)
 			}
 			return nil

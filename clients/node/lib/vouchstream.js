@@ -111,9 +111,11 @@ class FileCursor {
   }
 }
 
-// Codes after which a new Subscribe may succeed; others end the iteration
-// with the error (a bad filter stays bad).
-const RETRYABLE = new Set([grpc.status.UNAVAILABLE]);
+// Codes after which a new Subscribe may succeed: the server is restarting or
+// unreachable. CANCELLED counts when we did not cancel: a C++ gRPC server
+// that stops with a deadline (`Server::Shutdown`) cancels the streams still
+// open. Others end the iteration with the error (a bad filter stays bad).
+const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.CANCELLED]);
 
 // An async iterable over the events of a Subscribe stream that resumes
 // itself. Made by `Client.subscribe`. `cancel()` ends the iteration cleanly.

@@ -134,6 +134,7 @@ test('subscription resumes after a server restart', async () => {
     });
     const caughtUp = new Promise((r) => subscription.once('caught_up', r));
     const seen = [];
+    const want = 2 * expected.length;  // this batch and the one after restart
     let allSeen;
     const done = new Promise((r) => {
       allSeen = r;
@@ -141,7 +142,7 @@ test('subscription resumes after a server restart', async () => {
     consuming = (async () => {
       for await (const event of subscription) {
         seen.push(event.seq);
-        if (seen.length === 2 * expected.length) allSeen();
+        if (seen.length === want) allSeen();
       }
     })();
     await caughtUp;

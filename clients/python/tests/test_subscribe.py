@@ -116,11 +116,12 @@ def test_subscription_resumes_after_server_restart(tmp_path):
             backoff=vouchstream.Backoff(initial=0.05, maximum=0.5))
         seen = []
         done = threading.Event()
+        want = 2 * len(expected)  # this batch and the one after the restart
 
         def consume():
             for event in subscription:
                 seen.append(event.seq)
-                if len(seen) == 2 * len(expected):
+                if len(seen) == want:
                     done.set()
 
         thread = threading.Thread(target=consume, daemon=True)

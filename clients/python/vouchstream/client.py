@@ -69,16 +69,18 @@ class FileCursor:
 
 
 # Codes after which a new Subscribe may succeed: the server is restarting or
-# unreachable. Any other error ends the subscription (a bad filter stays bad).
-_RETRYABLE = {grpc.StatusCode.UNAVAILABLE}
+# unreachable. CANCELLED counts when we did not cancel: a C++ gRPC server
+# that stops with a deadline (`Server::Shutdown`) cancels the streams still
+# open. Any other error ends the subscription (a bad filter stays bad).
+_RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED}
 
 
 class Subscription:
     """An iterator over the events of a Subscribe stream that resumes itself.
 
     Made by `Client.subscribe`. Iterating yields `vouchstream.v1.Event`s in log
-    order. After UNAVAILABLE, or when the server ends the stream (graceful
-    shutdown), it waits per `backoff` and subscribes again after the last seq
+    order. After UNAVAILABLE (or a CANCELLED it did not ask for), or when the
+    server ends the stream (graceful shutdown), it waits per `backoff` and subscribes again after the last seq
     it yielded. Other errors are raised as `grpc.RpcError`. `cancel()` ends the
     iteration cleanly (StopIteration), also from a signal handler.
     """
