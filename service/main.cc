@@ -239,9 +239,11 @@ int main(int argc, char** argv) {
   health->SetServingStatus(std::string(kServiceName), false);
   health->SetServingStatus(false);
   broker.Shutdown();
+  LogInfo("streams closed");
   server->Shutdown(std::chrono::system_clock::now() +
                    absl::ToChronoSeconds(absl::GetFlag(FLAGS_drain_timeout)));
   server->Wait();
+  LogInfo("calls finished");
   pool.Shutdown();
   (*log)->Shutdown();
   LogInfo("stopped", {{"last_seq", (*log)->LastSeq()}});

@@ -1,0 +1,113 @@
+// Resume across a server restart on the same SQLite file, and retention.
+
+#include <memory>
+#include <numeric>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "vouchstream/v1/api.grpc.pb.h"
+
+#include "tests/integration/server_process.h"
+#include "tests/integration/test_events.h"
+#include "tests/testing/status_matchers.h"
+
+namespace vouchstream::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::vector<v1::Event> Events(const std::string& prefix, int count) {
+  std::vector<v1::Event> events;
+  for (int i = 0; i < count; ++i) {
+    events.push_back(SeedEvent(absl::StrCat(prefix, i)));
+  }
+  return events;
+}
+
+TEST(RestartTest, ResumeAfterRestartHasNoGapAndNoDuplicate) {
+  TempDir dir;
+  ServerProcess::Options options;
+  options.store_path = dir.path() + "/events.db";
+  auto server = ServerProcess::Start(options);
+  ASSERT_THAT(server, IsOk());
+  auto stub = v1::EventService::NewStub((*server)->channel());
+  ASSERT_THAT(PublishMany(*stub, Events("pub_before_", 30)), IsOk());
+
+  std::vector<uint64_t> seen;
+  {
+    v1::SubscribeRequest request;
+    request.set_from(v1::BOUNDARY_EARLIEST);
+    Subscriber subscriber(*stub, request);
+    ASSERT_TRUE(subscriber.ReadUntil(10));
+    absl::Status stopped;
+    std::thread stopper([&] { stopped = (*server)->Stop(); });
+    // The drain ends the stream with a status clients resume from.
+    EXPECT_EQ(subscriber.Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+    stopper.join();
+    ASSERT_THAT(stopped, IsOk());
+    seen = subscriber.received().seqs;
+  }
+  ASSERT_GE(seen.size(), 10u);
+
+  auto restarted = ServerProcess::Start(options);
+  ASSERT_THAT(restarted, IsOk());
+  stub = v1::EventService::NewStub((*restarted)->channel());
+  ASSERT_THAT(PublishMany(*stub, Events("pub_after_", 30)), IsOk());
+  // A retry of an event stored before the restart is still a duplicate.
+  auto retry = Publish(*stub, SeedEvent("pub_before_0"));
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_TRUE(retry->duplicate());
+  EXPECT_EQ(retry->seq(), 1u);
+
+  v1::SubscribeRequest resume;
+  resume.set_after_seq(seen.back());
+  Subscriber subscriber(*stub, resume);
+  ASSERT_TRUE(subscriber.ReadUntilCaughtUp());
+  seen.insert(seen.end(), subscriber.received().seqs.begin(),
+              subscriber.received().seqs.end());
+  std::vector<uint64_t> want(60);
+  std::iota(want.begin(), want.end(), 1);
+  EXPECT_EQ(seen, want);
+  EXPECT_THAT((*restarted)->Stop(), IsOk());
+}
+
+TEST(RestartTest, StartBehindRetentionIsOutOfRangeNamingTheOldestSeq) {
+  TempDir dir;
+  ServerProcess::Options options;
+  options.store_path = dir.path() + "/events.db";
+  options.extra_args = {"--retention_max_count=5"};
+  {
+    auto server = ServerProcess::Start(options);
+    ASSERT_THAT(server, IsOk());
+    auto stub = v1::EventService::NewStub((*server)->channel());
+    ASSERT_THAT(PublishMany(*stub, Events("pub_old_", 20)), IsOk());
+    ASSERT_THAT((*server)->Stop(), IsOk());
+  }
+  // Retention runs when the log opens: seqs 16..20 remain.
+  auto server = ServerProcess::Start(options);
+  ASSERT_THAT(server, IsOk());
+  auto stub = v1::EventService::NewStub((*server)->channel());
+
+  v1::SubscribeRequest behind;
+  behind.set_after_seq(3);
+  Subscriber late(*stub, behind);
+  const grpc::Status status = late.Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_THAT(status.error_message(), HasSubstr("16"));
+
+  v1::SubscribeRequest earliest;
+  earliest.set_from(v1::BOUNDARY_EARLIEST);
+  Subscriber subscriber(*stub, earliest);
+  ASSERT_TRUE(subscriber.ReadUntilCaughtUp());
+  EXPECT_THAT(subscriber.received().seqs,
+              ::testing::ElementsAre(16, 17, 18, 19, 20));
+  EXPECT_THAT((*server)->Stop(), IsOk());
+}
+
+}  // namespace
+}  // namespace vouchstream::testing

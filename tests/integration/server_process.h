@@ -1,0 +1,82 @@
+#pragma once
+// Runs the real `vouchstream-server` binary for integration tests: starts it
+// on 127.0.0.1 port 0, reads the port it prints, and waits (with a deadline,
+// never a sleep) until its grpc.health.v1 check answers SERVING.
+//
+//   ServerProcess::Options options;
+//   options.store_path = dir.path() + "/events.db";
+//   auto server = ServerProcess::Start(options);
+//   ASSERT_THAT(server, IsOk());
+//   auto stub = v1::EventService::NewStub((*server)->channel());
+//   ...
+//   EXPECT_THAT((*server)->Stop(), IsOk());  // SIGTERM, then waitpid
+//
+// Thread-compatible.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include <sys/types.h>
+
+namespace vouchstream::testing {
+
+class ServerProcess {
+ public:
+  struct Options {
+    std::string store_path;
+    // More flags, e.g. "--retention_max_count=5".
+    std::vector<std::string> extra_args;
+    absl::Duration start_timeout = absl::Seconds(20);
+  };
+
+  static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(
+      const Options& options);
+
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+  // Kills the process if it still runs.
+  ~ServerProcess();
+
+  // "127.0.0.1:PORT".
+  const std::string& address() const { return address_; }
+  pid_t pid() const { return pid_; }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+
+  // Sends SIGTERM and waits for the exit; kInternal unless it exits 0
+  // within `timeout`.
+  absl::Status Stop(absl::Duration timeout = absl::Seconds(20));
+
+  // The server's resident set size (VmRSS), in KiB.
+  absl::StatusOr<int64_t> RssKib() const;
+
+  // Waits until the server's health check reports SERVING.
+  static absl::Status WaitServing(grpc::Channel& channel,
+                                  absl::Duration timeout);
+
+ private:
+  ServerProcess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}
+
+  pid_t pid_;
+  int stdout_fd_;
+  std::string address_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+// A fresh directory under $TMPDIR (or /tmp), removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace vouchstream::testing

@@ -1,0 +1,74 @@
+// A subscriber that does not keep up is neither dropped nor allowed to make
+// the server buffer without bound.
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <numeric>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "vouchstream/v1/api.grpc.pb.h"
+
+#include "tests/integration/server_process.h"
+#include "tests/integration/test_events.h"
+#include "tests/testing/status_matchers.h"
+
+namespace vouchstream::testing {
+namespace {
+
+constexpr int kEvents = 10000;
+constexpr int kBatch = 1000;
+// Generous: the events alone are ~70 MB in memory (raw body + typed
+// message each), so a server that queued them for the stalled reader would
+// grow by far more than this.
+constexpr int64_t kMaxGrowthKib = 48 * 1024;
+
+TEST(SlowSubscriberTest, GetsEveryEventInOrderWhileServerMemoryStaysBounded) {
+  TempDir dir;
+  ServerProcess::Options options;
+  options.store_path = dir.path() + "/events.db";
+  auto server = ServerProcess::Start(options);
+  ASSERT_THAT(server, IsOk());
+  auto stub = v1::EventService::NewStub((*server)->channel());
+
+  // Warm up allocator pools and connections before the baseline.
+  ASSERT_THAT(PublishMany(*stub, {SeedEvent("pub_warm")}), IsOk());
+  v1::SubscribeRequest request;
+  request.set_from(v1::BOUNDARY_EARLIEST);
+  Subscriber slow(*stub, request, absl::Minutes(5));
+  ASSERT_TRUE(slow.ReadUntilCaughtUp());
+  auto baseline = (*server)->RssKib();
+  ASSERT_THAT(baseline, IsOk());
+
+  // The subscriber reads nothing while the events are published: the
+  // slowest reader there is.
+  int64_t peak = *baseline;
+  for (int start = 0; start < kEvents; start += kBatch) {
+    std::vector<v1::Event> events;
+    for (int i = start; i < start + kBatch; ++i) {
+      events.push_back(SeedEvent(absl::StrCat("pub_slow_", i)));
+    }
+    ASSERT_THAT(PublishMany(*stub, events), IsOk());
+    auto rss = (*server)->RssKib();
+    ASSERT_THAT(rss, IsOk());
+    peak = std::max(peak, *rss);
+  }
+  EXPECT_LT(peak - *baseline, kMaxGrowthKib)
+      << "baseline " << *baseline << " KiB, peak " << peak << " KiB";
+
+  ASSERT_TRUE(slow.ReadUntil(kEvents + 1));
+  std::vector<uint64_t> want(kEvents + 1);
+  std::iota(want.begin(), want.end(), 1);
+  EXPECT_EQ(slow.received().seqs, want);
+  EXPECT_EQ(slow.received().caught_up, 1);
+  RecordProperty("rss_baseline_kib", std::to_string(*baseline));
+  RecordProperty("rss_peak_kib", std::to_string(peak));
+  EXPECT_THAT((*server)->Stop(), IsOk());
+}
+
+}  // namespace
+}  // namespace vouchstream::testing
