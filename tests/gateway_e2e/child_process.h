@@ -1,0 +1,63 @@
+#pragma once
+// Runs a real binary for the gateway's end-to-end tests: starts it with its
+// stdout on a pipe, waits (with a deadline, never a sleep) for the line
+// "listening on HOST:PORT" that vouchstream-server and vouchstream-gateway
+// print, and stops it with a signal.
+//
+//   auto gateway = ChildProcess::Start(
+//       {kGatewayBinary, "--listen=127.0.0.1:0", ...});
+//   ASSERT_THAT(gateway, IsOk());
+//   int port = (*gateway)->port();
+//
+// Thread-compatible.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include <sys/types.h>
+
+namespace vouchstream::testing {
+
+class ChildProcess {
+ public:
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(
+      const std::vector<std::string>& argv,
+      absl::Duration timeout = absl::Seconds(20));
+
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess();  // SIGKILL if still running.
+
+  int port() const { return port_; }
+  // "127.0.0.1:PORT" (the printed address).
+  const std::string& address() const { return address_; }
+
+  // Sends `signal` and waits for the exit; kDeadlineExceeded if it does not
+  // exit within `timeout` (it is then killed).
+  absl::Status Stop(int signal, absl::Duration timeout = absl::Seconds(20));
+
+ private:
+  ChildProcess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}
+
+  pid_t pid_;
+  int stdout_fd_;
+  int port_ = 0;
+  std::string address_;
+};
+
+// A fresh directory under $TMPDIR (or /tmp), removed by the destructor.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace vouchstream::testing
