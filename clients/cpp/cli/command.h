@@ -20,5 +20,6 @@ struct Command {
 
 // The subcommands, defined next to their implementation.
 int TranscodeCommand(const std::vector<std::string>& args);
+int SendCommand(const std::vector<std::string>& args);
 
 }  // namespace vouchstream::cli

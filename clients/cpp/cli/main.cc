@@ -18,6 +18,9 @@ constexpr std::array kCommands = {
     Command{"transcode", "[--type=T] < BODY.json",
             "Prints the vouchstream.v1.Event a webhook body transcodes to.",
             vouchstream::cli::TranscodeCommand},
+    Command{"send", "FILE --secret S [--url U] [--type T]",
+            "Signs FILE as Voucherify does and POSTs it to the gateway.",
+            vouchstream::cli::SendCommand},
 };
 
 void PrintUsage(FILE* out) {

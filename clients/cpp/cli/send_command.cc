@@ -1,0 +1,171 @@
+// `vouchstream-cli send FILE --secret S [--url U] [--type T]`: what a tester
+// uses to fake Voucherify. Signs FILE's bytes as Voucherify does
+// (x-voucherify-signature = hex HMAC-SHA256 with the webhook secret), POSTs
+// them to the gateway, and prints the HTTP status line and the body. Exits
+// 0 on 2xx, 1 otherwise, 2 on a usage error.
+//
+// U defaults to http://127.0.0.1:8080/webhooks/voucherify (the envelope
+// route); --type T posts a bare body to U/T instead. Plain HTTP only.
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "clients/cpp/cli/command.h"
+#include "gateway/signature.h"
+
+namespace vouchstream::cli {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr char kUsage[] =
+    "usage: vouchstream-cli send FILE --secret S [--url U] [--type T]\n";
+
+struct Url {
+  std::string host;
+  std::string port = "80";
+  std::string target = "/";
+};
+
+// Parses "http://HOST[:PORT][/PATH]"; false for anything else.
+bool ParseUrl(const std::string& url, Url* out) {
+  constexpr absl::string_view kScheme = "http://";
+  if (!absl::StartsWith(url, kScheme)) {
+    return false;
+  }
+  const std::string rest = url.substr(kScheme.size());
+  const size_t slash = rest.find('/');
+  const std::string authority = rest.substr(0, slash);
+  if (slash != std::string::npos) {
+    out->target = rest.substr(slash);
+  }
+  const size_t colon = authority.rfind(':');
+  if (colon != std::string::npos) {
+    out->host = authority.substr(0, colon);
+    out->port = authority.substr(colon + 1);
+    int port = 0;
+    if (!absl::SimpleAtoi(out->port, &port) || port <= 0 || port > 65535) {
+      return false;
+    }
+  } else {
+    out->host = authority;
+  }
+  return !out->host.empty();
+}
+
+// Takes "--name=value" or "--name value"; advances `i` past what it used.
+bool TakeFlag(const std::vector<std::string>& args, size_t* i,
+              const std::string& name, std::string* value) {
+  const std::string& arg = args[*i];
+  if (absl::StartsWith(arg, name + "=")) {
+    *value = arg.substr(name.size() + 1);
+    return true;
+  }
+  if (arg == name && *i + 1 < args.size()) {
+    *value = args[++*i];
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int SendCommand(const std::vector<std::string>& args) {
+  std::string path;
+  std::string secret;
+  std::string url = "http://127.0.0.1:8080/webhooks/voucherify";
+  std::string type;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (TakeFlag(args, &i, "--secret", &secret) ||
+        TakeFlag(args, &i, "--url", &url) ||
+        TakeFlag(args, &i, "--type", &type)) {
+      continue;
+    }
+    if (path.empty() && !absl::StartsWith(args[i], "--")) {
+      path = args[i];
+      continue;
+    }
+    std::fprintf(stderr, "send: unknown argument \"%s\"\n%s", args[i].c_str(),
+                 kUsage);
+    return 2;
+  }
+  if (path.empty() || secret.empty()) {
+    std::fprintf(stderr, "send: FILE and --secret are required\n%s", kUsage);
+    return 2;
+  }
+  Url parsed;
+  if (!ParseUrl(url, &parsed)) {
+    std::fprintf(stderr, "send: --url \"%s\" is not http://HOST[:PORT]/PATH\n",
+                 url.c_str());
+    return 2;
+  }
+  if (!type.empty()) {
+    if (parsed.target.empty() || parsed.target.back() != '/') {
+      parsed.target += '/';
+    }
+    parsed.target += type;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "send: cannot read \"%s\"\n", path.c_str());
+    return 1;
+  }
+  const std::string body((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
+
+  http::request<http::string_body> request(http::verb::post, parsed.target, 11);
+  request.set(http::field::host, parsed.host + ":" + parsed.port);
+  request.set(http::field::user_agent, "vouchstream-cli send");
+  request.set(http::field::content_type, "application/json");
+  request.set("x-voucherify-signature", gateway::SignHex(secret, body));
+  request.body() = body;
+  request.prepare_payload();
+
+  net::io_context io_context;
+  tcp::resolver resolver(io_context);
+  beast::tcp_stream stream(io_context);
+  beast::error_code ec;
+  const auto endpoints = resolver.resolve(parsed.host, parsed.port, ec);
+  if (!ec) {
+    stream.connect(endpoints, ec);
+  }
+  if (!ec) {
+    http::write(stream, request, ec);
+  }
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  if (!ec) {
+    http::read(stream, buffer, response, ec);
+  }
+  if (ec) {
+    std::fprintf(stderr, "send: %s: %s\n", url.c_str(), ec.message().c_str());
+    return 1;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  std::printf("HTTP %u %s\n", response.result_int(),
+              std::string(response.reason()).c_str());
+  for (const char* header : {"x-request-id", "x-vouchstream-duplicate"}) {
+    const auto value = response[header];
+    if (!value.empty()) {
+      std::printf("%s: %s\n", header, std::string(value).c_str());
+    }
+  }
+  std::printf("%s\n", response.body().c_str());
+  return response.result_int() >= 200 && response.result_int() < 300 ? 0 : 1;
+}
+
+}  // namespace vouchstream::cli
