@@ -14,30 +14,30 @@ import sys
 import threading
 import time
 
-import conftest
-from conftest import DEADLINE_S, LineReader, Server
+import harness
+from harness import DEADLINE_S, LineReader, Server
 
 import vouchstream
 
 CAMPAIGN = "camp_pyA"
 OTHER_CAMPAIGN = "camp_pyB"
-CONSUMER = os.path.join(conftest.HERE, "..", "examples", "consumer.py")
+CONSUMER = os.path.join(harness.HERE, "..", "examples", "consumer.py")
 
 
 def publish_batch(client, first_n, count):
     """Publishes `count` events; returns the seqs the filter should pass."""
-    seed = conftest.load_seed()
+    seed = harness.load_seed()
     expected = []
     for i in range(count):
         n = first_n + i
         kind = i % 4
         if kind == 0:
-            event = conftest.publication(seed, n, OTHER_CAMPAIGN, "cust_py1")
+            event = harness.publication(seed, n, OTHER_CAMPAIGN, "cust_py1")
         elif kind == 1:
-            event = conftest.other_event(n, CAMPAIGN)
+            event = harness.other_event(n, CAMPAIGN)
         else:
             customer = "cust_py1" if kind == 2 else "cust_py2"
-            event = conftest.publication(seed, n, CAMPAIGN, customer)
+            event = harness.publication(seed, n, CAMPAIGN, customer)
         response = client.publish(event)
         assert not response.duplicate
         if kind >= 2:
@@ -71,7 +71,7 @@ class Consumer:
 
 
 def test_publish_is_idempotent(client):
-    event = conftest.publication(conftest.load_seed(), 1, CAMPAIGN, "cust_py1")
+    event = harness.publication(harness.load_seed(), 1, CAMPAIGN, "cust_py1")
     first = client.publish(event)
     again = client.publish(event)
     assert again.seq == first.seq
