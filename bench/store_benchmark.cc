@@ -4,10 +4,9 @@
 //
 //   build/bin/store_benchmark --benchmark_filter=Append
 
-#include <stdlib.h>
-
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -98,14 +97,15 @@ void BM_Append(benchmark::State& state) {
       mu.Await(absl::Condition(&can_send, &Limit::Below));
       ++in_flight;
     }
-    log->Append(MakeEvent(n++),
-                [&](absl::StatusOr<core::EventLog::AppendResult> result) {
-                  if (!result.ok()) {
-                    ++failures;
-                  }
-                  absl::MutexLock lock(&mu);
-                  --in_flight;
-                });
+    log->Append(
+        MakeEvent(n++),
+        [&](const absl::StatusOr<core::EventLog::AppendResult>& result) {
+          if (!result.ok()) {
+            ++failures;
+          }
+          absl::MutexLock lock(&mu);
+          --in_flight;
+        });
   }
   {
     absl::MutexLock lock(&mu);
@@ -147,7 +147,8 @@ void BM_ReadAfter1000(benchmark::State& state) {
   {
     absl::MutexLock lock(&mu);
     mu.Await(absl::Condition(
-        +[](uint64_t* count) { return *count == kEvents; }, &done));
+        +[](const uint64_t* count) { return *count == kEvents; },
+        static_cast<const uint64_t*>(&done)));
   }
   uint64_t after = 0;
   for (auto _ : state) {

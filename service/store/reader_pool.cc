@@ -29,7 +29,7 @@ class ReaderPool::Connection {
       if (!stmt.ok()) {
         return stmt.status();
       }
-      it = statements_.emplace(std::string(sql), *std::move(stmt)).first;
+      it = statements_.emplace(sql, *std::move(stmt)).first;
     }
     it->second.Reset();
     used_.push_back(&it->second);

@@ -104,9 +104,9 @@ absl::Status ApplyMigrations(Database& db, absl::Time now) {
       if (db.InTransaction()) {
         db.Exec("ROLLBACK").IgnoreError();
       }
-      return absl::Status(status.code(),
-                          absl::StrCat("schema migration ", migration.version,
-                                       ": ", status.message()));
+      return {status.code(),
+              absl::StrCat("schema migration ", migration.version, ": ",
+                           status.message())};
     }
   }
   return absl::OkStatus();

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -78,8 +79,7 @@ absl::StatusOr<v1::QuarantinedEvent> ParseQuarantined(const Statement& stmt) {
 }
 
 absl::Status WithContext(const absl::Status& status, absl::string_view what) {
-  return absl::Status(status.code(),
-                      absl::StrCat(what, ": ", status.message()));
+  return {status.code(), absl::StrCat(what, ": ", status.message())};
 }
 
 }  // namespace
@@ -96,7 +96,7 @@ struct SqliteEventLog::WriterStatements {
   static absl::StatusOr<std::unique_ptr<WriterStatements>> Prepare(
       Database& db) {
     auto statements = std::make_unique<WriterStatements>();
-    const std::pair<Statement*, absl::string_view> all[] = {
+    const std::array<std::pair<Statement*, absl::string_view>, 6> all = {{
         {&statements->begin, "BEGIN IMMEDIATE"},
         {&statements->commit, "COMMIT"},
         {&statements->rollback, "ROLLBACK"},
@@ -110,7 +110,7 @@ struct SqliteEventLog::WriterStatements {
          "INSERT INTO events (seq, id, envelope_id, type, received_at,"
          " campaign_id, customer_id, payload)"
          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
-    };
+    }};
     for (const auto& [stmt, sql] : all) {
       absl::StatusOr<Statement> prepared = db.Prepare(sql);
       if (!prepared.ok()) {

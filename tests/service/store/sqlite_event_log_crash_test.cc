@@ -4,9 +4,10 @@
 // dense seqs.
 
 #include <poll.h>
-#include <signal.h>
 #include <unistd.h>
 
+#include <array>
+#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -60,7 +61,8 @@ constexpr int kAcksBeforeKill = 3000;
     {
       absl::MutexLock lock(&mu);
       mu.Await(absl::Condition(
-          +[](int* count) { return *count < kInFlight; }, &in_flight));
+          +[](const int* count) { return *count < kInFlight; },
+          static_cast<const int*>(&in_flight)));
       ++in_flight;
     }
     std::string id = absl::StrCat("ev_", n);
@@ -92,8 +94,8 @@ constexpr int kAcksBeforeKill = 3000;
 TEST(SqliteEventLogCrashTest, SigkillLosesNoAcknowledgedEvent) {
   TempDir dir;
   const std::string path = dir.File("events.db");
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
+  std::array<int, 2> fds{};
+  ASSERT_EQ(pipe(fds.data()), 0);
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -107,18 +109,18 @@ TEST(SqliteEventLogCrashTest, SigkillLosesNoAcknowledgedEvent) {
   std::string buffer;
   size_t lines = 0;
   bool killed = false;
-  char chunk[4096];
+  std::array<char, 4096> chunk{};
   for (;;) {
     pollfd pfd{fds[0], POLLIN, 0};
     const int ready = poll(&pfd, 1, 30000);
     ASSERT_GT(ready, 0) << "the child stopped acknowledging";
-    const ssize_t n = read(fds[0], chunk, sizeof(chunk));
+    const ssize_t n = read(fds[0], chunk.data(), chunk.size());
     ASSERT_GE(n, 0);
     if (n == 0) {
       break;
     }
-    buffer.append(chunk, static_cast<size_t>(n));
-    for (char c : absl::string_view(chunk, static_cast<size_t>(n))) {
+    buffer.append(chunk.data(), static_cast<size_t>(n));
+    for (char c : absl::string_view(chunk.data(), static_cast<size_t>(n))) {
       lines += c == '\n' ? 1 : 0;
     }
     if (!killed && lines >= kAcksBeforeKill) {
@@ -138,7 +140,7 @@ TEST(SqliteEventLogCrashTest, SigkillLosesNoAcknowledgedEvent) {
   for (absl::string_view line :
        absl::StrSplit(buffer, '\n', absl::SkipEmpty())) {
     std::vector<std::string> parts = absl::StrSplit(line, ' ');
-    ASSERT_EQ(parts.size(), 2u) << line;
+    ASSERT_EQ(parts.size(), 2U) << line;
     uint64_t seq = 0;
     ASSERT_TRUE(absl::SimpleAtoi(parts[0], &seq)) << line;
     auto [it, inserted] = acked.emplace(parts[1], seq);
@@ -156,7 +158,7 @@ TEST(SqliteEventLogCrashTest, SigkillLosesNoAcknowledgedEvent) {
   EXPECT_GE(last, max_acked);
   absl::StatusOr<uint64_t> first = (*log)->FirstSeq();
   ASSERT_THAT(first, IsOk());
-  EXPECT_EQ(*first, 1u);
+  EXPECT_EQ(*first, 1U);
 
   // Dense seqs, each id once.
   absl::StatusOr<std::vector<v1::Event>> events =

@@ -81,8 +81,8 @@ class SqliteEventLogTest : public ::testing::Test {
 TEST_F(SqliteEventLogTest, AppendsAndReadsBackInOrder) {
   std::unique_ptr<SqliteEventLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
-  EXPECT_EQ(log->LastSeq(), 0u);
-  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(1u));
+  EXPECT_EQ(log->LastSeq(), 0U);
+  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(1U));
   for (int i = 1; i <= 5; ++i) {
     absl::StatusOr<core::EventLog::AppendResult> result =
         AppendAndWait(*log, MakeEvent(absl::StrCat("ev_", i)));
@@ -100,7 +100,7 @@ TEST_F(SqliteEventLogTest, AppendsAndReadsBackInOrder) {
     EXPECT_EQ((*events)[i].type(), "publication.succeeded");
     EXPECT_EQ((*events)[i].raw(), absl::StrCat("{\"id\":\"ev_", i + 1, "\"}"));
   }
-  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(1u));
+  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(1U));
 }
 
 TEST_F(SqliteEventLogTest, KeepsReceivedAtAndFillsItWhenAbsent) {
@@ -111,8 +111,8 @@ TEST_F(SqliteEventLogTest, KeepsReceivedAtAndFillsItWhenAbsent) {
   v1::Event given = MakeEvent("ev_given");
   given.mutable_received_at()->set_seconds(1600000000);
   given.mutable_received_at()->set_nanos(123456000);
-  ASSERT_EQ(MustAppend(*log, given), 1u);
-  ASSERT_EQ(MustAppend(*log, MakeEvent("ev_filled")), 2u);
+  ASSERT_EQ(MustAppend(*log, given), 1U);
+  ASSERT_EQ(MustAppend(*log, MakeEvent("ev_filled")), 2U);
   absl::StatusOr<v1::Event> first = log->GetBySeq(1);
   ASSERT_THAT(first, IsOk());
   EXPECT_EQ(first->received_at().seconds(), 1600000000);
@@ -161,10 +161,10 @@ TEST_F(SqliteEventLogTest, GetsBySeqAndByIdOrNotFound) {
   ASSERT_THAT(by_seq, IsOk());
   EXPECT_EQ(by_seq->id(), "ev_b");
   EXPECT_EQ(by_seq->type(), "voucher.published");
-  EXPECT_EQ(by_seq->seq(), 2u);
+  EXPECT_EQ(by_seq->seq(), 2U);
   absl::StatusOr<v1::Event> by_id = log->GetById("ev_a");
   ASSERT_THAT(by_id, IsOk());
-  EXPECT_EQ(by_id->seq(), 1u);
+  EXPECT_EQ(by_id->seq(), 1U);
   EXPECT_THAT(log->GetBySeq(3),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("seq 3")));
   EXPECT_THAT(log->GetBySeq(0), StatusIs(absl::StatusCode::kNotFound, _));
@@ -182,14 +182,14 @@ TEST_F(SqliteEventLogTest, DuplicateIdReturnsOriginalSeqAndStoresNothing) {
   absl::StatusOr<core::EventLog::AppendResult> result =
       AppendAndWait(*log, retry);
   ASSERT_THAT(result, IsOk());
-  EXPECT_EQ(result->seq, 1u);
+  EXPECT_EQ(result->seq, 1U);
   EXPECT_TRUE(result->duplicate);
-  EXPECT_EQ(log->LastSeq(), 2u);
+  EXPECT_EQ(log->LastSeq(), 2U);
   EXPECT_THAT(log->ReadAfter(0, 10), IsOkAndHolds(SizeIs(2)));
   EXPECT_EQ(log->GetBySeq(1)->raw(), "{\"id\":\"ev_a\"}");
-  EXPECT_EQ(log->stats().duplicates, 1u);
+  EXPECT_EQ(log->stats().duplicates, 1U);
   // The next new event gets the next seq: the duplicate used none.
-  EXPECT_EQ(MustAppend(*log, MakeEvent("ev_c")), 3u);
+  EXPECT_EQ(MustAppend(*log, MakeEvent("ev_c")), 3U);
 }
 
 TEST_F(SqliteEventLogTest, DuplicateEnvelopeIdReturnsOriginalSeq) {
@@ -201,17 +201,18 @@ TEST_F(SqliteEventLogTest, DuplicateEnvelopeIdReturnsOriginalSeq) {
   absl::StatusOr<core::EventLog::AppendResult> result = AppendAndWait(
       *log, MakeEvent("ev_other", "publication.succeeded", "", "whs_1"));
   ASSERT_THAT(result, IsOk());
-  EXPECT_EQ(result->seq, 1u);
+  EXPECT_EQ(result->seq, 1U);
   EXPECT_TRUE(result->duplicate);
   EXPECT_THAT(log->GetById("ev_other"),
               StatusIs(absl::StatusCode::kNotFound, _));
-  EXPECT_EQ(log->LastSeq(), 3u);
+  EXPECT_EQ(log->LastSeq(), 3U);
 }
 
 TEST_F(SqliteEventLogTest, DuplicatesWithinOneBatchAreCaught) {
+  // Declared before the log, so that it outlives the writer thread.
+  WriterGate gate;
   std::unique_ptr<SqliteEventLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
-  WriterGate gate;
   log->SetCommitListener(gate.Listener());
   MustAppend(*log, MakeEvent("ev_first"));
   gate.WaitUntilHeld();
@@ -229,40 +230,43 @@ TEST_F(SqliteEventLogTest, DuplicatesWithinOneBatchAreCaught) {
     ASSERT_THAT(r.result, IsOk()) << r.id;
     by_name[r.id] = *r.result;
   }
-  EXPECT_EQ(by_name["x"].seq, 2u);
+  EXPECT_EQ(by_name["x"].seq, 2U);
   EXPECT_FALSE(by_name["x"].duplicate);
-  EXPECT_EQ(by_name["x by id"].seq, 2u);
+  EXPECT_EQ(by_name["x by id"].seq, 2U);
   EXPECT_TRUE(by_name["x by id"].duplicate);
-  EXPECT_EQ(by_name["x by env"].seq, 2u);
+  EXPECT_EQ(by_name["x by env"].seq, 2U);
   EXPECT_TRUE(by_name["x by env"].duplicate);
-  EXPECT_EQ(by_name["z"].seq, 3u);
+  EXPECT_EQ(by_name["z"].seq, 3U);
   EXPECT_FALSE(by_name["z"].duplicate);
-  EXPECT_EQ(by_name["first again"].seq, 1u);
+  EXPECT_EQ(by_name["first again"].seq, 1U);
   EXPECT_TRUE(by_name["first again"].duplicate);
-  EXPECT_EQ(log->stats().batches_committed, 2u);
-  EXPECT_EQ(log->LastSeq(), 3u);
-  // The listener hears only of events that were stored.
+  EXPECT_EQ(log->stats().batches_committed, 2U);
+  EXPECT_EQ(log->LastSeq(), 3U);
+  // The listener hears only of events that were stored. It runs after the
+  // `done`s: join the writer before looking.
+  log->Shutdown();
   EXPECT_THAT(gate.committed_seqs(), ElementsAre(1, 2, 3));
 }
 
 TEST_F(SqliteEventLogTest, FillsHistoryBySameTypeAndCustomerInCommitOrder) {
+  // Declared before the log, so that it outlives the writer thread.
+  WriterGate gate;
   std::unique_ptr<SqliteEventLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
-  const std::string kPub = "publication.succeeded";
-  MustAppend(*log, MakeEvent("ev_1", kPub, "cust_a"));
-  MustAppend(*log, MakeEvent("ev_2", kPub, "cust_a"));
+  const std::string pub = "publication.succeeded";
+  MustAppend(*log, MakeEvent("ev_1", pub, "cust_a"));
+  MustAppend(*log, MakeEvent("ev_2", pub, "cust_a"));
   MustAppend(*log, MakeEvent("ev_3", "voucher.published", "cust_a"));
-  MustAppend(*log, MakeEvent("ev_4", kPub, "cust_b"));
-  MustAppend(*log, MakeEvent("ev_5", kPub, ""));
+  MustAppend(*log, MakeEvent("ev_4", pub, "cust_b"));
+  MustAppend(*log, MakeEvent("ev_5", pub, ""));
   // Three more for cust_a in one batch: counted in commit order.
-  WriterGate gate;
   log->SetCommitListener(gate.Listener());
-  MustAppend(*log, MakeEvent("ev_6", kPub, "cust_a"));
+  MustAppend(*log, MakeEvent("ev_6", pub, "cust_a"));
   gate.WaitUntilHeld();
   AppendCollector collector(3);
-  log->Append(MakeEvent("ev_7", kPub, "cust_a"), collector.Done("7"));
-  log->Append(MakeEvent("ev_7", kPub, "cust_a"), collector.Done("7 again"));
-  log->Append(MakeEvent("ev_8", kPub, "cust_a"), collector.Done("8"));
+  log->Append(MakeEvent("ev_7", pub, "cust_a"), collector.Done("7"));
+  log->Append(MakeEvent("ev_7", pub, "cust_a"), collector.Done("7 again"));
+  log->Append(MakeEvent("ev_8", pub, "cust_a"), collector.Done("8"));
   gate.Open();
   collector.Wait();
 
@@ -294,9 +298,10 @@ TEST_F(SqliteEventLogTest, ConcurrentPublishersShareTransactions) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 500;
   constexpr int kTotal = kThreads * kPerThread;
+  // Declared before the log, so that it outlives the writer thread.
+  WriterGate gate;
   std::unique_ptr<SqliteEventLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
-  WriterGate gate;
   log->SetCommitListener(gate.Listener());
   MustAppend(*log, MakeEvent("ev_warmup"));
   gate.WaitUntilHeld();
@@ -336,18 +341,20 @@ TEST_F(SqliteEventLogTest, ConcurrentPublishersShareTransactions) {
     ids.insert(r.id);
   }
   ASSERT_EQ(seqs.size(), static_cast<size_t>(kTotal));
-  EXPECT_EQ(*seqs.begin(), 2u);
+  EXPECT_EQ(*seqs.begin(), 2U);
   EXPECT_EQ(*seqs.rbegin(), static_cast<uint64_t>(kTotal + 1));
   EXPECT_EQ(ids.size(), static_cast<size_t>(kTotal));
   EXPECT_EQ(log->LastSeq(), static_cast<uint64_t>(kTotal + 1));
 
   const SqliteEventLog::Stats stats = log->stats();
   EXPECT_EQ(stats.events_committed, static_cast<uint64_t>(kTotal + 1));
-  EXPECT_EQ(stats.batches_failed, 0u);
+  EXPECT_EQ(stats.batches_failed, 0U);
   EXPECT_LT(stats.batches_committed, static_cast<uint64_t>(kTotal / 2 + 2));
-  EXPECT_GE(stats.largest_batch, 2u);
+  EXPECT_GE(stats.largest_batch, 2U);
 
-  // The listener saw every event once, in seq order.
+  // The listener saw every event once, in seq order. It runs after the
+  // `done`s: join the writer before looking.
+  log->Shutdown();
   const std::vector<uint64_t> heard = gate.committed_seqs();
   ASSERT_EQ(heard.size(), static_cast<size_t>(kTotal + 1));
   for (size_t i = 0; i < heard.size(); ++i) {
@@ -373,9 +380,9 @@ TEST_F(SqliteEventLogTest, RetentionByCountMovesFirstSeqAndNeverReusesSeqs) {
     MustAppend(*log, MakeEvent(absl::StrCat("ev_", i)));
   }
   ASSERT_THAT(log->RunRetention(), IsOk());
-  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(16u));
-  EXPECT_EQ(log->LastSeq(), 25u);
-  EXPECT_EQ(log->stats().events_expired, 15u);
+  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(16U));
+  EXPECT_EQ(log->LastSeq(), 25U);
+  EXPECT_EQ(log->stats().events_expired, 15U);
   EXPECT_THAT(log->GetBySeq(15), StatusIs(absl::StatusCode::kNotFound, _));
   EXPECT_THAT(log->GetBySeq(16), IsOk());
   EXPECT_THAT(Seqs(*log->ReadAfter(0, 100)),
@@ -384,10 +391,10 @@ TEST_F(SqliteEventLogTest, RetentionByCountMovesFirstSeqAndNeverReusesSeqs) {
 
   log = OpenLog();
   ASSERT_NE(log, nullptr);
-  EXPECT_EQ(log->LastSeq(), 25u);
-  EXPECT_EQ(MustAppend(*log, MakeEvent("ev_26")), 26u);
+  EXPECT_EQ(log->LastSeq(), 25U);
+  EXPECT_EQ(MustAppend(*log, MakeEvent("ev_26")), 26U);
   ASSERT_THAT(log->RunRetention(), IsOk());
-  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(17u));
+  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(17U));
 }
 
 TEST_F(SqliteEventLogTest, RetentionByAgeUsesTheInjectedClock) {
@@ -404,24 +411,24 @@ TEST_F(SqliteEventLogTest, RetentionByAgeUsesTheInjectedClock) {
     MustAppend(*log, MakeEvent(absl::StrCat("ev_new_", i)));
   }
   ASSERT_THAT(log->RunRetention(), IsOk());
-  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(6u));
+  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(6U));
   EXPECT_THAT(log->GetById("ev_old_5"),
               StatusIs(absl::StatusCode::kNotFound, _));
 
   // Everything expires: the log is empty and FirstSeq is LastSeq + 1.
   clock.Advance(absl::Minutes(90));
   ASSERT_THAT(log->RunRetention(), IsOk());
-  EXPECT_EQ(log->LastSeq(), 8u);
-  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(9u));
+  EXPECT_EQ(log->LastSeq(), 8U);
+  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(9U));
   EXPECT_THAT(log->ReadAfter(0, 10), IsOkAndHolds(SizeIs(0)));
   log.reset();
 
   // Numbering survives a restart with an empty table.
   log = OpenLog();
   ASSERT_NE(log, nullptr);
-  EXPECT_EQ(log->LastSeq(), 8u);
-  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(9u));
-  EXPECT_EQ(MustAppend(*log, MakeEvent("ev_after_restart")), 9u);
+  EXPECT_EQ(log->LastSeq(), 8U);
+  EXPECT_THAT(log->FirstSeq(), IsOkAndHolds(9U));
+  EXPECT_EQ(MustAppend(*log, MakeEvent("ev_after_restart")), 9U);
 }
 
 TEST_F(SqliteEventLogTest, SeqBeforeFindsWhereATimeStarts) {
@@ -434,11 +441,11 @@ TEST_F(SqliteEventLogTest, SeqBeforeFindsWhereATimeStarts) {
   MustAppend(*log, MakeEvent("ev_2"));
   clock.Advance(absl::Seconds(10));
   MustAppend(*log, MakeEvent("ev_3"));
-  EXPECT_THAT(log->SeqBefore(t0 - absl::Seconds(1)), IsOkAndHolds(0u));
-  EXPECT_THAT(log->SeqBefore(t0), IsOkAndHolds(0u));
-  EXPECT_THAT(log->SeqBefore(t0 + absl::Seconds(1)), IsOkAndHolds(2u));
-  EXPECT_THAT(log->SeqBefore(t0 + absl::Seconds(10)), IsOkAndHolds(2u));
-  EXPECT_THAT(log->SeqBefore(t0 + absl::Seconds(11)), IsOkAndHolds(3u));
+  EXPECT_THAT(log->SeqBefore(t0 - absl::Seconds(1)), IsOkAndHolds(0U));
+  EXPECT_THAT(log->SeqBefore(t0), IsOkAndHolds(0U));
+  EXPECT_THAT(log->SeqBefore(t0 + absl::Seconds(1)), IsOkAndHolds(2U));
+  EXPECT_THAT(log->SeqBefore(t0 + absl::Seconds(10)), IsOkAndHolds(2U));
+  EXPECT_THAT(log->SeqBefore(t0 + absl::Seconds(11)), IsOkAndHolds(3U));
 }
 
 TEST_F(SqliteEventLogTest, ReopenKeepsEverythingAndContinuesNumbering) {
@@ -451,16 +458,16 @@ TEST_F(SqliteEventLogTest, ReopenKeepsEverythingAndContinuesNumbering) {
   log.reset();
   log = OpenLog();
   ASSERT_NE(log, nullptr);
-  EXPECT_EQ(log->LastSeq(), 3u);
+  EXPECT_EQ(log->LastSeq(), 3U);
   EXPECT_THAT(Seqs(*log->ReadAfter(0, 10)), ElementsAre(1, 2, 3));
   // Dedup and history see what the earlier process stored.
   absl::StatusOr<core::EventLog::AppendResult> retry =
       AppendAndWait(*log, MakeEvent("ev_2"));
   ASSERT_THAT(retry, IsOk());
   EXPECT_TRUE(retry->duplicate);
-  EXPECT_EQ(retry->seq, 2u);
-  EXPECT_EQ(MustAppend(*log, MakeEvent("ev_4", "t", "cust_1")), 4u);
-  EXPECT_EQ(log->GetBySeq(4)->enrichment().history().prior_publications(), 3u);
+  EXPECT_EQ(retry->seq, 2U);
+  EXPECT_EQ(MustAppend(*log, MakeEvent("ev_4", "t", "cust_1")), 4U);
+  EXPECT_EQ(log->GetBySeq(4)->enrichment().history().prior_publications(), 3U);
 }
 
 TEST_F(SqliteEventLogTest, RecordsMigrationsOnce) {
@@ -521,27 +528,27 @@ TEST_F(SqliteEventLogTest, QuarantineAddListGetMark) {
       log->ListQuarantined(0, 2);
   ASSERT_THAT(page, IsOk());
   ASSERT_THAT(*page, SizeIs(2));
-  EXPECT_EQ((*page)[0].quarantine_id(), 1u);
+  EXPECT_EQ((*page)[0].quarantine_id(), 1U);
   EXPECT_EQ((*page)[0].event().id(), "ev_bad_1");
   EXPECT_EQ((*page)[0].field_violations(0).description(), "mismatch 1");
   EXPECT_EQ((*page)[0].quarantined_at().seconds(), 1700000000);
-  EXPECT_EQ((*page)[1].quarantine_id(), 2u);
+  EXPECT_EQ((*page)[1].quarantine_id(), 2U);
   page = log->ListQuarantined(2, 10);
   ASSERT_THAT(page, IsOk());
   ASSERT_THAT(*page, SizeIs(1));
-  EXPECT_EQ((*page)[0].quarantine_id(), 3u);
+  EXPECT_EQ((*page)[0].quarantine_id(), 3U);
 
   EXPECT_THAT(log->MarkReprocessed(2, 41), IsOk());
   absl::StatusOr<v1::QuarantinedEvent> entry = log->GetQuarantined(2);
   ASSERT_THAT(entry, IsOk());
-  EXPECT_EQ(entry->reprocessed_seq(), 41u);
+  EXPECT_EQ(entry->reprocessed_seq(), 41U);
   EXPECT_EQ(entry->event().id(), "ev_bad_2");
   EXPECT_THAT(log->GetQuarantined(9),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("9")));
   EXPECT_THAT(log->MarkReprocessed(9, 1),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("9")));
   // Quarantine does not touch the event log.
-  EXPECT_EQ(log->LastSeq(), 0u);
+  EXPECT_EQ(log->LastSeq(), 0U);
 }
 
 TEST_F(SqliteEventLogTest, CursorsGetSetAndSurviveReopen) {
@@ -552,14 +559,14 @@ TEST_F(SqliteEventLogTest, CursorsGetSetAndSurviveReopen) {
   ASSERT_THAT(log->SetCursor("billing", 7), IsOk());
   ASSERT_THAT(log->SetCursor("crm", 3), IsOk());
   ASSERT_THAT(log->SetCursor("billing", 12), IsOk());
-  EXPECT_THAT(log->GetCursor("billing"), IsOkAndHolds(12u));
+  EXPECT_THAT(log->GetCursor("billing"), IsOkAndHolds(12U));
   EXPECT_THAT(log->SetCursor("", 1),
               StatusIs(absl::StatusCode::kInvalidArgument, _));
   log.reset();
   log = OpenLog();
   ASSERT_NE(log, nullptr);
-  EXPECT_THAT(log->GetCursor("billing"), IsOkAndHolds(12u));
-  EXPECT_THAT(log->GetCursor("crm"), IsOkAndHolds(3u));
+  EXPECT_THAT(log->GetCursor("billing"), IsOkAndHolds(12U));
+  EXPECT_THAT(log->GetCursor("crm"), IsOkAndHolds(3U));
 }
 
 TEST_F(SqliteEventLogTest, RejectsAnEmptyId) {
@@ -568,7 +575,7 @@ TEST_F(SqliteEventLogTest, RejectsAnEmptyId) {
   EXPECT_THAT(
       AppendAndWait(*log, MakeEvent("")),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event.id")));
-  EXPECT_EQ(log->LastSeq(), 0u);
+  EXPECT_EQ(log->LastSeq(), 0U);
 }
 
 TEST_F(SqliteEventLogTest, AppendAfterShutdownFailsUnavailable) {
@@ -587,9 +594,10 @@ TEST_F(SqliteEventLogTest, AppendAfterShutdownFailsUnavailable) {
 }
 
 TEST_F(SqliteEventLogTest, ShutdownDrainsQueuedAppends) {
+  // Declared before the log, so that it outlives the writer thread.
+  WriterGate gate;
   std::unique_ptr<SqliteEventLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
-  WriterGate gate;
   log->SetCommitListener(gate.Listener());
   MustAppend(*log, MakeEvent("ev_0"));
   gate.WaitUntilHeld();
@@ -629,7 +637,7 @@ TEST_F(SqliteEventLogTest, ShutdownDrainsQueuedAppends) {
     EXPECT_THAT(r.result, IsOk());
   }
   EXPECT_EQ(*probes_stored, probes_queued);
-  EXPECT_EQ(log->LastSeq(), 11u + static_cast<uint64_t>(probes_queued));
+  EXPECT_EQ(log->LastSeq(), 11U + static_cast<uint64_t>(probes_queued));
 }
 
 TEST_F(SqliteEventLogTest, OpenOnAFileAsDirectoryFailsUnavailable) {
@@ -659,17 +667,18 @@ TEST_F(SqliteEventLogTest, ReadOnlyLogFailsAppendsUnavailable) {
       AppendAndWait(*log, MakeEvent("ev_2")),
       StatusIs(absl::StatusCode::kUnavailable,
                AllOf(HasSubstr("readonly"), HasSubstr("SQLITE_READONLY"))));
-  EXPECT_EQ(log->stats().batches_failed, 1u);
+  EXPECT_EQ(log->stats().batches_failed, 1U);
   EXPECT_THAT(log->GetById("ev_1"), IsOk());
-  EXPECT_EQ(log->LastSeq(), 1u);
+  EXPECT_EQ(log->LastSeq(), 1U);
 }
 
 TEST_F(SqliteEventLogTest, FullDiskFailsTheWholeBatchAndWriterRecovers) {
   // max_page_count stands in for a full disk: SQLite answers SQLITE_FULL.
   options_.max_page_count = 64;  // 256 KiB.
+  // Declared before the log, so that it outlives the writer thread.
+  WriterGate gate;
   std::unique_ptr<SqliteEventLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
-  WriterGate gate;
   log->SetCommitListener(gate.Listener());
   MustAppend(*log, MakeEvent("ev_1"));
   gate.WaitUntilHeld();
@@ -687,13 +696,13 @@ TEST_F(SqliteEventLogTest, FullDiskFailsTheWholeBatchAndWriterRecovers) {
                          AllOf(HasSubstr("full"), HasSubstr("SQLITE_FULL"))))
         << r.id;
   }
-  EXPECT_EQ(log->stats().batches_failed, 1u);
+  EXPECT_EQ(log->stats().batches_failed, 1U);
   EXPECT_THAT(log->GetById("ev_small_a"),
               StatusIs(absl::StatusCode::kNotFound, _));
-  EXPECT_EQ(log->LastSeq(), 1u);
+  EXPECT_EQ(log->LastSeq(), 1U);
   // Room for small events remains: the writer carries on, and the failed
   // batch used no seqs.
-  EXPECT_EQ(MustAppend(*log, MakeEvent("ev_small_a")), 2u);
+  EXPECT_EQ(MustAppend(*log, MakeEvent("ev_small_a")), 2U);
   EXPECT_THAT(Seqs(*log->ReadAfter(0, 10)), ElementsAre(1, 2));
 }
 
@@ -717,7 +726,7 @@ TEST_F(SqliteEventLogTest, SynchronousNormalStillStoresEverything) {
   log.reset();
   log = OpenLog();
   ASSERT_NE(log, nullptr);
-  EXPECT_EQ(log->LastSeq(), 3u);
+  EXPECT_EQ(log->LastSeq(), 3U);
 }
 
 }  // namespace
