@@ -1,0 +1,136 @@
+// vouchstream-cli's talking commands against the real server.
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_replace.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include <sys/wait.h>
+
+#include "tests/integration/server_process.h"
+#include "tests/testing/status_matchers.h"
+
+namespace vouchstream::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+struct Output {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadAll(int fd) {
+  std::string text;
+  char buffer[4096];
+  ssize_t n = 0;
+  while ((n = read(fd, buffer, sizeof(buffer))) > 0) {
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  return text;
+}
+
+// Runs vouchstream-cli with `args`; stderr goes to a file so that the two
+// pipes cannot deadlock.
+Output RunCli(const TempDir& dir, std::vector<std::string> args) {
+  args.insert(args.begin(), VS_CLI_PATH);
+  const std::string err_path = dir.path() + "/cli.stderr";
+  int out[2];
+  if (pipe(out) != 0) {
+    return {};
+  }
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    close(out[1]);
+    if (freopen(err_path.c_str(), "w", stderr) == nullptr) {
+      _exit(126);
+    }
+    std::vector<char*> argv;
+    for (std::string& arg : args) {
+      argv.push_back(arg.data());
+    }
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  Output output;
+  output.out = ReadAll(out[0]);
+  close(out[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  output.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  output.err.assign(std::istreambuf_iterator<char>(err), {});
+  return output;
+}
+
+TEST(CliTest, PublishSubscribeGetListAndQuarantine) {
+  TempDir dir;
+  ServerProcess::Options options;
+  options.store_path = dir.path() + "/events.db";
+  auto server = ServerProcess::Start(options);
+  ASSERT_THAT(server, IsOk());
+  const std::string flag = "--server=" + (*server)->address();
+  const std::string envelope =
+      VS_SHARED_DIR "/contract/voucher.published.envelope.example.json";
+
+  Output published = RunCli(dir, {"publish", flag, envelope});
+  EXPECT_EQ(published.exit_code, 0) << published.err;
+  EXPECT_EQ(published.out, "{\"seq\":1,\"duplicate\":false}\n");
+  Output again = RunCli(dir, {"publish", flag, envelope});
+  EXPECT_EQ(again.out, "{\"seq\":1,\"duplicate\":true}\n");
+
+  Output subscribed =
+      RunCli(dir, {"subscribe", flag, "--from=earliest", "--limit=1"});
+  EXPECT_EQ(subscribed.exit_code, 0) << subscribed.err;
+  EXPECT_THAT(subscribed.out, StartsWith("{\"seq\":\"1\",\"id\":\"evvou_"));
+  EXPECT_EQ(std::count(subscribed.out.begin(), subscribed.out.end(), '\n'), 1);
+
+  Output idle = RunCli(
+      dir, {"subscribe", flag, "--type=publication.*", "--idle-timeout=0.3"});
+  EXPECT_EQ(idle.exit_code, 0) << idle.err;
+  EXPECT_EQ(idle.out, "");
+
+  Output got = RunCli(dir, {"get", flag, "1"});
+  EXPECT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_THAT(got.out, HasSubstr("\"type\":\"voucher.published\""));
+  Output missing = RunCli(dir, {"get", flag, "42"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("NOT_FOUND: "));
+
+  Output listed = RunCli(dir, {"list", flag, "--type=voucher.*"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_THAT(listed.out, StartsWith("{\"seq\":\"1\""));
+
+  // An invalid bare body: every customer id loses its prefix.
+  std::ifstream seed(VS_SHARED_DIR "/contract/publication.succeeded.seed.json");
+  const std::string body(std::istreambuf_iterator<char>(seed), {});
+  const std::string bad_path = dir.path() + "/bad.json";
+  std::ofstream(bad_path) << absl::StrReplaceAll(body, {{"\"cust_", "\"x_"}});
+  Output rejected =
+      RunCli(dir, {"publish", flag, "--type=publication.succeeded", bad_path});
+  EXPECT_EQ(rejected.exit_code, 1);
+  EXPECT_THAT(rejected.err, HasSubstr("publish: INVALID_ARGUMENT: "));
+  EXPECT_THAT(rejected.err, HasSubstr("\n  customer.id: "));
+
+  Output quarantined = RunCli(dir, {"quarantine", flag});
+  EXPECT_EQ(quarantined.exit_code, 0) << quarantined.err;
+  EXPECT_THAT(quarantined.out, HasSubstr("\"field_violations\""));
+  EXPECT_THAT(quarantined.out, HasSubstr("\"customer.id\""));
+
+  EXPECT_THAT((*server)->Stop(), IsOk());
+}
+
+}  // namespace
+}  // namespace vouchstream::testing

@@ -21,5 +21,10 @@ struct Command {
 // The subcommands, defined next to their implementation.
 int TranscodeCommand(const std::vector<std::string>& args);
 int SendCommand(const std::vector<std::string>& args);
+int PublishCommand(const std::vector<std::string>& args);
+int SubscribeCommand(const std::vector<std::string>& args);
+int GetCommand(const std::vector<std::string>& args);
+int ListCommand(const std::vector<std::string>& args);
+int QuarantineCommand(const std::vector<std::string>& args);
 
 }  // namespace vouchstream::cli

@@ -21,6 +21,27 @@ constexpr std::array kCommands = {
     Command{"send", "FILE --secret S [--url U] [--type T]",
             "Signs FILE as Voucherify does and POSTs it to the gateway.",
             vouchstream::cli::SendCommand},
+    Command{"publish", "[--server=HOST:PORT] [--type=T] FILE",
+            "Transcodes a webhook body and publishes it; prints "
+            "{\"seq\":N,\"duplicate\":bool}.",
+            vouchstream::cli::PublishCommand},
+    Command{"subscribe",
+            "[--from=earliest|latest | --after=SEQ] [--type=PATTERN] "
+            "[--campaign=ID] [--customer=ID] [--limit=N] "
+            "[--idle-timeout=SECONDS]",
+            "Prints one JSON line per delivered event.",
+            vouchstream::cli::SubscribeCommand},
+    Command{"get", "[--server=HOST:PORT] SEQ|ID",
+            "Prints one stored event as JSON.", vouchstream::cli::GetCommand},
+    Command{"list",
+            "[--after=SEQ] [--type=PATTERN] [--campaign=ID] [--customer=ID] "
+            "[--limit=N]",
+            "Prints stored events in log order, one JSON line each.",
+            vouchstream::cli::ListCommand},
+    Command{"quarantine", "[--server=HOST:PORT] [--reprocess=ID]",
+            "Lists rejected events with their violations, or reprocesses "
+            "one.",
+            vouchstream::cli::QuarantineCommand},
 };
 
 void PrintUsage(FILE* out) {

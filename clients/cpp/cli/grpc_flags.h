@@ -1,0 +1,39 @@
+#pragma once
+// What the talking subcommands (publish, subscribe, get, list, quarantine)
+// share: the --server flag, the filter flags, printing messages as JSON lines
+// with proto field names, and reporting a failed call the way operators
+// script against it: "INVALID_ARGUMENT: message" on stderr, then one line
+// per field violation, and exit code 1.
+
+#include <memory>
+#include <string>
+
+#include "google/protobuf/message.h"
+#include "grpcpp/grpcpp.h"
+
+#include "vouchstream/v1/api.grpc.pb.h"
+
+namespace vouchstream::cli {
+
+inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
+
+// A stub for `server` ("HOST:PORT").
+std::unique_ptr<v1::EventService::Stub> MakeStub(const std::string& server);
+
+// Consumes `arg` when it is --server=, --type=, --campaign=, --customer=,
+// --metadata=KEY=VALUE or --code=PATTERN, filling `server` or `filter`.
+bool ParseCommonFlag(const std::string& arg, std::string* server,
+                     v1::EventFilter* filter);
+
+// `message` as one line of JSON with proto field names.
+std::string ToJsonLine(const google::protobuf::Message& message);
+
+// Prints "COMMAND: CODE_NAME: message" and the field violations of the
+// status's google.rpc.BadRequest detail (one "  FIELD: DESCRIPTION" line
+// each) to stderr; returns 1.
+int ReportError(const char* command, const grpc::Status& status);
+
+// "INVALID_ARGUMENT" for grpc::StatusCode::INVALID_ARGUMENT, and so on.
+const char* StatusCodeName(grpc::StatusCode code);
+
+}  // namespace vouchstream::cli
