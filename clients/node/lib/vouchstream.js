@@ -132,6 +132,10 @@ class Subscription extends require('events').EventEmitter {
     this.caughtUp = false;
     this.reconnects = 0;
     this.wake = null;
+    // Where a reconnect starts: the last event yielded, or further once a
+    // caught_up said every match up to its seq was delivered (which also
+    // keeps a `latest` stream from skipping what arrives meanwhile).
+    this.resumeAfter = this.lastSeq;
   }
 
   cancel() {
@@ -142,9 +146,9 @@ class Subscription extends require('events').EventEmitter {
 
   nextRequest() {
     const request = {...this.request};
-    if (this.lastSeq !== null) {
+    if (this.resumeAfter !== null) {
       delete request.from;
-      request.after_seq = this.lastSeq;
+      request.after_seq = this.resumeAfter;
     }
     return request;
   }
@@ -169,9 +173,12 @@ class Subscription extends require('events').EventEmitter {
           this.backoff.reset();
           if (response.kind === 'event') {
             this.lastSeq = response.event.seq;
+            this.resumeAfter = this.lastSeq;
             yield response.event;
           } else if (response.kind === 'caught_up') {
             this.caughtUp = true;
+            this.resumeAfter = Math.max(this.resumeAfter || 0,
+                response.caught_up.last_seq);
             this.emit('caught_up', response.caught_up.last_seq);
           } else if (response.kind === 'heartbeat') {
             this.emit('heartbeat', response.heartbeat.last_seq);

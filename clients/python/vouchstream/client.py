@@ -100,6 +100,10 @@ class Subscription:
         # The seq the log had reached at the latest caught_up or heartbeat.
         self.server_last_seq = None
         self.reconnects = 0
+        # Where a reconnect starts: the last event yielded, or further once a
+        # caught_up said every match up to its seq was delivered (which also
+        # keeps a `latest` stream from skipping what arrives meanwhile).
+        self._resume_after = self.last_seq
 
     def cancel(self):
         self._cancelled.set()
@@ -114,8 +118,8 @@ class Subscription:
     def _next_request(self):
         request = api_pb2.SubscribeRequest()
         request.CopyFrom(self._request)
-        if self.last_seq is not None:
-            request.after_seq = self.last_seq
+        if self._resume_after is not None:
+            request.after_seq = self._resume_after
         return request
 
     def _events(self):
@@ -131,9 +135,12 @@ class Subscription:
                     kind = response.WhichOneof("kind")
                     if kind == "event":
                         self.last_seq = response.event.seq
+                        self._resume_after = self.last_seq
                         yield response.event
                     elif kind == "caught_up":
                         self.server_last_seq = response.caught_up.last_seq
+                        self._resume_after = max(self._resume_after or 0,
+                                                 self.server_last_seq)
                         self.caught_up.set()
                     elif kind == "heartbeat":
                         self.server_last_seq = response.heartbeat.last_seq
