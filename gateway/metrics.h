@@ -36,8 +36,8 @@ class Metrics {
   void RecordSignatureFailure() {
     signature_failures_.fetch_add(1, std::memory_order_relaxed);
   }
-  // `grpc_code` is a grpc::StatusCode value; kDeadlineCode for the
-  // gateway's own deadline.
+  // `grpc_code` is a grpc::StatusCode value; the gateway's own publish
+  // deadline counts as DEADLINE_EXCEEDED (4).
   void RecordUpstreamError(int grpc_code);
   void AddInFlight(int delta) {
     in_flight_.fetch_add(delta, std::memory_order_relaxed);
