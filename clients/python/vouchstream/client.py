@@ -230,9 +230,11 @@ def publication_succeeded_event(body):
     """An Event for a bare publication.succeeded body (a dict of its JSON).
 
     The id is the body's `publication.id`, like the gateway's for bare bodies;
-    the server sets `received_at` and `seq`.
+    the server sets `received_at` and `seq`. Fields the contract lacks are
+    dropped here (the gateway keeps them in `raw` and `unknown_fields`).
     """
     event = event_pb2.Event(id=body["publication"]["id"],
                             type="publication.succeeded")
-    json_format.ParseDict(body, event.publication_succeeded)
+    json_format.ParseDict(body, event.publication_succeeded,
+                          ignore_unknown_fields=True)
     return event
