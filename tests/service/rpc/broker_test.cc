@@ -1,0 +1,300 @@
+// The Broker over a real SqliteEventLog in a temp dir.
+
+#include "service/core/broker.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "service/store/sqlite_event_log.h"
+#include "tests/testing/status_matchers.h"
+
+namespace vouchstream::core {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::vouchstream::testing::IsOk;
+using ::vouchstream::testing::StatusIs;
+
+// Records what a subscription delivers; can pause to play a slow reader.
+class Consumer {
+ public:
+  // Detaches, so that the broker never calls back into a dead Consumer.
+  ~Consumer() {
+    if (sub_ != nullptr) {
+      sub_->Cancel();
+    }
+  }
+  Subscription::ReadyCallback Ready() {
+    return [this] { Drain(); };
+  }
+  void Attach(std::shared_ptr<Subscription> sub) {
+    {
+      absl::MutexLock lock(&mu_);
+      sub_ = std::move(sub);
+    }
+    Drain();
+  }
+  void Pause() {
+    absl::MutexLock lock(&mu_);
+    paused_ = true;
+  }
+  void Resume() {
+    {
+      absl::MutexLock lock(&mu_);
+      paused_ = false;
+    }
+    Drain();
+  }
+  void Drain() {
+    absl::MutexLock drain_lock(&drain_mu_);
+    std::shared_ptr<Subscription> sub;
+    {
+      absl::MutexLock lock(&mu_);
+      if (paused_ || sub_ == nullptr) {
+        return;
+      }
+      sub = sub_;
+    }
+    while (true) {
+      auto next = sub->Next();
+      absl::MutexLock lock(&mu_);
+      if (!next.ok()) {
+        end_ = next.status();
+        return;
+      }
+      if (!next->has_value()) {
+        return;
+      }
+      const Delivery& d = **next;
+      if (d.kind == Delivery::Kind::kEvent) {
+        seqs_.push_back(d.event->seq());
+      } else if (d.kind == Delivery::Kind::kCaughtUp) {
+        caught_up_at_.push_back(seqs_.size());
+      } else {
+        ++heartbeats_;
+      }
+      if (paused_) {
+        return;
+      }
+    }
+  }
+  // Waits until `pred` holds (under the lock), up to 30 s.
+  bool WaitFor(const std::function<bool(const Consumer&)>& pred) {
+    absl::MutexLock lock(&mu_);
+    const auto holds = [&] { return pred(*this); };
+    return mu_.AwaitWithTimeout(absl::Condition(&holds), absl::Seconds(30));
+  }
+  std::vector<uint64_t> seqs() const {
+    absl::MutexLock lock(&mu_);
+    return seqs_;
+  }
+  std::vector<size_t> caught_up_at() const {
+    absl::MutexLock lock(&mu_);
+    return caught_up_at_;
+  }
+  absl::Status end() const {
+    absl::MutexLock lock(&mu_);
+    return end_;
+  }
+  void Cancel() {
+    std::shared_ptr<Subscription> sub;
+    {
+      absl::MutexLock lock(&mu_);
+      sub = sub_;
+    }
+    sub->Cancel();
+  }
+
+  // Read by WaitFor predicates, which run under mu_.
+  std::vector<uint64_t> seqs_;
+  std::vector<size_t> caught_up_at_;
+  int heartbeats_ = 0;
+  absl::Status end_;
+
+ private:
+  absl::Mutex drain_mu_;
+  mutable absl::Mutex mu_;
+  std::shared_ptr<Subscription> sub_;
+  bool paused_ = false;
+};
+
+class BrokerTest : public ::testing::Test {
+ protected:
+  void Open(uint64_t max_count = 0) {
+    char tmpl[] = "/tmp/vs-broker-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    store::SqliteEventLog::Options options;
+    options.path = dir_ + "/events.db";
+    options.synchronous = store::SqliteEventLog::Synchronous::kNormal;
+    options.max_count = max_count;
+    auto log = store::SqliteEventLog::Open(options);
+    ASSERT_THAT(log, IsOk());
+    log_ = *std::move(log);
+    Broker::Options broker_options;
+    broker_options.buffer_events = 8;
+    broker_options.page_size = 4;
+    broker_options.tick = absl::Milliseconds(20);
+    broker_ = std::make_unique<Broker>(log_.get(), broker_options);
+    broker_->Start();
+  }
+  void TearDown() override {
+    if (broker_ != nullptr) {
+      broker_->Shutdown();
+    }
+    if (log_ != nullptr) {
+      log_->Shutdown();
+    }
+    broker_.reset();
+    log_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  // Appends `count` events (types alternate when `types` has several) and
+  // waits until each is durable.
+  void Append(int count, const std::vector<std::string>& types = {"t.a"}) {
+    for (int i = 0; i < count; ++i) {
+      v1::Event event;
+      event.set_id(absl::StrCat("ev_", next_id_++));
+      event.set_type(types[i % types.size()]);
+      absl::Notification done;
+      log_->Append(std::move(event), [&](auto result) {
+        EXPECT_THAT(result, IsOk());
+        done.Notify();
+      });
+      done.WaitForNotification();
+    }
+  }
+
+  std::shared_ptr<Subscription> Subscribe(Consumer& consumer,
+                                          StartPosition start,
+                                          v1::EventFilter filter = {}) {
+    Broker::SubscribeOptions options;
+    options.start = start;
+    options.filter = *EventFilter::Create(filter);
+    options.heartbeat = absl::Milliseconds(50);
+    auto sub = broker_->Subscribe(std::move(options), consumer.Ready());
+    consumer.Attach(sub);
+    return sub;
+  }
+
+  static std::vector<uint64_t> Range(uint64_t first, uint64_t last) {
+    std::vector<uint64_t> seqs(last - first + 1);
+    std::iota(seqs.begin(), seqs.end(), first);
+    return seqs;
+  }
+
+  std::string dir_;
+  std::unique_ptr<store::SqliteEventLog> log_;
+  std::unique_ptr<Broker> broker_;
+  int next_id_ = 0;
+};
+
+TEST_F(BrokerTest, CatchesUpFromTheLogThenDeliversLive) {
+  Open();
+  Append(10);
+  Consumer consumer;
+  Subscribe(consumer, StartPosition::Earliest());
+  ASSERT_TRUE(consumer.WaitFor(
+      [](const Consumer& c) { return !c.caught_up_at_.empty(); }));
+  Append(5);
+  ASSERT_TRUE(
+      consumer.WaitFor([](const Consumer& c) { return c.seqs_.size() >= 15; }));
+  EXPECT_EQ(consumer.seqs(), Range(1, 15));
+  EXPECT_THAT(consumer.caught_up_at(), ElementsAre(10));
+}
+
+TEST_F(BrokerTest, SlowReaderFallsBackToTheLogWithoutGapOrDuplicate) {
+  Open();
+  Consumer consumer;
+  Subscribe(consumer, StartPosition::Latest());
+  ASSERT_TRUE(consumer.WaitFor(
+      [](const Consumer& c) { return !c.caught_up_at_.empty(); }));
+  consumer.Pause();
+  Append(100);  // far more than the 8-event buffer
+  consumer.Resume();
+  ASSERT_TRUE(consumer.WaitFor(
+      [](const Consumer& c) { return c.seqs_.size() >= 100; }));
+  EXPECT_EQ(consumer.seqs(), Range(1, 100));
+  // Live again afterwards, still without a second marker.
+  Append(3);
+  ASSERT_TRUE(consumer.WaitFor(
+      [](const Consumer& c) { return c.seqs_.size() >= 103; }));
+  EXPECT_EQ(consumer.seqs(), Range(1, 103));
+  EXPECT_EQ(consumer.caught_up_at().size(), 1u);
+}
+
+TEST_F(BrokerTest, AfterSeqResumesAndFiltersApplyInBothPhases) {
+  Open();
+  Append(10, {"t.a", "t.b"});  // odd seqs t.a, even seqs t.b
+  Consumer consumer;
+  v1::EventFilter filter;
+  filter.add_types("t.b");
+  Subscribe(consumer, StartPosition::After(4), filter);
+  ASSERT_TRUE(consumer.WaitFor(
+      [](const Consumer& c) { return !c.caught_up_at_.empty(); }));
+  Append(4, {"t.a", "t.b"});
+  ASSERT_TRUE(
+      consumer.WaitFor([](const Consumer& c) { return c.seqs_.size() >= 5; }));
+  EXPECT_THAT(consumer.seqs(), ElementsAre(6, 8, 10, 12, 14));
+}
+
+TEST_F(BrokerTest, StartBehindRetentionIsOutOfRange) {
+  Open(/*max_count=*/5);
+  Append(20);
+  ASSERT_THAT(log_->RunRetention(), IsOk());
+  Consumer consumer;
+  Subscribe(consumer, StartPosition::After(2));
+  ASSERT_TRUE(consumer.WaitFor([](const Consumer& c) { return !c.end_.ok(); }));
+  EXPECT_THAT(consumer.end(), StatusIs(absl::StatusCode::kOutOfRange,
+                                       HasSubstr("oldest seq is 16")));
+}
+
+TEST_F(BrokerTest, IdleSubscriptionGetsHeartbeats) {
+  Open();
+  Consumer consumer;
+  Subscribe(consumer, StartPosition::Latest());
+  ASSERT_TRUE(
+      consumer.WaitFor([](const Consumer& c) { return c.heartbeats_ >= 2; }));
+}
+
+TEST_F(BrokerTest, ShutdownEndsSubscriptionsWithUnavailable) {
+  Open();
+  Consumer consumer;
+  Subscribe(consumer, StartPosition::Latest());
+  ASSERT_TRUE(consumer.WaitFor(
+      [](const Consumer& c) { return !c.caught_up_at_.empty(); }));
+  EXPECT_EQ(broker_->subscription_count(), 1u);
+  broker_->Shutdown();
+  ASSERT_TRUE(consumer.WaitFor([](const Consumer& c) { return !c.end_.ok(); }));
+  EXPECT_THAT(consumer.end(), StatusIs(absl::StatusCode::kUnavailable,
+                                       HasSubstr("shutting down")));
+}
+
+TEST_F(BrokerTest, CancelDetaches) {
+  Open();
+  Consumer consumer;
+  Subscribe(consumer, StartPosition::Latest());
+  ASSERT_TRUE(consumer.WaitFor(
+      [](const Consumer& c) { return !c.caught_up_at_.empty(); }));
+  consumer.Cancel();
+  EXPECT_EQ(broker_->subscription_count(), 0u);
+  Append(3);
+  EXPECT_TRUE(consumer.seqs().empty());
+}
+
+}  // namespace
+}  // namespace vouchstream::core
