@@ -15,7 +15,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libboost-system-dev libssl-dev libsqlite3-dev
   nats-server libnats-dev
-  python3-grpcio python3-protobuf python3-pytest golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
+  # Clients (clients/README.md): Python, Go (built offline from Debian's Go
+  # sources; protobuf-1-5 pinned, see BUILD.md).
+  python3-grpcio python3-protobuf python3-pytest
+  golang-go golang-google-grpc-dev golang-google-protobuf-dev
+  golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
 )
 
 sudo_cmd=()
@@ -43,8 +47,13 @@ if ! command -v npm >/dev/null 2>&1; then
     --no-install-recommends nodejs npm
 fi
 
-# buf (lint/breaking for proto/) comes from npm, pinned in tools/package.json.
+# npm packages, pinned by their lockfiles: buf (lint/breaking for proto/)
+# and the Node.js client's gRPC libraries.
 if [[ ! -x tools/node_modules/.bin/buf ]]; then
   echo "setup: installing buf from npm"
   (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [[ ! -d clients/node/node_modules/@grpc/grpc-js ]]; then
+  echo "setup: installing the Node.js client's packages from npm"
+  (cd clients/node && npm ci --no-audit --no-fund --loglevel=error)
 fi
