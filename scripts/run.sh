@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs vouchstream on this machine: installs dependencies (idempotent),
-# builds if needed, and starts the service on loopback with an embedded
-# SQLite event log under ./data/. Ctrl-C stops everything cleanly.
+# builds if needed, and starts the service (gRPC, embedded SQLite event log
+# under ./data/) and the HTTP gateway in front of it, both on loopback.
+# Ctrl-C stops both cleanly.
 #
+#   VS_HTTP_PORT  the gateway's HTTP port (default 8080)
 #   VS_GRPC_PORT  the service's gRPC port (default 50051)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,13 +12,14 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 
+http_port=${VS_HTTP_PORT:-8080}
 grpc_port=${VS_GRPC_PORT:-50051}
 mkdir -p data
-server=build/bin/vouchstream-server
-if [[ ! -x "$server" ]]; then
-  echo "run: $server was not built; nothing to start yet." >&2
-  echo "run: try build/bin/vouchstream-cli transcode --type=publication.succeeded < payload.json" >&2
-  exit 1
+# The webhook secret Voucherify signs with: paste Voucherify's own into this
+# file (one per line; several lines = rotation). A random one is made for a
+# first local run.
+if [[ ! -s data/webhook-secret ]]; then
+  (umask 077 && openssl rand -hex 24 > data/webhook-secret)
 fi
 
 pids=()
@@ -24,11 +27,27 @@ stop() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait || true
+  echo "vouchstream stopped"
 }
 trap stop INT TERM EXIT
 
-"$server" --listen="127.0.0.1:${grpc_port}" --store="sqlite:data/events.db" &
+build/bin/vouchstream-server --listen="127.0.0.1:${grpc_port}" \
+  --store="sqlite:data/events.db" &
 pids+=($!)
-echo "vouchstream service: grpc://127.0.0.1:${grpc_port} (event log data/events.db)"
-echo "try: build/bin/vouchstream-cli subscribe --server=127.0.0.1:${grpc_port}"
+build/bin/vouchstream-gateway --listen="127.0.0.1:${http_port}" \
+  --upstream="127.0.0.1:${grpc_port}" --secret-file=data/webhook-secret &
+pids+=($!)
+
+cat <<TXT
+vouchstream is running (Ctrl-C stops it)
+  webhook URL for Voucherify: http://127.0.0.1:${http_port}/webhooks/voucherify
+  webhook secret:             data/webhook-secret
+  gRPC service:               127.0.0.1:${grpc_port} (event log data/events.db)
+try, in another terminal:
+  build/bin/vouchstream-cli subscribe --server=127.0.0.1:${grpc_port}
+  build/bin/vouchstream-cli send ../shared/contract/publication.succeeded.seed.json \\
+      --type publication.succeeded --secret "\$(head -1 data/webhook-secret)" \\
+      --url http://127.0.0.1:${http_port}/webhooks/voucherify
+TXT
+# Either process ending ends the run (and the trap stops the other).
 wait -n "${pids[@]}"
