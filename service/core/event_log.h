@@ -42,15 +42,16 @@ class EventLog {
   // Stores `event` (its `seq` is assigned by the log) and calls `done` once
   // it is durable, or with the original seq and `duplicate` when
   // `event.id()` or `event.envelope().id()` was stored before. `done` runs on
-  // a store-owned thread and must not block. Errors: kInvalidArgument (empty
-  // id), kUnavailable (store closing, disk full or read-only: retry may
-  // help).
+  // a store-owned thread and must not block; an append refused up front
+  // (empty id, log shut down) calls `done` before Append returns, on the
+  // caller's thread. Errors: kInvalidArgument (empty id), kUnavailable (store
+  // closing, disk full or read-only: retry may help).
   //
   // The log also fills `event.enrichment().history()`: the number of events
   // of the same type with the same `enrichment.customer_id` stored before
-  // this one. Only the writer knows that exactly, since concurrent appends
-  // for one customer are counted in commit order. Events without a customer
-  // id get no history.
+  // this one, including any that retention has since removed. Only the
+  // writer knows that exactly, since concurrent appends for one customer are
+  // counted in commit order. Events without a customer id get no history.
   virtual void Append(v1::Event event, AppendDone done) = 0;
 
   // Registers the single listener for committed events (the broker). Call

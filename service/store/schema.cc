@@ -50,6 +50,22 @@ CREATE TABLE cursors (
 CREATE INDEX events_by_campaign ON events (campaign_id, seq)
   WHERE campaign_id IS NOT NULL;
 )sql"},
+      // History facts come from a running count per (customer, type), bumped
+      // in the append's own transaction: O(1) per append, where counting the
+      // events table grew with the customer's history. It also counts events
+      // that retention has since deleted: "publications before" means ever.
+      {3, "per-customer event counters for history facts", R"sql(
+CREATE TABLE customer_history (
+  customer_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (customer_id, type)
+) WITHOUT ROWID;
+INSERT INTO customer_history (customer_id, type, count)
+  SELECT customer_id, type, COUNT(*) FROM events
+  WHERE customer_id IS NOT NULL GROUP BY customer_id, type;
+DROP INDEX events_by_customer_type;
+)sql"},
   };
   return *kMigrations;
 }

@@ -90,7 +90,7 @@ struct SqliteEventLog::WriterStatements {
   Statement commit;
   Statement rollback;
   Statement find_duplicate;
-  Statement count_history;
+  Statement bump_history;
   Statement insert;
 
   static absl::StatusOr<std::unique_ptr<WriterStatements>> Prepare(
@@ -104,8 +104,12 @@ struct SqliteEventLog::WriterStatements {
         {&statements->find_duplicate,
          "SELECT seq FROM events WHERE id = ?1 UNION ALL "
          "SELECT seq FROM events WHERE envelope_id = ?2 LIMIT 1"},
-        {&statements->count_history,
-         "SELECT COUNT(*) FROM events WHERE customer_id = ?1 AND type = ?2"},
+        // Returns the count after this event; the event's prior count is one
+        // less.
+        {&statements->bump_history,
+         "INSERT INTO customer_history (customer_id, type, count)"
+         " VALUES (?1, ?2, 1) ON CONFLICT (customer_id, type)"
+         " DO UPDATE SET count = count + 1 RETURNING count"},
         {&statements->insert,
          "INSERT INTO events (seq, id, envelope_id, type, received_at,"
          " campaign_id, customer_id, payload)"
@@ -392,15 +396,19 @@ absl::Status SqliteEventLog::WriteBatch(std::vector<PendingAppend>& batch,
           }
           const std::string& customer_id = event.enrichment().customer_id();
           if (!customer_id.empty()) {
-            s.count_history.Reset();
-            s.count_history.BindText(1, customer_id);
-            s.count_history.BindText(2, event.type());
-            absl::StatusOr<bool> counted = s.count_history.Step();
+            s.bump_history.Reset();
+            s.bump_history.BindText(1, customer_id);
+            s.bump_history.BindText(2, event.type());
+            absl::StatusOr<bool> counted = s.bump_history.Step();
             if (!counted.ok()) {
               return counted.status();
             }
+            if (!*counted) {
+              return absl::InternalError("history counter returned no row");
+            }
             const auto prior =
-                static_cast<uint64_t>(s.count_history.ColumnInt64(0));
+                static_cast<uint64_t>(s.bump_history.ColumnInt64(0) - 1);
+            s.bump_history.Reset();
             v1::CustomerHistory& history =
                 *event.mutable_enrichment()->mutable_history();
             history.set_prior_publications(prior);
