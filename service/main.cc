@@ -27,6 +27,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -38,6 +39,7 @@
 #include "service/rpc/event_service.h"
 #include "service/rpc/json_log.h"
 #include "service/rpc/publisher.h"
+#include "service/rpc/reflection_v1_service.h"
 #include "service/rpc/worker_pool.h"
 #include "service/store/sqlite_event_log.h"
 
@@ -191,12 +193,22 @@ int main(int argc, char** argv) {
                                          {});
 
   grpc::EnableDefaultHealthCheckService(true);
+  // Reflection in both versions: gRPC's plugin serves v1alpha, ours v1.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  vouchstream::rpc::ReflectionV1Service reflection_v1(
+      {std::string(kServiceName), "grpc.health.v1.Health",
+       "grpc.reflection.v1.ServerReflection",
+       "grpc.reflection.v1alpha.ServerReflection"});
+  // The health service is gRPC's built-in one, which brings no descriptors;
+  // touching our generated health.pb links it in and registers
+  // grpc/health/v1/health.proto, so reflection can describe the service.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::ServerBuilder builder;
   const std::string listen = absl::GetFlag(FLAGS_listen);
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);
+  builder.RegisterService(&reflection_v1);
   const int max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   builder.SetMaxReceiveMessageSize(max_message_bytes);
   builder.SetMaxSendMessageSize(max_message_bytes);

@@ -75,13 +75,20 @@ def test_reflection_v1alpha(server):
     assert SERVICE in services
 
 
-@pytest.mark.xfail(strict=True, reason="gRPC 1.51 serves reflection "
-                   "v1alpha only; remove this mark once service/main.cc "
-                   "serves grpc.reflection.v1 too (issue 5)")
 def test_reflection_v1(server):
     services = curl(server, "--reflect-protocol", "grpc-v1",
                     "--list-services", "").split()
     assert SERVICE in services
+    assert "grpc.reflection.v1.ServerReflection" in services
+
+
+@pytest.mark.parametrize("protocol", ["grpc-v1", "grpc-v1alpha"])
+def test_every_method_is_described(server, protocol):
+    # Listing methods needs each service's descriptors, health's included.
+    methods = curl(server, "--reflect-protocol", protocol,
+                   "--list-methods", "").split()
+    assert f"{SERVICE}/Subscribe" in methods
+    assert "grpc.health.v1.Health/Check" in methods
 
 
 def test_list_events_with_filter(server, published):
