@@ -3,23 +3,24 @@
 // [--metadata=K=V] [--code=RE2] [--limit=N] [--idle-timeout=SECONDS]`:
 // prints one JSON line per delivered event (proto field names), and exits 0
 // after --limit events or once no event came for --idle-timeout seconds.
+// The stream resumes by itself after UNAVAILABLE (clients/cpp/lib).
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 #include "clients/cpp/cli/command.h"
 #include "clients/cpp/cli/grpc_flags.h"
+#include "clients/cpp/lib/subscriber.h"
 
 namespace vouchstream::cli {
 namespace {
@@ -33,6 +34,25 @@ int Usage(const std::string& arg) {
                "[--idle-timeout=SECONDS]\n",
                arg.c_str());
   return 2;
+}
+
+// Like `MakeStub` (grpc_flags.h), whose stub the library cannot take: it
+// makes its own from the channel.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+// `ReportError` speaks grpc::Status; the library hands back the server's
+// status as absl::Status with its details as a payload (see subscriber.h).
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  const absl::optional<absl::Cord> details =
+      status.GetPayload(client::kGrpcStatusDetailsUrl);
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()),
+                      details.has_value() ? std::string(*details) : "");
 }
 
 }  // namespace
@@ -70,57 +90,45 @@ int SubscribeCommand(const std::vector<std::string>& args) {
     }
   }
 
-  auto stub = MakeStub(server);
-  grpc::ClientContext context;
-  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
-      stub->Subscribe(&context, request);
+  client::Subscriber::Options options;
+  options.filter = request.filter();
+  if (request.start_case() == v1::SubscribeRequest::kAfterSeq) {
+    options.start = client::Subscriber::StartAt::AfterSeq(request.after_seq());
+  } else if (request.from() == v1::BOUNDARY_LATEST) {
+    options.start = client::Subscriber::StartAt::Latest();
+  }
 
-  // The idle timer runs beside the blocking reads and cancels the call.
+  // The handler runs on the subscriber's thread; the main thread watches
+  // for idleness beside it.
   std::atomic<int64_t> last_event_ms{absl::ToUnixMillis(absl::Now())};
-  std::atomic<bool> idle_expired{false};
-  absl::Notification stop_watchdog;
-  std::thread watchdog;
-  if (idle_seconds > 0) {
-    watchdog = std::thread([&] {
-      const absl::Duration idle = absl::Seconds(idle_seconds);
-      while (!stop_watchdog.WaitForNotificationWithTimeout(
-          absl::Milliseconds(50))) {
-        if (absl::Now() - absl::FromUnixMillis(last_event_ms.load()) >= idle) {
-          idle_expired = true;
-          context.TryCancel();
-          return;
+  uint64_t delivered = 0;  // touched only by the handler
+  client::Subscriber* subscriber_ptr = nullptr;
+  client::Subscriber subscriber(
+      MakeChannel(server), options, [&](const v1::Event& event) {
+        last_event_ms = absl::ToUnixMillis(absl::Now());
+        const std::string line = ToJsonLine(event);
+        std::fprintf(stdout, "%s\n", line.c_str());
+        std::fflush(stdout);
+        if (limit > 0 && ++delivered >= limit) {
+          subscriber_ptr->Stop();
         }
+        return absl::OkStatus();
+      });
+  subscriber_ptr = &subscriber;
+  subscriber.Start();
+  if (idle_seconds > 0) {
+    const absl::Duration idle = absl::Seconds(idle_seconds);
+    while (!subscriber.WaitForDone(absl::Milliseconds(50))) {
+      if (absl::Now() - absl::FromUnixMillis(last_event_ms.load()) >= idle) {
+        break;
       }
-    });
-  }
-
-  uint64_t delivered = 0;
-  bool limit_reached = false;
-  v1::SubscribeResponse response;
-  while (reader->Read(&response)) {
-    if (!response.has_event()) {
-      continue;  // caught_up markers and heartbeats
     }
-    last_event_ms = absl::ToUnixMillis(absl::Now());
-    const std::string line = ToJsonLine(response.event());
-    std::fprintf(stdout, "%s\n", line.c_str());
-    std::fflush(stdout);
-    if (limit > 0 && ++delivered >= limit) {
-      limit_reached = true;
-      context.TryCancel();
-      break;
-    }
+  } else {
+    subscriber.WaitForDone(absl::InfiniteDuration());
   }
-  stop_watchdog.Notify();
-  if (watchdog.joinable()) {
-    watchdog.join();
-  }
-  const grpc::Status status = reader->Finish();
-  if (limit_reached || idle_expired) {
-    return 0;
-  }
+  const absl::Status status = subscriber.Shutdown();
   if (!status.ok()) {
-    return ReportError("subscribe", status);
+    return ReportError("subscribe", ToGrpcStatus(status));
   }
   return 0;
 }
