@@ -1,0 +1,391 @@
+// The C++ client library (clients/cpp/lib) against the real server on
+// 127.0.0.1 port 0: filtered delivery in order, resume from a FileCursor
+// without gap or duplicate, surviving a server restart on the same port and
+// store, and the example consumer's stop and restart.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include <sys/wait.h>
+
+#include "vouchstream/v1/api.grpc.pb.h"
+
+#include "clients/cpp/lib/backoff.h"
+#include "clients/cpp/lib/file_cursor.h"
+#include "clients/cpp/lib/subscriber.h"
+#include "tests/integration/server_process.h"
+#include "tests/integration/test_events.h"
+#include "tests/testing/status_matchers.h"
+
+namespace vouchstream::testing {
+namespace {
+
+using ::testing::ElementsAreArray;
+using ::vouchstream::client::Backoff;
+using ::vouchstream::client::FileCursor;
+using ::vouchstream::client::Subscriber;
+
+constexpr absl::Duration kWait = absl::Seconds(30);
+
+// Publishes `count` events: every third one matches the test filter
+// (redemption.* in camp_a); the others differ in type or campaign. Returns
+// the seqs of the matching ones.
+std::vector<uint64_t> PublishBatch(v1::EventService::Stub& stub,
+                                   const std::string& prefix, int count) {
+  std::vector<v1::Event> events;
+  std::vector<bool> matches;
+  for (int i = 0; i < count; ++i) {
+    const std::string id = absl::StrCat("evred_", prefix, "_", i);
+    switch (i % 3) {
+      case 0:
+        events.push_back(
+            UntypedEvent(id, "redemption.succeeded", "camp_a", "cust_1"));
+        break;
+      case 1:
+        events.push_back(
+            UntypedEvent(id, "redemption.succeeded", "camp_b", "cust_1"));
+        break;
+      default:
+        events.push_back(
+            UntypedEvent(id, "voucher.published", "camp_a", "cust_2"));
+    }
+    matches.push_back(i % 3 == 0);
+  }
+  absl::StatusOr<std::vector<uint64_t>> seqs = PublishMany(stub, events);
+  EXPECT_THAT(seqs, IsOk());
+  std::vector<uint64_t> matching;
+  if (seqs.ok()) {
+    for (size_t i = 0; i < seqs->size(); ++i) {
+      if (matches[i]) {
+        matching.push_back((*seqs)[i]);
+      }
+    }
+  }
+  return matching;
+}
+
+Subscriber::Options TestOptions() {
+  Subscriber::Options options;
+  options.filter.add_types("redemption.*");
+  options.filter.add_campaign_ids("camp_a");
+  options.backoff.maximum = absl::Seconds(1);
+  return options;
+}
+
+// What a subscriber's handler saw, waited on with deadlines.
+class Collector {
+ public:
+  explicit Collector(const FileCursor* cursor = nullptr) : cursor_(cursor) {}
+
+  Subscriber::EventHandler Handler() {
+    return [this](const v1::Event& event) {
+      absl::MutexLock lock(&mu_);
+      seqs_.push_back(event.seq());
+      return cursor_ == nullptr ? absl::OkStatus() : cursor_->Save(event.seq());
+    };
+  }
+
+  // True once at least `count` events arrived within `timeout`.
+  bool WaitFor(size_t count, absl::Duration timeout = kWait) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return seqs_.size() >= count;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+  }
+
+  std::vector<uint64_t> seqs() {
+    absl::MutexLock lock(&mu_);
+    return seqs_;
+  }
+
+ private:
+  const FileCursor* cursor_;
+  absl::Mutex mu_;
+  std::vector<uint64_t> seqs_ ABSL_GUARDED_BY(mu_);
+};
+
+std::vector<uint64_t> Concat(std::vector<uint64_t> a,
+                             const std::vector<uint64_t>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// The example consumer as a child process whose stdout we read.
+class ConsumerProcess {
+ public:
+  ConsumerProcess(const std::string& server, const std::string& cursor) {
+    int out[2];
+    if (pipe(out) != 0) {
+      std::abort();
+    }
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      close(out[1]);
+      std::string args[] = {VS_CONSUMER_PATH, "--server=" + server,
+                            "--cursor=" + cursor, "--type=redemption.*",
+                            "--campaign=camp_a"};
+      char* argv[] = {args[0].data(), args[1].data(), args[2].data(),
+                      args[3].data(), args[4].data(), nullptr};
+      execv(argv[0], argv);
+      _exit(127);
+    }
+    close(out[1]);
+    fd_ = out[0];
+  }
+  ~ConsumerProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(fd_);
+  }
+
+  // The seqs of the next `count` JSON lines, read before a deadline.
+  std::vector<uint64_t> ReadSeqs(size_t count) {
+    std::vector<uint64_t> seqs;
+    const absl::Time deadline = absl::Now() + kWait;
+    while (seqs.size() < count && absl::Now() < deadline) {
+      const size_t newline = buffer_.find('\n');
+      if (newline != std::string::npos) {
+        const std::string line = buffer_.substr(0, newline);
+        buffer_.erase(0, newline + 1);
+        // {"seq": 7, "id": ...}
+        std::string digits;
+        const size_t at = line.find("\"seq\": ");
+        if (at != std::string::npos) {
+          digits = line.substr(at + 7, line.find(',', at) - at - 7);
+        }
+        uint64_t seq = 0;
+        EXPECT_TRUE(absl::SimpleAtoi(digits, &seq)) << line;
+        seqs.push_back(seq);
+        continue;
+      }
+      pollfd pfd{fd_, POLLIN, 0};
+      if (poll(&pfd, 1, 100) <= 0) {
+        continue;
+      }
+      char chunk[4096];
+      const ssize_t n = read(fd_, chunk, sizeof(chunk));
+      if (n <= 0) {
+        break;
+      }
+      buffer_.append(chunk, static_cast<size_t>(n));
+    }
+    return seqs;
+  }
+
+  // SIGTERM, then the exit code (-1 unless it exits within the deadline).
+  int Stop() {
+    kill(pid_, SIGTERM);
+    const absl::Time deadline = absl::Now() + kWait;
+    while (absl::Now() < deadline) {
+      int wstatus = 0;
+      if (waitpid(pid_, &wstatus, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+      }
+      // No fd to wait on for a child's exit without a pidfd.
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    return -1;
+  }
+
+  // Whatever the consumer printed and we have not parsed yet.
+  const std::string& unread() const { return buffer_; }
+
+ private:
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+TEST(BackoffTest, DelaysStayUnderADoublingBoundCappedAtMaximum) {
+  Backoff::Options options;
+  options.initial = absl::Milliseconds(100);
+  options.maximum = absl::Seconds(1);
+  Backoff backoff(options, /*seed=*/7);
+  const absl::Duration bounds[] = {
+      absl::Milliseconds(100), absl::Milliseconds(200), absl::Milliseconds(400),
+      absl::Milliseconds(800), absl::Seconds(1),        absl::Seconds(1)};
+  for (const absl::Duration bound : bounds) {
+    EXPECT_EQ(backoff.bound(), bound);
+    const absl::Duration delay = backoff.NextDelay();
+    EXPECT_GE(delay, absl::ZeroDuration());
+    EXPECT_LE(delay, bound);
+  }
+  backoff.Reset();
+  EXPECT_EQ(backoff.bound(), absl::Milliseconds(100));
+}
+
+TEST(FileCursorTest, LoadsNothingThenWhatWasSaved) {
+  TempDir dir;
+  const FileCursor cursor(dir.path() + "/last_seq");
+  absl::StatusOr<std::optional<uint64_t>> empty = cursor.Load();
+  ASSERT_THAT(empty, IsOk());
+  EXPECT_FALSE(empty->has_value());
+  ASSERT_THAT(cursor.Save(41), IsOk());
+  ASSERT_THAT(cursor.Save(42), IsOk());
+  absl::StatusOr<std::optional<uint64_t>> loaded = cursor.Load();
+  ASSERT_THAT(loaded, IsOk());
+  EXPECT_EQ(*loaded, std::optional<uint64_t>(42));
+}
+
+TEST(FileCursorTest, GarbageIsDataLoss) {
+  TempDir dir;
+  const std::string path = dir.path() + "/last_seq";
+  const int fd = open(path.c_str(), O_CREAT | O_WRONLY, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "abc\n", 4), 4);
+  close(fd);
+  EXPECT_THAT(FileCursor(path).Load(),
+              StatusIs(absl::StatusCode::kDataLoss, ::testing::_));
+}
+
+TEST(CppClientTest, DeliversMatchingEventsInOrderAndResumesFromCursor) {
+  TempDir dir;
+  ServerProcess::Options server_options;
+  server_options.store_path = dir.path() + "/events.db";
+  auto server = ServerProcess::Start(server_options);
+  ASSERT_THAT(server, IsOk());
+  auto stub = v1::EventService::NewStub((*server)->channel());
+  const FileCursor cursor(dir.path() + "/last_seq");
+
+  const std::vector<uint64_t> first = PublishBatch(*stub, "a", 12);
+  ASSERT_EQ(first.size(), 4u);
+  {
+    Collector collector(&cursor);
+    Subscriber subscriber((*server)->channel(), TestOptions(),
+                          collector.Handler());
+    subscriber.Start();
+    ASSERT_TRUE(collector.WaitFor(first.size()));
+    ASSERT_TRUE(subscriber.WaitForCaughtUp(kWait));
+    EXPECT_THAT(subscriber.Shutdown(), IsOk());
+    EXPECT_THAT(collector.seqs(), ElementsAreArray(first));
+    EXPECT_EQ(subscriber.last_seq(), first.back());
+  }
+  absl::StatusOr<std::optional<uint64_t>> saved = cursor.Load();
+  ASSERT_THAT(saved, IsOk());
+  ASSERT_EQ(*saved, std::optional<uint64_t>(first.back()));
+
+  // Published while no one listens: the restarted subscriber catches up
+  // from the cursor, then gets live events.
+  const std::vector<uint64_t> missed = PublishBatch(*stub, "b", 9);
+  Subscriber::Options options = TestOptions();
+  options.start = Subscriber::StartAt::AfterSeq(**saved);
+  Collector collector(&cursor);
+  Subscriber subscriber((*server)->channel(), options, collector.Handler());
+  subscriber.Start();
+  ASSERT_TRUE(collector.WaitFor(missed.size()));
+  ASSERT_TRUE(subscriber.WaitForCaughtUp(kWait));
+  const std::vector<uint64_t> live = PublishBatch(*stub, "c", 6);
+  ASSERT_TRUE(collector.WaitFor(missed.size() + live.size()));
+  EXPECT_THAT(subscriber.Shutdown(), IsOk());
+  EXPECT_THAT(collector.seqs(), ElementsAreArray(Concat(missed, live)));
+  EXPECT_EQ(subscriber.reconnects(), 0);
+  saved = cursor.Load();
+  ASSERT_THAT(saved, IsOk());
+  EXPECT_EQ(*saved, std::optional<uint64_t>(live.back()));
+  EXPECT_THAT((*server)->Stop(), IsOk());
+}
+
+TEST(CppClientTest, SurvivesServerRestartOnSamePortAndStore) {
+  TempDir dir;
+  ServerProcess::Options server_options;
+  server_options.store_path = dir.path() + "/events.db";
+  auto server = ServerProcess::Start(server_options);
+  ASSERT_THAT(server, IsOk());
+  const std::string address = (*server)->address();
+  auto stub = v1::EventService::NewStub((*server)->channel());
+  const std::vector<uint64_t> before = PublishBatch(*stub, "a", 9);
+
+  // The subscriber's own channel outlives both server processes.
+  Collector collector;
+  Subscriber subscriber(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
+      TestOptions(), collector.Handler());
+  subscriber.Start();
+  ASSERT_TRUE(collector.WaitFor(before.size()));
+  ASSERT_THAT((*server)->Stop(), IsOk());
+  server->reset();
+
+  server_options.extra_args = {"--listen=" + address};
+  auto restarted = ServerProcess::Start(server_options);
+  ASSERT_THAT(restarted, IsOk());
+  ASSERT_EQ((*restarted)->address(), address);
+  stub = v1::EventService::NewStub((*restarted)->channel());
+  const std::vector<uint64_t> after = PublishBatch(*stub, "b", 9);
+  ASSERT_TRUE(collector.WaitFor(before.size() + after.size()));
+  EXPECT_GE(subscriber.reconnects(), 1);
+  EXPECT_THAT(subscriber.Shutdown(), IsOk());
+  EXPECT_THAT(collector.seqs(), ElementsAreArray(Concat(before, after)));
+  EXPECT_THAT((*restarted)->Stop(), IsOk());
+}
+
+TEST(CppClientTest, BadFilterEndsSubscriptionWithInvalidArgument) {
+  TempDir dir;
+  ServerProcess::Options server_options;
+  server_options.store_path = dir.path() + "/events.db";
+  auto server = ServerProcess::Start(server_options);
+  ASSERT_THAT(server, IsOk());
+  Subscriber::Options options;
+  options.filter.set_code_pattern("(unclosed");
+  Collector collector;
+  Subscriber subscriber((*server)->channel(), options, collector.Handler());
+  subscriber.Start();
+  ASSERT_TRUE(subscriber.WaitForDone(kWait));
+  EXPECT_THAT(subscriber.Shutdown(),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_EQ(subscriber.reconnects(), 0);
+  EXPECT_THAT((*server)->Stop(), IsOk());
+}
+
+TEST(CppClientTest, ExampleConsumerStopsOnSigtermAndResumesFromItsCursor) {
+  TempDir dir;
+  ServerProcess::Options server_options;
+  server_options.store_path = dir.path() + "/events.db";
+  auto server = ServerProcess::Start(server_options);
+  ASSERT_THAT(server, IsOk());
+  auto stub = v1::EventService::NewStub((*server)->channel());
+  const std::string cursor = dir.path() + "/consumer.seq";
+
+  const std::vector<uint64_t> first = PublishBatch(*stub, "a", 12);
+  {
+    ConsumerProcess consumer((*server)->address(), cursor);
+    EXPECT_THAT(consumer.ReadSeqs(first.size()), ElementsAreArray(first));
+    EXPECT_EQ(consumer.Stop(), 0);
+    EXPECT_EQ(consumer.unread(), "");
+  }
+  const std::vector<uint64_t> missed = PublishBatch(*stub, "b", 9);
+  ConsumerProcess consumer((*server)->address(), cursor);
+  EXPECT_THAT(consumer.ReadSeqs(missed.size()), ElementsAreArray(missed));
+  const std::vector<uint64_t> live = PublishBatch(*stub, "c", 6);
+  EXPECT_THAT(consumer.ReadSeqs(live.size()), ElementsAreArray(live));
+  EXPECT_EQ(consumer.Stop(), 0);
+  EXPECT_EQ(consumer.unread(), "");
+  absl::StatusOr<std::optional<uint64_t>> saved = FileCursor(cursor).Load();
+  ASSERT_THAT(saved, IsOk());
+  EXPECT_EQ(*saved, std::optional<uint64_t>(live.back()));
+  EXPECT_THAT((*server)->Stop(), IsOk());
+}
+
+}  // namespace
+}  // namespace vouchstream::testing
