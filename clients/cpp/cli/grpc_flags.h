@@ -34,6 +34,6 @@ std::string ToJsonLine(const google::protobuf::Message& message);
 int ReportError(const char* command, const grpc::Status& status);
 
 // "INVALID_ARGUMENT" for grpc::StatusCode::INVALID_ARGUMENT, and so on.
-const char* StatusCodeName(grpc::StatusCode code);
+std::string StatusCodeName(grpc::StatusCode code);
 
 }  // namespace vouchstream::cli
