@@ -21,9 +21,10 @@
 #include "vouchstream/v1/api.grpc.pb.h"
 
 #include "gateway/signature.h"
-#include "tests/gateway_e2e/child_process.h"
 #include "tests/gateway_e2e/http_client.h"
+#include "tests/testing/child_process.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -63,7 +64,7 @@ Headers Signed(const std::string& body) {
 
 // A server + gateway pair on free ports.
 struct Stack {
-  ScratchDir dir;
+  TempDir dir;
   std::unique_ptr<ChildProcess> server;
   std::unique_ptr<ChildProcess> gateway;
   std::unique_ptr<v1::EventService::Stub> stub;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -23,6 +24,9 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include <sys/types.h>
+
+#include "tests/testing/child_process.h"
+#include "tests/testing/temp_dir.h"
 
 namespace vouchstream::testing {
 
@@ -41,11 +45,11 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
   // Kills the process if it still runs.
-  ~ServerProcess();
+  ~ServerProcess() = default;
 
   // "127.0.0.1:PORT".
   const std::string& address() const { return address_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return process_->pid(); }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
 
   // Sends SIGTERM and waits for the exit; kInternal unless it exits 0
@@ -60,23 +64,12 @@ class ServerProcess {
                                   absl::Duration timeout);
 
  private:
-  ServerProcess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}
+  explicit ServerProcess(std::unique_ptr<ChildProcess> process)
+      : process_(std::move(process)) {}
 
-  pid_t pid_;
-  int stdout_fd_;
+  std::unique_ptr<ChildProcess> process_;
   std::string address_;
   std::shared_ptr<grpc::Channel> channel_;
-};
-
-// A fresh directory under $TMPDIR (or /tmp), removed by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
 };
 
 }  // namespace vouchstream::testing

@@ -1,6 +1,6 @@
 #pragma once
-// Runs a real binary for the gateway's end-to-end tests: starts it with its
-// stdout on a pipe, waits (with a deadline, never a sleep) for the line
+// Runs a real binary for integration tests: starts it with its stdout on a
+// pipe, waits (with a deadline, never a sleep) for the line
 // "listening on HOST:PORT" that vouchstream-server and vouchstream-gateway
 // print, and stops it with a signal.
 //
@@ -33,6 +33,7 @@ class ChildProcess {
   ~ChildProcess();  // SIGKILL if still running.
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   // "127.0.0.1:PORT" (the printed address).
   const std::string& address() const { return address_; }
 
@@ -40,24 +41,17 @@ class ChildProcess {
   // exit within `timeout` (it is then killed).
   absl::Status Stop(int signal, absl::Duration timeout = absl::Seconds(20));
 
+  // After Stop: whether the process exited by itself with status 0.
+  bool exited_cleanly() const { return exited_cleanly_; }
+
  private:
   ChildProcess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}
 
   pid_t pid_;
   int stdout_fd_;
   int port_ = 0;
+  bool exited_cleanly_ = false;
   std::string address_;
-};
-
-// A fresh directory under $TMPDIR (or /tmp), removed by the destructor.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
 };
 
 }  // namespace vouchstream::testing

@@ -1,13 +1,11 @@
-#include "tests/gateway_e2e/child_process.h"
+#include "tests/testing/child_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -107,6 +105,7 @@ absl::Status ChildProcess::Stop(int signal, absl::Duration timeout) {
     const pid_t done = waitpid(pid_, &status, WNOHANG);
     if (done == pid_) {
       pid_ = -1;
+      exited_cleanly_ = WIFEXITED(status) && WEXITSTATUS(status) == 0;
       return absl::OkStatus();
     }
     // Polling waitpid: there is no portable way to wait on a child with a
@@ -117,21 +116,6 @@ absl::Status ChildProcess::Stop(int signal, absl::Duration timeout) {
   waitpid(pid_, nullptr, 0);
   pid_ = -1;
   return absl::DeadlineExceededError("child did not exit in time");
-}
-
-ScratchDir::ScratchDir() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern =
-      absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/vs-gateway-e2e-XXXXXX");
-  if (mkdtemp(pattern.data()) == nullptr) {
-    std::abort();
-  }
-  path_ = pattern;
-}
-
-ScratchDir::~ScratchDir() {
-  const std::string command = absl::StrCat("rm -rf '", path_, "'");
-  (void)std::system(command.c_str());
 }
 
 }  // namespace vouchstream::testing
