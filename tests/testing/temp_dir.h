@@ -19,6 +19,8 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   const std::string& path() const { return path_; }
+  // `path()` + "/" + `name`.
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
 
  private:
   std::string path_;

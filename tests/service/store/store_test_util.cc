@@ -20,24 +20,6 @@
 
 namespace vouchstream::store::testing {
 
-TempDir::TempDir() {
-  std::string pattern = ::testing::TempDir() + "vs_store_XXXXXX";
-  const char* made = mkdtemp(pattern.data());
-  if (made == nullptr) {
-    ADD_FAILURE() << "mkdtemp failed for " << pattern;
-  }
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-std::string TempDir::File(const std::string& name) const {
-  return path_ + "/" + name;
-}
-
 v1::Event MakeEvent(const std::string& id, const std::string& type,
                     const std::string& customer_id,
                     const std::string& envelope_id) {

@@ -16,6 +16,7 @@
 #include "vouchstream/v1/event.pb.h"
 
 #include "service/core/event_log.h"
+#include "tests/testing/temp_dir.h"
 
 namespace vouchstream::store::testing {
 
@@ -29,21 +30,7 @@ MATCHER_P(IsOkAndHolds, matcher, "is OK and holds a value that matches") {
   return ::testing::ExplainMatchResult(matcher, *arg, result_listener);
 }
 
-// A fresh directory under the test's temp dir, removed with its contents on
-// destruction.
-class TempDir {
- public:
-  TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir();
-
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const;
-
- private:
-  std::string path_;
-};
+using ::vouchstream::testing::TempDir;
 
 // A clock that moves only when told to.
 class FakeClock {
