@@ -21,6 +21,22 @@
 namespace vouchstream::rpc {
 namespace {
 
+// The callback that finishes a Publish-like call (Publish, Reprocess) once
+// the log has answered: the seq and duplicate flag, or the error.
+template <typename Response>
+auto AnswerWhenStored(grpc::ServerUnaryReactor* reactor, Response* response) {
+  return
+      [reactor, response](absl::StatusOr<core::EventLog::AppendResult> result) {
+        if (!result.ok()) {
+          reactor->Finish(ToGrpcStatus(result.status()));
+          return;
+        }
+        response->set_seq(result->seq);
+        response->set_duplicate(result->duplicate);
+        reactor->Finish(grpc::Status::OK);
+      };
+}
+
 constexpr absl::string_view kTokenPrefix = "vs1:";
 
 // Page tokens are opaque to callers: the last position read, versioned and
@@ -75,17 +91,7 @@ grpc::ServerUnaryReactor* EventService::Publish(
   }
   // Finished from the store's callback once the event is durable; this
   // handler returns at once.
-  publisher_->Publish(
-      request->event(),
-      [reactor, response](absl::StatusOr<core::EventLog::AppendResult> result) {
-        if (!result.ok()) {
-          reactor->Finish(ToGrpcStatus(result.status()));
-          return;
-        }
-        response->set_seq(result->seq);
-        response->set_duplicate(result->duplicate);
-        reactor->Finish(grpc::Status::OK);
-      });
+  publisher_->Publish(request->event(), AnswerWhenStored(reactor, response));
   return reactor;
 }
 
@@ -218,17 +224,8 @@ grpc::ServerUnaryReactor* EventService::Reprocess(
     grpc::CallbackServerContext* context, const v1::ReprocessRequest* request,
     v1::ReprocessResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  publisher_->Reprocess(
-      request->quarantine_id(),
-      [reactor, response](absl::StatusOr<core::EventLog::AppendResult> result) {
-        if (!result.ok()) {
-          reactor->Finish(ToGrpcStatus(result.status()));
-          return;
-        }
-        response->set_seq(result->seq);
-        response->set_duplicate(result->duplicate);
-        reactor->Finish(grpc::Status::OK);
-      });
+  publisher_->Reprocess(request->quarantine_id(),
+                        AnswerWhenStored(reactor, response));
   return reactor;
 }
 
