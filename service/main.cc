@@ -10,8 +10,8 @@
 // reference file. Log lines are JSON on stderr.
 
 #include <pthread.h>
-#include <signal.h>
 
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -196,13 +196,13 @@ int main(int argc, char** argv) {
   // Reflection in both versions: gRPC's plugin serves v1alpha, ours v1.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   vouchstream::rpc::ReflectionV1Service reflection_v1(
-      {std::string(kServiceName), "grpc.health.v1.Health",
+      {std::string{kServiceName}, "grpc.health.v1.Health",
        "grpc.reflection.v1.ServerReflection",
        "grpc.reflection.v1alpha.ServerReflection"});
   // The health service is gRPC's built-in one, which brings no descriptors;
   // touching our generated health.pb links it in and registers
   // grpc/health/v1/health.proto, so reflection can describe the service.
-  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  static_cast<void>(grpc::health::v1::HealthCheckRequest::descriptor());
   grpc::ServerBuilder builder;
   const std::string listen = absl::GetFlag(FLAGS_listen);
   int port = 0;
@@ -229,7 +229,7 @@ int main(int argc, char** argv) {
                 absl::UnavailableError(absl::StrCat("--listen=", listen)));
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  health->SetServingStatus(std::string(kServiceName), true);
+  health->SetServingStatus(std::string{kServiceName}, true);
   health->SetServingStatus(true);
 
   const std::string host = listen.substr(0, listen.rfind(':'));
@@ -248,7 +248,7 @@ int main(int argc, char** argv) {
   LogInfo(
       "draining",
       {{"timeout", absl::FormatDuration(absl::GetFlag(FLAGS_drain_timeout))}});
-  health->SetServingStatus(std::string(kServiceName), false);
+  health->SetServingStatus(std::string{kServiceName}, false);
   health->SetServingStatus(false);
   broker.Shutdown();
   LogInfo("streams closed");

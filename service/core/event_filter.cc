@@ -159,15 +159,12 @@ bool EventFilter::MetadataMatches(const v1::Event& event) const {
     publication = UntypedMetadata(event.data(), "publication");
   }
   // Every entry must be present, in either object.
-  for (const auto& [key, want] : metadata_) {
-    const bool found =
-        (customer != nullptr && StructHas(*customer, key, want)) ||
-        (publication != nullptr && StructHas(*publication, key, want));
-    if (!found) {
-      return false;
-    }
-  }
-  return true;
+  return std::all_of(
+      metadata_.begin(), metadata_.end(), [&](const auto& entry) {
+        const auto& [key, want] = entry;
+        return (customer != nullptr && StructHas(*customer, key, want)) ||
+               (publication != nullptr && StructHas(*publication, key, want));
+      });
 }
 
 bool EventFilter::TypeMatches(absl::string_view pattern,

@@ -13,10 +13,10 @@ namespace {
 void Write(absl::string_view level, absl::string_view msg,
            std::initializer_list<LogField> fields) {
   std::string line = absl::StrCat(
-      "{\"time\":",
+      R"({"time":)",
       JsonQuote(absl::FormatTime("%Y-%m-%d%ET%H:%M:%E6SZ", absl::Now(),
                                  absl::UTCTimeZone())),
-      ",\"level\":\"", level, "\",\"msg\":", JsonQuote(msg));
+      R"(,"level":")", level, R"(","msg":)", JsonQuote(msg));
   for (const LogField& field : fields) {
     absl::StrAppend(&line, ",", JsonQuote(field.key()), ":", field.json());
   }

@@ -47,7 +47,7 @@ void PublishStreamReactor::OnPublished(
   } else {
     v1::PublishError* error = ack.mutable_error();
     error->set_code(static_cast<int>(result.status().code()));
-    error->set_message(std::string(result.status().message()));
+    error->set_message(std::string{result.status().message()});
     for (v1::FieldViolation& violation :
          core::FieldViolationsOf(result.status())) {
       *error->add_field_violations() = std::move(violation);

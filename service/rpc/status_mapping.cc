@@ -10,12 +10,12 @@ namespace vouchstream::rpc {
 google::rpc::Status ToRpcStatus(const absl::Status& status) {
   google::rpc::Status rpc_status;
   rpc_status.set_code(static_cast<int>(status.code()));
-  rpc_status.set_message(std::string(status.message()));
+  rpc_status.set_message(std::string{status.message()});
   status.ForEachPayload(
       [&rpc_status](absl::string_view type_url, const absl::Cord& payload) {
         google::protobuf::Any* any = rpc_status.add_details();
-        any->set_type_url(std::string(type_url));
-        any->set_value(std::string(payload));
+        any->set_type_url(std::string{type_url});
+        any->set_value(std::string{payload});
       });
   return rpc_status;
 }
@@ -35,12 +35,12 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     has_payload = true;
   });
   if (!has_payload) {
-    return grpc::Status(static_cast<grpc::StatusCode>(code), message);
+    return {static_cast<grpc::StatusCode>(code), message};
   }
   google::rpc::Status rpc_status = ToRpcStatus(status);
   rpc_status.set_code(code);
-  return grpc::Status(static_cast<grpc::StatusCode>(code), message,
-                      rpc_status.SerializeAsString());
+  return {static_cast<grpc::StatusCode>(code), message,
+          rpc_status.SerializeAsString()};
 }
 
 }  // namespace vouchstream::rpc
