@@ -280,25 +280,7 @@ void Broker::Dispatch(Batch& batch, const LiveSet& live) {
       if (sub->mode_ != Subscription::Mode::kLive) {
         continue;
       }
-      for (size_t i = 0; i < batch.events.size(); ++i) {
-        const v1::Event& event = *batch.events[i];
-        if (event.seq() <= sub->cursor_) {
-          continue;
-        }
-        if (sub->filter_.Matches(event)) {
-          if (sub->FullLocked()) {
-            // Fall back to the log from the cursor; nothing is dropped.
-            sub->mode_ = Subscription::Mode::kCatchUp;
-            sub->reading_ = false;
-            overflow = true;
-            break;
-          }
-          Delivery delivery;
-          delivery.event = batch.events[i];
-          sub->PushLocked(std::move(delivery), batch.bytes[i]);
-        }
-        sub->cursor_ = event.seq();
-      }
+      overflow = DeliverLocked(batch, sub.get());
       notify = sub->TakeWaiterLocked();
     }
     if (notify) {
@@ -318,6 +300,28 @@ void Broker::Dispatch(Batch& batch, const LiveSet& live) {
       SetLiveLocked(std::move(next));
     }
   }
+}
+
+bool Broker::DeliverLocked(const Batch& batch, Subscription* sub) {
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    const v1::Event& event = *batch.events[i];
+    if (event.seq() <= sub->cursor_) {
+      continue;
+    }
+    if (sub->filter_.Matches(event)) {
+      if (sub->FullLocked()) {
+        // Fall back to the log from the cursor; nothing is dropped.
+        sub->mode_ = Subscription::Mode::kCatchUp;
+        sub->reading_ = false;
+        return true;
+      }
+      Delivery delivery;
+      delivery.event = batch.events[i];
+      sub->PushLocked(std::move(delivery), batch.bytes[i]);
+    }
+    sub->cursor_ = event.seq();
+  }
+  return false;
 }
 
 void Broker::SendHeartbeats() {

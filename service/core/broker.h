@@ -204,6 +204,11 @@ class Broker {
   void OnCommit(const std::vector<v1::Event>& committed);
   void DispatchLoop();
   void Dispatch(Batch& batch, const LiveSet& live);
+  // Pushes the events of `batch` past the cursor of the live `sub` that its
+  // filter matches, advancing the cursor. Returns true if the buffer filled
+  // up first: `sub` is then back in catch-up mode and must leave the live set.
+  static bool DeliverLocked(const Batch& batch, Subscription* sub)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(sub->mu_);
   void SendHeartbeats();
   void ReaderLoop();
   void ReadStep(const std::shared_ptr<Subscription>& sub);
