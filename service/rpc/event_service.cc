@@ -62,6 +62,46 @@ absl::StatusOr<uint64_t> ParseToken(absl::string_view field,
   return position;
 }
 
+// Fills `response` with up to `page_size` events after `cursor` that `filter`
+// matches, reading at most `max_scan` events, and sets the next page token
+// unless the log ended. Errors are the log's.
+absl::Status FillEventsPage(core::EventLog* log,
+                            const core::EventFilter& filter, uint64_t cursor,
+                            size_t page_size, size_t max_scan,
+                            v1::ListEventsResponse* response) {
+  size_t scanned = 0;
+  bool at_end = false;
+  // Scan in pages until the page is full, the log ends, or the scan
+  // budget is spent (then the token continues where the scan stopped).
+  while (static_cast<size_t>(response->events_size()) < page_size &&
+         scanned < max_scan) {
+    const size_t want = std::min<size_t>(256, max_scan - scanned);
+    absl::StatusOr<std::vector<v1::Event>> page = log->ReadAfter(cursor, want);
+    if (!page.ok()) {
+      return page.status();
+    }
+    for (v1::Event& event : *page) {
+      ++scanned;
+      cursor = event.seq();
+      if (filter.Matches(event)) {
+        *response->add_events() = std::move(event);
+        if (static_cast<size_t>(response->events_size()) == page_size) {
+          break;
+        }
+      }
+    }
+    if (page->size() < want &&
+        static_cast<size_t>(response->events_size()) < page_size) {
+      at_end = true;
+      break;
+    }
+  }
+  if (!at_end) {
+    response->set_next_page_token(MakeToken(cursor));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 EventService::EventService(core::EventLog* log, core::Broker* broker,
@@ -143,44 +183,13 @@ grpc::ServerUnaryReactor* EventService::ListEvents(
         ToGrpcStatus(!filter.ok() ? filter.status() : token.status()));
     return reactor;
   }
-  pool_->Post([this, reactor, response, filter = *std::move(filter),
-               cursor = std::max(*token, request->after_seq()),
-               page_size = static_cast<size_t>(
-                   PageSize(request->page_size()))]() mutable {
-    size_t scanned = 0;
-    bool at_end = false;
-    // Scan in pages until the page is full, the log ends, or the scan
-    // budget is spent (then the token continues where the scan stopped).
-    while (static_cast<size_t>(response->events_size()) < page_size &&
-           scanned < options_.max_scan) {
-      const size_t want = std::min<size_t>(256, options_.max_scan - scanned);
-      absl::StatusOr<std::vector<v1::Event>> page =
-          log_->ReadAfter(cursor, want);
-      if (!page.ok()) {
-        reactor->Finish(ToGrpcStatus(page.status()));
-        return;
-      }
-      for (v1::Event& event : *page) {
-        ++scanned;
-        cursor = event.seq();
-        if (filter.Matches(event)) {
-          *response->add_events() = std::move(event);
-          if (static_cast<size_t>(response->events_size()) == page_size) {
-            break;
-          }
-        }
-      }
-      if (page->size() < want &&
-          static_cast<size_t>(response->events_size()) < page_size) {
-        at_end = true;
-        break;
-      }
-    }
-    if (!at_end) {
-      response->set_next_page_token(MakeToken(cursor));
-    }
-    reactor->Finish(grpc::Status::OK);
-  });
+  pool_->Post(
+      [this, reactor, response, filter = *std::move(filter),
+       cursor = std::max(*token, request->after_seq()),
+       page_size = static_cast<size_t>(PageSize(request->page_size()))] {
+        reactor->Finish(ToGrpcStatus(FillEventsPage(
+            log_, filter, cursor, page_size, options_.max_scan, response)));
+      });
   return reactor;
 }
 
