@@ -82,6 +82,32 @@ absl::Status WithContext(const absl::Status& status, absl::string_view what) {
   return {status.code(), absl::StrCat(what, ": ", status.message())};
 }
 
+// Counts `event` in its customer's per-type history (`bump_history`) and
+// stores how many publications came before it in the event's enrichment.
+// Events without a customer id are left alone.
+absl::Status RecordCustomerHistory(Statement& bump_history, v1::Event* event) {
+  const std::string& customer_id = event->enrichment().customer_id();
+  if (!customer_id.empty()) {
+    bump_history.Reset();
+    bump_history.BindText(1, customer_id);
+    bump_history.BindText(2, event->type());
+    absl::StatusOr<bool> counted = bump_history.Step();
+    if (!counted.ok()) {
+      return counted.status();
+    }
+    if (!*counted) {
+      return absl::InternalError("history counter returned no row");
+    }
+    const auto prior = static_cast<uint64_t>(bump_history.ColumnInt64(0) - 1);
+    bump_history.Reset();
+    v1::CustomerHistory& history =
+        *event->mutable_enrichment()->mutable_history();
+    history.set_prior_publications(prior);
+    history.set_first_publication(prior == 0);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 // The writer connection's hot statements, prepared once.
@@ -395,24 +421,9 @@ absl::Status SqliteEventLog::WriteBatch(std::vector<PendingAppend>& batch,
                 TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
           }
           const std::string& customer_id = event.enrichment().customer_id();
-          if (!customer_id.empty()) {
-            s.bump_history.Reset();
-            s.bump_history.BindText(1, customer_id);
-            s.bump_history.BindText(2, event.type());
-            absl::StatusOr<bool> counted = s.bump_history.Step();
-            if (!counted.ok()) {
-              return counted.status();
-            }
-            if (!*counted) {
-              return absl::InternalError("history counter returned no row");
-            }
-            const auto prior =
-                static_cast<uint64_t>(s.bump_history.ColumnInt64(0) - 1);
-            s.bump_history.Reset();
-            v1::CustomerHistory& history =
-                *event.mutable_enrichment()->mutable_history();
-            history.set_prior_publications(prior);
-            history.set_first_publication(prior == 0);
+          absl::Status counted = RecordCustomerHistory(s.bump_history, &event);
+          if (!counted.ok()) {
+            return counted;
           }
           payload.clear();
           event.SerializeToString(&payload);
