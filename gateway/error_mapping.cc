@@ -1,7 +1,5 @@
 #include "gateway/error_mapping.h"
 
-#include <cstdio>
-
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -42,8 +40,8 @@ HttpError Build(
     error.retry_after_seconds = kRetryAfterSeconds;
   }
   std::string& out = error.body;
-  absl::StrAppend(&out, "{\"error\":{\"code\":", http_status, ",\"status\":\"",
-                  CodeName(code), "\",\"message\":");
+  absl::StrAppend(&out, R"({"error":{"code":)", http_status, R"(,"status":")",
+                  CodeName(code), R"(","message":)");
   AppendJsonString(message, &out);
   out += ",\"details\":[";
   if (violations != nullptr && !violations->empty()) {
@@ -133,10 +131,9 @@ void AppendJsonString(absl::string_view value, std::string* out) {
         break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof(escaped), "\\u%04x",
-                        static_cast<unsigned>(c));
-          *out += escaped;
+          absl::StrAppend(
+              out, "\\u",
+              absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad4));
         } else {
           out->push_back(c);
         }

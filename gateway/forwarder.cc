@@ -157,9 +157,9 @@ uint64_t Forwarder::Send(v1::Event event, Done done) {
   const uint64_t id = next_request_id_.fetch_add(1, std::memory_order_relaxed);
   std::shared_ptr<Call> call;
   bool start = false;
-  grpc::Status failure;
   {
-    absl::MutexLock lock(&mu_);
+    absl::ReleasableMutexLock lock(&mu_);
+    grpc::Status failure;
     if (shutting_down_) {
       failure = grpc::Status(grpc::StatusCode::UNAVAILABLE,
                              "the gateway is shutting down");
@@ -177,15 +177,15 @@ uint64_t Forwarder::Send(v1::Event event, Done done) {
           start = true;
         }
       }
-      if (failure.ok()) {
-        call = slot.call;
-        pending_.emplace(id, Pending{std::move(done), call.get()});
-      }
+      call = slot.call;
     }
-  }
-  if (!failure.ok()) {
-    done(Outcome{failure, {}});
-    return id;
+    if (!failure.ok()) {
+      // Never call out while holding the lock.
+      lock.Release();
+      done(Outcome{std::move(failure), {}});
+      return id;
+    }
+    pending_.emplace(id, Pending{std::move(done), call.get()});
   }
   if (start) {
     call->Start(stub_.get(), call);
@@ -274,8 +274,9 @@ void Forwarder::Shutdown() {
   }
   calls.clear();
   absl::MutexLock lock(&mu_);
+  const int* live_calls = &live_calls_;
   mu_.Await(absl::Condition(
-      +[](int* live) { return *live == 0; }, &live_calls_));
+      +[](const int* live) { return *live == 0; }, live_calls));
 }
 
 }  // namespace vouchstream::gateway

@@ -30,7 +30,7 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-constexpr size_t kMaxHeaderBytes = 16 * 1024;
+constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
 constexpr size_t kMaxRequestIdLength = 128;
 
 absl::string_view View(beast::string_view view) {
@@ -39,9 +39,9 @@ absl::string_view View(beast::string_view view) {
 
 // "<process nonce>-<counter>": unique per process run, cheap to make.
 std::string NewRequestId() {
-  static const uint32_t nonce = std::random_device()();
+  static const uint32_t kNonce = std::random_device()();
   static std::atomic<uint64_t> counter{0};
-  return absl::StrFormat("%08x-%x", nonce,
+  return absl::StrFormat("%08x-%x", kNonce,
                          counter.fetch_add(1, std::memory_order_relaxed));
 }
 
@@ -147,7 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     switch (match.route) {
       case Route::kHealthz:
-        Respond(http::status::ok, "application/json", "{\"status\":\"ok\"}");
+        Respond(http::status::ok, "application/json", R"({"status":"ok"})");
         return;
       case Route::kMetrics:
         Respond(http::status::ok, "text/plain; version=0.0.4",
@@ -178,7 +178,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     if (status.ok()) {
-      Respond(http::status::ok, "application/json", "{\"status\":\"SERVING\"}");
+      Respond(http::status::ok, "application/json", R"({"status":"SERVING"})");
     } else {
       HttpError error = GatewayError(503, status.message());
       error.retry_after_seconds = 0;

@@ -3,9 +3,10 @@
 // gateway/gateway_options.h. Prints "listening on HOST:PORT" once ready to
 // accept, and shuts down on SIGINT/SIGTERM.
 
-#include <signal.h>
 #include <unistd.h>
 
+#include <array>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -53,11 +54,11 @@ using vouchstream::gateway::SignatureVerifier;
 using vouchstream::gateway::UpstreamHealth;
 
 std::string DefaultInstance() {
-  char host[256] = {};
-  if (gethostname(host, sizeof(host) - 1) != 0) {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) {
     host[0] = '\0';
   }
-  return absl::StrCat(host, ":", getpid());
+  return absl::StrCat(host.data(), ":", getpid());
 }
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& upstream) {

@@ -1,27 +1,29 @@
 #include "gateway/metrics.h"
 
+#include <array>
+
 #include "absl/strings/str_cat.h"
 
 namespace vouchstream::gateway {
 namespace {
 
-constexpr const char* kGrpcCodeNames[] = {"OK",
-                                          "CANCELLED",
-                                          "UNKNOWN",
-                                          "INVALID_ARGUMENT",
-                                          "DEADLINE_EXCEEDED",
-                                          "NOT_FOUND",
-                                          "ALREADY_EXISTS",
-                                          "PERMISSION_DENIED",
-                                          "RESOURCE_EXHAUSTED",
-                                          "FAILED_PRECONDITION",
-                                          "ABORTED",
-                                          "OUT_OF_RANGE",
-                                          "UNIMPLEMENTED",
-                                          "INTERNAL",
-                                          "UNAVAILABLE",
-                                          "DATA_LOSS",
-                                          "UNAUTHENTICATED"};
+constexpr std::array<const char*, 17> kGrpcCodeNames = {"OK",
+                                                        "CANCELLED",
+                                                        "UNKNOWN",
+                                                        "INVALID_ARGUMENT",
+                                                        "DEADLINE_EXCEEDED",
+                                                        "NOT_FOUND",
+                                                        "ALREADY_EXISTS",
+                                                        "PERMISSION_DENIED",
+                                                        "RESOURCE_EXHAUSTED",
+                                                        "FAILED_PRECONDITION",
+                                                        "ABORTED",
+                                                        "OUT_OF_RANGE",
+                                                        "UNIMPLEMENTED",
+                                                        "INTERNAL",
+                                                        "UNAVAILABLE",
+                                                        "DATA_LOSS",
+                                                        "UNAUTHENTICATED"};
 
 }  // namespace
 
@@ -126,7 +128,8 @@ std::string Metrics::Render() const {
         std::memory_order_relaxed);
     if (value != 0) {
       absl::StrAppend(&out, "vouchstream_gateway_upstream_errors_total{code=\"",
-                      kGrpcCodeNames[code], "\"} ", value, "\n");
+                      kGrpcCodeNames[static_cast<size_t>(code)], "\"} ", value,
+                      "\n");
     }
   }
   absl::StrAppend(

@@ -1,5 +1,7 @@
 #include "gateway/router.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 
 namespace vouchstream::gateway {
@@ -17,12 +19,7 @@ bool IsValidType(absl::string_view type) {
   if (type.empty() || type.size() > kMaxTypeLength) {
     return false;
   }
-  for (const char c : type) {
-    if (!IsTypeChar(c)) {
-      return false;
-    }
-  }
-  return true;
+  return std::all_of(type.begin(), type.end(), IsTypeChar);
 }
 
 RouteMatch Match(Route route, bool method_ok, const char* allow) {

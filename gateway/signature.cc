@@ -1,5 +1,6 @@
 #include "gateway/signature.h"
 
+#include <array>
 #include <fstream>
 #include <utility>
 
@@ -13,14 +14,14 @@ namespace vouchstream::gateway {
 namespace {
 
 constexpr size_t kDigestBytes = 32;
+using Digest = std::array<unsigned char, kDigestBytes>;
 
-void Hmac(absl::string_view secret, absl::string_view message,
-          unsigned char (&out)[kDigestBytes]) {
+void Hmac(absl::string_view secret, absl::string_view message, Digest& out) {
   unsigned int length = 0;
   // The one-shot HMAC() is not deprecated in OpenSSL 3 (HMAC_CTX is).
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-       out, &length);
+       out.data(), &length);
 }
 
 int HexValue(char c) {
@@ -37,7 +38,7 @@ int HexValue(char c) {
 }
 
 // Decodes 64 hex digits; false on any other length or a non-hex digit.
-bool DecodeDigest(absl::string_view hex, unsigned char (&out)[kDigestBytes]) {
+bool DecodeDigest(absl::string_view hex, Digest& out) {
   if (hex.size() != 2 * kDigestBytes) {
     return false;
   }
@@ -92,14 +93,15 @@ absl::StatusOr<std::unique_ptr<SignatureVerifier>> SignatureVerifier::FromFile(
 }
 
 bool SignatureVerifier::MatchesAny(absl::string_view message,
-                                   const unsigned char (&expected)[32]) const {
+                                   const Digest& expected) const {
   bool matched = false;
   // Every secret is tried even after a match, so the time taken does not
   // say which secret matched.
   for (const std::string& secret : secrets_) {
-    unsigned char digest[kDigestBytes];
+    Digest digest;
     Hmac(secret, message, digest);
-    matched |= CRYPTO_memcmp(digest, expected, kDigestBytes) == 0;
+    matched |=
+        CRYPTO_memcmp(digest.data(), expected.data(), digest.size()) == 0;
   }
   return matched;
 }
@@ -110,7 +112,7 @@ absl::Status SignatureVerifier::Verify(absl::string_view body,
     return absl::UnauthenticatedError(
         "x-voucherify-signature: header is missing");
   }
-  unsigned char expected[kDigestBytes];
+  Digest expected;
   if (!DecodeDigest(absl::StripAsciiWhitespace(signature_hex), expected)) {
     return absl::UnauthenticatedError(
         "x-voucherify-signature: expected 64 hex digits (HMAC-SHA256)");
@@ -125,8 +127,8 @@ absl::Status SignatureVerifier::Verify(absl::string_view body,
 }
 
 std::string SignHex(absl::string_view secret, absl::string_view message) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  unsigned char digest[kDigestBytes];
+  static constexpr absl::string_view kHex = "0123456789abcdef";
+  Digest digest;
   Hmac(secret, message, digest);
   std::string hex(2 * kDigestBytes, '0');
   for (size_t i = 0; i < kDigestBytes; ++i) {

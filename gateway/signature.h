@@ -16,6 +16,7 @@
 //
 // Thread-safe: a SignatureVerifier is immutable after construction.
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,7 +54,7 @@ class SignatureVerifier {
       : secrets_(std::move(secrets)) {}
 
   bool MatchesAny(absl::string_view message,
-                  const unsigned char (&expected)[32]) const;
+                  const std::array<unsigned char, 32>& expected) const;
 
   std::vector<std::string> secrets_;
 };

@@ -43,13 +43,13 @@ std::variant<v1::Event, HttpError> PrepareWebhook(
     return GatewayError(400, event.status().message());
   }
   v1::Ingress& ingress = *event->mutable_ingress();
-  ingress.set_remote_address(std::string(request.remote_address));
+  ingress.set_remote_address(std::string{request.remote_address});
   ingress.set_signature_verified(verifier != nullptr);
-  ingress.set_gateway_instance(std::string(gateway_instance));
-  ingress.set_request_id(std::string(request.request_id));
-  ingress.set_traceparent(std::string(request.traceparent));
-  ingress.set_user_agent(std::string(request.user_agent));
-  ingress.set_path(std::string(request.path));
+  ingress.set_gateway_instance(std::string{gateway_instance});
+  ingress.set_request_id(std::string{request.request_id});
+  ingress.set_traceparent(std::string{request.traceparent});
+  ingress.set_user_agent(std::string{request.user_agent});
+  ingress.set_path(std::string{request.path});
   return *std::move(event);
 }
 
