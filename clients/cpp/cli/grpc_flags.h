@@ -15,7 +15,7 @@
 
 namespace vouchstream::cli {
 
-inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
+inline constexpr const char* kDefaultServer = "127.0.0.1:50051";
 
 // A stub for `server` ("HOST:PORT").
 std::unique_ptr<v1::EventService::Stub> MakeStub(const std::string& server);

@@ -32,7 +32,7 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-constexpr char kUsage[] =
+constexpr const char* kUsage =
     "usage: vouchstream-cli send FILE --secret S [--url U] [--type T]\n";
 
 struct Url {
@@ -157,11 +157,11 @@ int SendCommand(const std::vector<std::string>& args) {
   }
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   std::printf("HTTP %u %s\n", response.result_int(),
-              std::string(response.reason()).c_str());
+              std::string{response.reason()}.c_str());
   for (const char* header : {"x-request-id", "x-vouchstream-duplicate"}) {
     const auto value = response[header];
     if (!value.empty()) {
-      std::printf("%s: %s\n", header, std::string(value).c_str());
+      std::printf("%s: %s\n", header, std::string{value}.c_str());
     }
   }
   std::printf("%s\n", response.body().c_str());

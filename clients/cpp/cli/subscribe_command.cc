@@ -50,46 +50,53 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server) {
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   const absl::optional<absl::Cord> details =
       status.GetPayload(client::kGrpcStatusDetailsUrl);
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()),
-                      details.has_value() ? std::string(*details) : "");
+  return {static_cast<grpc::StatusCode>(status.code()),
+          std::string{status.message()},
+          details.has_value() ? std::string{*details} : ""};
 }
 
-}  // namespace
-
-int SubscribeCommand(const std::vector<std::string>& args) {
+// What the command line asks for.
+struct SubscribeArgs {
   std::string server = kDefaultServer;
   v1::SubscribeRequest request;
   uint64_t limit = 0;  // 0: no limit
   double idle_seconds = 0;
-  for (const std::string& arg : args) {
-    if (ParseCommonFlag(arg, &server, request.mutable_filter())) {
-      continue;
-    }
-    if (arg == "--from=earliest") {
-      request.set_from(v1::BOUNDARY_EARLIEST);
-    } else if (arg == "--from=latest") {
-      request.set_from(v1::BOUNDARY_LATEST);
-    } else if (absl::StartsWith(arg, "--after=")) {
-      uint64_t seq = 0;
-      if (!absl::SimpleAtoi(arg.substr(8), &seq)) {
-        return Usage(arg);
-      }
-      request.set_after_seq(seq);
-    } else if (absl::StartsWith(arg, "--limit=")) {
-      if (!absl::SimpleAtoi(arg.substr(8), &limit)) {
-        return Usage(arg);
-      }
-    } else if (absl::StartsWith(arg, "--idle-timeout=")) {
-      if (!absl::SimpleAtod(arg.substr(15), &idle_seconds) ||
-          idle_seconds < 0) {
-        return Usage(arg);
-      }
-    } else {
-      return Usage(arg);
-    }
-  }
+};
 
+// Applies one argument to `out`; false when it is not a valid argument.
+bool ParseArg(const std::string& arg, SubscribeArgs* out) {
+  if (ParseCommonFlag(arg, &out->server, out->request.mutable_filter())) {
+    return true;
+  }
+  if (arg == "--from=earliest") {
+    out->request.set_from(v1::BOUNDARY_EARLIEST);
+    return true;
+  }
+  if (arg == "--from=latest") {
+    out->request.set_from(v1::BOUNDARY_LATEST);
+    return true;
+  }
+  if (absl::StartsWith(arg, "--after=")) {
+    uint64_t seq = 0;
+    if (!absl::SimpleAtoi(arg.substr(8), &seq)) {
+      return false;
+    }
+    out->request.set_after_seq(seq);
+    return true;
+  }
+  if (absl::StartsWith(arg, "--limit=")) {
+    return absl::SimpleAtoi(arg.substr(8), &out->limit);
+  }
+  if (absl::StartsWith(arg, "--idle-timeout=")) {
+    // Written as "not negative" so that NaN passes, like 0: no idle timeout.
+    return absl::SimpleAtod(arg.substr(15), &out->idle_seconds) &&
+           !(out->idle_seconds < 0);
+  }
+  return false;
+}
+
+// The library's options for the filter and start position in `request`.
+client::Subscriber::Options OptionsFor(const v1::SubscribeRequest& request) {
   client::Subscriber::Options options;
   options.filter = request.filter();
   if (request.start_case() == v1::SubscribeRequest::kAfterSeq) {
@@ -97,6 +104,36 @@ int SubscribeCommand(const std::vector<std::string>& args) {
   } else if (request.from() == v1::BOUNDARY_LATEST) {
     options.start = client::Subscriber::StartAt::Latest();
   }
+  return options;
+}
+
+// Returns once `subscriber` is done or, when `idle_seconds` > 0, once no
+// event came for that long (`last_event_ms` is set by the handler).
+void WaitForDoneOrIdle(client::Subscriber& subscriber, double idle_seconds,
+                       const std::atomic<int64_t>& last_event_ms) {
+  if (idle_seconds > 0) {
+    const absl::Duration idle = absl::Seconds(idle_seconds);
+    while (!subscriber.WaitForDone(absl::Milliseconds(50))) {
+      if (absl::Now() - absl::FromUnixMillis(last_event_ms.load()) >= idle) {
+        return;
+      }
+    }
+    return;
+  }
+  subscriber.WaitForDone(absl::InfiniteDuration());
+}
+
+}  // namespace
+
+int SubscribeCommand(const std::vector<std::string>& args) {
+  SubscribeArgs parsed;
+  for (const std::string& arg : args) {
+    if (!ParseArg(arg, &parsed)) {
+      return Usage(arg);
+    }
+  }
+  const uint64_t limit = parsed.limit;
+  const client::Subscriber::Options options = OptionsFor(parsed.request);
 
   // The handler runs on the subscriber's thread; the main thread watches
   // for idleness beside it.
@@ -104,7 +141,7 @@ int SubscribeCommand(const std::vector<std::string>& args) {
   uint64_t delivered = 0;  // touched only by the handler
   client::Subscriber* subscriber_ptr = nullptr;
   client::Subscriber subscriber(
-      MakeChannel(server), options, [&](const v1::Event& event) {
+      MakeChannel(parsed.server), options, [&](const v1::Event& event) {
         last_event_ms = absl::ToUnixMillis(absl::Now());
         const std::string line = ToJsonLine(event);
         std::fprintf(stdout, "%s\n", line.c_str());
@@ -116,16 +153,7 @@ int SubscribeCommand(const std::vector<std::string>& args) {
       });
   subscriber_ptr = &subscriber;
   subscriber.Start();
-  if (idle_seconds > 0) {
-    const absl::Duration idle = absl::Seconds(idle_seconds);
-    while (!subscriber.WaitForDone(absl::Milliseconds(50))) {
-      if (absl::Now() - absl::FromUnixMillis(last_event_ms.load()) >= idle) {
-        break;
-      }
-    }
-  } else {
-    subscriber.WaitForDone(absl::InfiniteDuration());
-  }
+  WaitForDoneOrIdle(subscriber, parsed.idle_seconds, last_event_ms);
   const absl::Status status = subscriber.Shutdown();
   if (!status.ok()) {
     return ReportError("subscribe", ToGrpcStatus(status));

@@ -11,8 +11,7 @@
 // event in hand is printed and saved. Exit code: 0 when stopped by a
 // signal, 1 on an error that retrying cannot fix, 2 on a usage error.
 
-#include <signal.h>
-
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -125,7 +124,7 @@ int main(int argc, char** argv) {
                saved->has_value() ? absl::StrCat(**saved).c_str() : "none");
 
   // Wakes every 100 ms to notice a subscription that ended by itself.
-  const timespec tick{0, 100 * 1000 * 1000};
+  const timespec tick{0, 100L * 1000 * 1000};
   while (!subscriber.WaitForDone(absl::ZeroDuration())) {
     const int signal = sigtimedwait(&stop_signals, nullptr, &tick);
     if (signal == SIGINT || signal == SIGTERM) {

@@ -1,11 +1,11 @@
 #include "clients/cpp/lib/file_cursor.h"
 
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -64,7 +64,7 @@ absl::Status FileCursor::Save(uint64_t seq) const {
   const bool written = write(fd, line.data(), line.size()) ==
                            static_cast<ssize_t>(line.size()) &&
                        fsync(fd) == 0;
-  const absl::Status write_error =
+  absl::Status write_error =
       written ? absl::OkStatus() : ErrnoError("cannot write cursor", tmp);
   close(fd);
   if (!write_error.ok()) {
@@ -72,7 +72,7 @@ absl::Status FileCursor::Save(uint64_t seq) const {
     return write_error;
   }
   if (rename(tmp.c_str(), path_.c_str()) != 0) {
-    const absl::Status status = ErrnoError("cannot rename cursor to", path_);
+    absl::Status status = ErrnoError("cannot rename cursor to", path_);
     unlink(tmp.c_str());
     return status;
   }

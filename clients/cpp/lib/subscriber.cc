@@ -28,9 +28,9 @@ bool Retryable(grpc::StatusCode code) {
 
 }  // namespace
 
-Subscriber::Subscriber(std::shared_ptr<grpc::ChannelInterface> channel,
+Subscriber::Subscriber(const std::shared_ptr<grpc::ChannelInterface>& channel,
                        Options options, EventHandler handler)
-    : stub_(v1::EventService::NewStub(std::move(channel))),
+    : stub_(v1::EventService::NewStub(channel)),
       options_(std::move(options)),
       handler_(std::move(handler)),
       backoff_(options_.backoff) {

@@ -35,6 +35,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
@@ -49,7 +50,8 @@ namespace vouchstream::client {
 // The payload key under which a server error's `grpc::Status::
 // error_details()` (a serialized google.rpc.Status, e.g. with a
 // google.rpc.BadRequest) rides on the status `Shutdown()` returns.
-inline constexpr char kGrpcStatusDetailsUrl[] =
+inline constexpr absl::string_view kGrpcStatusDetailsUrl =
+
     "type.googleapis.com/google.rpc.Status";
 
 class Subscriber {
@@ -85,8 +87,8 @@ class Subscriber {
   // with that status (the event's seq is not counted as delivered).
   using EventHandler = absl::AnyInvocable<absl::Status(const v1::Event&)>;
 
-  Subscriber(std::shared_ptr<grpc::ChannelInterface> channel, Options options,
-             EventHandler handler);
+  Subscriber(const std::shared_ptr<grpc::ChannelInterface>& channel,
+             Options options, EventHandler handler);
   Subscriber(const Subscriber&) = delete;
   Subscriber& operator=(const Subscriber&) = delete;
   // Calls `Shutdown()`.
