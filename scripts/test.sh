@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check vouchstream has, on a fresh Debian 12 machine too:
 # installs dependencies (idempotent), checks formatting, builds with warnings
-# as errors, runs the whole ctest suite (unit, contract, integration) and buf
-# lint on the contract. Exits non-zero on the first failure.
+# as errors, runs clang-tidy on the product's sources, buf lint/breaking on
+# the contract and the whole ctest suite (unit, contract, integration), in
+# STYLE.md's order. Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,9 @@ fi
 
 echo "== build"
 scripts/build.sh -DVS_WERROR=ON
+
+echo "== clang-tidy"
+scripts/tidy.sh
 
 echo "== buf lint"
 (cd proto && ../tools/node_modules/.bin/buf lint)
