@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 # Keep in step with BUILD.md ("Dependencies").
 packages=(
   build-essential cmake ninja-build ccache pkg-config clang-format clang-tidy
+  git openssl  # run.sh makes the local webhook secret with `openssl rand`
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto golang-github-gogo-googleapis-dev
   libabsl-dev libre2-dev libsimdjson-dev
