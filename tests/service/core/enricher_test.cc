@@ -42,7 +42,10 @@ v1::Enrichment Enriched(v1::Event event,
 
 // A store holding `json`, read from a real file.
 std::shared_ptr<const ReferenceStore> StoreWith(const std::string& json) {
-  const std::string path = ::testing::TempDir() + "/enricher_reference.json";
+  // Named after the test: ctest runs this suite's tests in parallel.
+  const std::string path =
+      ::testing::TempDir() + "/enricher_reference_" +
+      ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json";
   std::ofstream(path) << json;
   auto store = ReferenceStore::Open(path);
   EXPECT_THAT(store, IsOk());

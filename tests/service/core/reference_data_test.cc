@@ -74,7 +74,10 @@ class ReferenceStoreTest : public ::testing::Test {
   void Write(const std::string& text) { std::ofstream(path_) << text; }
   void TearDown() override { std::remove(path_.c_str()); }
 
-  const std::string path_ = ::testing::TempDir() + "/reference_store.json";
+  // One file per test: ctest runs the tests of this suite in parallel.
+  const std::string path_ =
+      ::testing::TempDir() + "/reference_store_" +
+      ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json";
 };
 
 TEST_F(ReferenceStoreTest, EmptyStoreHasEmptySnapshot) {
