@@ -16,6 +16,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libboost-system-dev libssl-dev libsqlite3-dev
   nats-server libnats-dev
+  # Sanitizer and fuzzing builds (clang, libFuzzer, ASan/UBSan/TSan
+  # runtimes) and bench/run's plot.
+  clang libclang-rt-14-dev llvm gnuplot-nox
   # Clients (clients/README.md): Python, Go (built offline from Debian's Go
   # sources; protobuf-1-5 pinned, see BUILD.md).
   python3-grpcio python3-protobuf python3-pytest
