@@ -4,6 +4,9 @@
 //   vouchstream-server --listen=127.0.0.1:50051 --store=sqlite:events.db
 //       [--reference=reference.json] [--synchronous=full|normal]
 //       [--retention_max_age=720h] [--retention_max_count=N]
+//   vouchstream-server
+//   --store='nats://127.0.0.1:4222,127.0.0.1:4223?stream=VS&replicas=3'
+//       [--duplicate_window=10m] (retention flags as above)
 //
 // Prints "listening on HOST:PORT" on stdout once it serves (with port 0 the
 // kernel picks one). SIGTERM/SIGINT drain and stop; SIGHUP reloads the
@@ -41,12 +44,19 @@
 #include "service/rpc/publisher.h"
 #include "service/rpc/reflection_v1_service.h"
 #include "service/rpc/worker_pool.h"
+#include "service/store/jetstream_event_log.h"
+#include "service/store/jetstream_url.h"
 #include "service/store/sqlite_event_log.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "HOST:PORT to serve gRPC on; port 0 picks a free port");
 ABSL_FLAG(std::string, store, "sqlite:vouchstream.db",
-          "The event log: sqlite:PATH");
+          "The event log: sqlite:PATH, or "
+          "nats://HOST:PORT[,HOST:PORT...]?stream=NAME[&replicas=N] for NATS "
+          "JetStream");
+ABSL_FLAG(absl::Duration, duplicate_window, absl::Minutes(10),
+          "nats:// store: JetStream's Nats-Msg-Id dedup window (older "
+          "retries are caught by the id keys)");
 ABSL_FLAG(std::string, reference, "",
           "Reference data JSON file for enrichment (reloaded on SIGHUP)");
 ABSL_FLAG(std::string, synchronous, "full",
@@ -131,6 +141,69 @@ int Fail(absl::string_view what, const absl::Status& status) {
   return 1;
 }
 
+absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenSqlite(
+    absl::string_view path) {
+  using vouchstream::store::SqliteEventLog;
+  SqliteEventLog::Options options;
+  options.path = std::string(path);
+  const std::string synchronous = absl::GetFlag(FLAGS_synchronous);
+  if (synchronous == "normal") {
+    options.synchronous = SqliteEventLog::Synchronous::kNormal;
+  } else if (synchronous != "full") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--synchronous: \"", synchronous, "\" is not full or normal"));
+  }
+  options.max_age = absl::GetFlag(FLAGS_retention_max_age);
+  options.max_count = absl::GetFlag(FLAGS_retention_max_count);
+  auto log = SqliteEventLog::Open(options);
+  if (!log.ok()) {
+    return log.status();
+  }
+  LogInfo("event log open", {{"path", options.path},
+                             {"synchronous", synchronous},
+                             {"last_seq", (*log)->LastSeq()}});
+  return std::unique_ptr<vouchstream::core::EventLog>(*std::move(log));
+}
+
+absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenJetStream(
+    absl::string_view url) {
+  using vouchstream::store::JetStreamEventLog;
+  absl::StatusOr<vouchstream::store::JetStreamUrl> parsed =
+      vouchstream::store::ParseJetStreamUrl(url);
+  if (!parsed.ok()) {
+    return parsed.status();
+  }
+  JetStreamEventLog::Options options;
+  options.servers = parsed->servers;
+  options.stream = parsed->stream;
+  options.replicas = parsed->replicas;
+  options.max_age = absl::GetFlag(FLAGS_retention_max_age);
+  options.max_count = absl::GetFlag(FLAGS_retention_max_count);
+  options.duplicate_window = absl::GetFlag(FLAGS_duplicate_window);
+  auto log = JetStreamEventLog::Open(options);
+  if (!log.ok()) {
+    return log.status();
+  }
+  LogInfo("event log open", {{"stream", options.stream},
+                             {"replicas", options.replicas},
+                             {"last_seq", (*log)->LastSeq()}});
+  return std::unique_ptr<vouchstream::core::EventLog>(*std::move(log));
+}
+
+// --store: sqlite:PATH or nats://...
+absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenLog(
+    absl::string_view store) {
+  if (absl::StartsWith(store, "sqlite:")) {
+    return OpenSqlite(store.substr(std::string("sqlite:").size()));
+  }
+  if (vouchstream::store::IsJetStreamUrl(store)) {
+    return OpenJetStream(store);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--store: \"", store,
+      "\" is neither sqlite:PATH nor nats://HOST:PORT?stream=NAME"));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -139,26 +212,6 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
 
   using vouchstream::core::Broker;
-  using vouchstream::store::SqliteEventLog;
-
-  const std::string store_flag = absl::GetFlag(FLAGS_store);
-  if (!absl::StartsWith(store_flag, "sqlite:")) {
-    return Fail("bad flag",
-                absl::InvalidArgumentError(absl::StrCat(
-                    "--store: \"", store_flag, "\" is not sqlite:PATH")));
-  }
-  SqliteEventLog::Options store_options;
-  store_options.path = store_flag.substr(std::string("sqlite:").size());
-  const std::string synchronous = absl::GetFlag(FLAGS_synchronous);
-  if (synchronous == "normal") {
-    store_options.synchronous = SqliteEventLog::Synchronous::kNormal;
-  } else if (synchronous != "full") {
-    return Fail("bad flag", absl::InvalidArgumentError(
-                                absl::StrCat("--synchronous: \"", synchronous,
-                                             "\" is not full or normal")));
-  }
-  store_options.max_age = absl::GetFlag(FLAGS_retention_max_age);
-  store_options.max_count = absl::GetFlag(FLAGS_retention_max_count);
 
   std::shared_ptr<vouchstream::core::ReferenceStore> reference;
   const std::string reference_path = absl::GetFlag(FLAGS_reference);
@@ -172,13 +225,11 @@ int main(int argc, char** argv) {
     reference = std::move(*opened);
   }
 
-  auto log = SqliteEventLog::Open(store_options);
+  absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> log =
+      OpenLog(absl::GetFlag(FLAGS_store));
   if (!log.ok()) {
     return Fail("cannot open the event log", log.status());
   }
-  LogInfo("event log open", {{"path", store_options.path},
-                             {"synchronous", synchronous},
-                             {"last_seq", (*log)->LastSeq()}});
 
   Broker::Options broker_options;
   broker_options.reader_threads = absl::GetFlag(FLAGS_broker_readers);

@@ -1,0 +1,953 @@
+#include "service/store/jetstream_event_log.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "google/protobuf/util/time_util.h"
+#include <nats/nats.h>
+
+#include "vouchstream/v1/api.pb.h"
+#include "vouchstream/v1/event.pb.h"
+
+#include "service/core/event_log.h"
+#include "service/store/nats_handles.h"
+#include "service/store/nats_status.h"
+
+namespace vouchstream::store {
+namespace {
+
+using ::google::protobuf::util::TimeUtil;
+using AppendResult = core::EventLog::AppendResult;
+
+// The feed hands the listener at most this many events at once.
+constexpr size_t kFeedBatch = 256;
+// A compare-and-set of a history counter gives up after this many lost
+// races (each loss means another append counted meanwhile: progress).
+constexpr int kCasAttempts = 64;
+
+int64_t ToNanos(absl::Duration duration) {
+  return absl::ToInt64Nanoseconds(duration);
+}
+
+// KV keys allow only [-/_=.a-zA-Z0-9]: ids and names go in as hex.
+std::string Key(absl::string_view kind, absl::string_view name) {
+  return absl::StrCat(kind, ".", absl::BytesToHexString(name));
+}
+
+// `Nats-Msg-Id` is a header value: printable ASCII goes as is (readable in
+// `nats stream view`), anything else as hex.
+std::string MsgId(absl::string_view id) {
+  const bool printable = std::all_of(
+      id.begin(), id.end(), [](char c) { return c > ' ' && c < 0x7f; });
+  return printable ? std::string(id)
+                   : absl::StrCat("hex:", absl::BytesToHexString(id));
+}
+
+std::string Payload(natsMsg* message) {
+  return {natsMsg_GetData(message),
+          static_cast<size_t>(natsMsg_GetDataLength(message))};
+}
+
+absl::StatusOr<v1::Event> ParseEvent(const std::string& payload, uint64_t seq) {
+  v1::Event event;
+  if (!event.ParseFromString(payload)) {
+    return absl::DataLossError(
+        absl::StrCat("event log: the payload of seq ", seq, " does not parse"));
+  }
+  event.set_seq(seq);
+  return event;
+}
+
+absl::StatusOr<uint64_t> ParseSeq(absl::string_view value,
+                                  absl::string_view key) {
+  uint64_t seq = 0;
+  if (!absl::SimpleAtoi(value, &seq)) {
+    return absl::DataLossError(
+        absl::StrCat("event log: key ", key, " holds \"", value, "\""));
+  }
+  return seq;
+}
+
+absl::StatusOr<KvStorePtr> OpenBucket(jsCtx* js, const std::string& bucket,
+                                      int64_t replicas, absl::Duration ttl) {
+  kvStore* raw = nullptr;
+  natsStatus status = js_KeyValue(&raw, js, bucket.c_str());
+  if (status == NATS_OK) {
+    return KvStorePtr(raw);
+  }
+  kvConfig config;
+  kvConfig_Init(&config);
+  config.Bucket = bucket.c_str();
+  config.History = 1;
+  config.StorageType = js_FileStorage;
+  config.Replicas = static_cast<int>(replicas);
+  if (ttl != absl::InfiniteDuration()) {
+    config.TTL = ToNanos(ttl);
+  }
+  status = js_CreateKeyValue(&raw, js, &config);
+  if (status != NATS_OK) {
+    return NatsError(status, absl::StrCat("creating KV bucket ", bucket));
+  }
+  return KvStorePtr(raw);
+}
+
+}  // namespace
+
+std::string JetStreamEventLog::SubjectFor(absl::string_view prefix,
+                                          absl::string_view type) {
+  std::string subject(prefix);
+  for (absl::string_view token : absl::StrSplit(type, '.')) {
+    subject.push_back('.');
+    if (token.empty()) {
+      subject.push_back('_');
+      continue;
+    }
+    for (const char c : token) {
+      const auto u = static_cast<unsigned char>(c);
+      subject.push_back(u <= ' ' || u == 0x7f || c == '*' || c == '>' ? '_'
+                                                                      : c);
+    }
+  }
+  return subject;
+}
+
+absl::StatusOr<std::unique_ptr<JetStreamEventLog>> JetStreamEventLog::Open(
+    const Options& options) {
+  if (options.servers.empty()) {
+    return absl::InvalidArgumentError("event log: options.servers is empty");
+  }
+  if (options.stream.empty()) {
+    return absl::InvalidArgumentError("event log: options.stream is empty");
+  }
+  if (options.replicas < 1 || options.replicas > 5) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "event log: options.replicas ", options.replicas, " is not 1..5"));
+  }
+  if (options.publishers < 1) {
+    return absl::InvalidArgumentError(
+        "event log: options.publishers must be at least 1");
+  }
+  if (options.max_age <= absl::ZeroDuration() ||
+      options.duplicate_window <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "event log: options.max_age and duplicate_window must be positive");
+  }
+  if (!options.now) {
+    return absl::InvalidArgumentError("event log: options.now is empty");
+  }
+  std::unique_ptr<JetStreamEventLog> log(new JetStreamEventLog(options));
+  const std::string what =
+      absl::StrCat("event log nats stream ", options.stream);
+  absl::Status status = log->Connect();
+  if (status.ok()) {
+    status = log->EnsureStreams();
+  }
+  if (status.ok()) {
+    status = log->EnsureBuckets();
+  }
+  absl::StatusOr<StreamState> state = status.ok()
+                                          ? log->GetStreamState(options.stream)
+                                          : absl::StatusOr<StreamState>(status);
+  if (state.ok()) {
+    status = log->RepairRecentKeys();
+  } else {
+    status = state.status();
+  }
+  if (status.ok()) {
+    log->fed_seq_.store(state->last_seq);
+    status = log->StartFeed(state->last_seq);
+  }
+  if (!status.ok()) {
+    return absl::Status(status.code(),
+                        absl::StrCat(what, ": ", status.message()));
+  }
+  absl::MutexLock lock(&log->shutdown_mu_);
+  for (int i = 0; i < options.publishers; ++i) {
+    log->publishers_.emplace_back([raw = log.get()] { raw->PublisherLoop(); });
+  }
+  return log;
+}
+
+JetStreamEventLog::JetStreamEventLog(Options options)
+    : options_(std::move(options)),
+      quarantine_stream_(absl::StrCat(options_.stream, "_QUARANTINE")),
+      quarantine_subject_(
+          absl::StrCat("vouchstream.quarantine.", options_.stream)) {}
+
+JetStreamEventLog::~JetStreamEventLog() { Shutdown(); }
+
+absl::Status JetStreamEventLog::Connect() {
+  natsOptions* raw_options = nullptr;
+  natsStatus status = natsOptions_Create(&raw_options);
+  NatsOptionsPtr nats_options(raw_options);
+  std::vector<const char*> servers;
+  servers.reserve(options_.servers.size());
+  for (const std::string& server : options_.servers) {
+    servers.push_back(server.c_str());
+  }
+  if (status == NATS_OK) {
+    status = natsOptions_SetServers(nats_options.get(), servers.data(),
+                                    static_cast<int>(servers.size()));
+  }
+  // Reconnect forever, quickly: a cluster node going away must only move
+  // this connection to another node, never end it.
+  if (status == NATS_OK) {
+    status = natsOptions_SetMaxReconnect(nats_options.get(), -1);
+  }
+  if (status == NATS_OK) {
+    status = natsOptions_SetReconnectWait(nats_options.get(), 100);
+  }
+  if (status == NATS_OK) {
+    status = natsOptions_SetTimeout(nats_options.get(), 2000);
+  }
+  if (status == NATS_OK) {
+    status = natsOptions_SetName(nats_options.get(), "vouchstream-server");
+  }
+  natsConnection* connection = nullptr;
+  if (status == NATS_OK) {
+    status = natsConnection_Connect(&connection, nats_options.get());
+  }
+  if (status != NATS_OK) {
+    return NatsError(
+        status,
+        absl::StrCat("connecting to ", absl::StrJoin(options_.servers, ",")));
+  }
+  connection_.reset(connection);
+  jsOptions js_options;
+  jsOptions_Init(&js_options);
+  js_options.Wait = absl::ToInt64Milliseconds(options_.request_timeout);
+  jsCtx* js = nullptr;
+  status = natsConnection_JetStream(&js, connection_.get(), &js_options);
+  if (status != NATS_OK) {
+    return NatsError(status, "opening the JetStream context");
+  }
+  js_.reset(js);
+  return absl::OkStatus();
+}
+
+absl::Status JetStreamEventLog::EnsureStreams() {
+  struct Wanted {
+    const std::string* name;
+    std::string subject;
+    bool retention;
+  };
+  const Wanted wanted[] = {
+      {&options_.stream, absl::StrCat(options_.subject_prefix, ".>"), true},
+      {&quarantine_stream_, quarantine_subject_, false},
+  };
+  for (const Wanted& stream : wanted) {
+    const char* subjects[] = {stream.subject.c_str()};
+    jsStreamConfig config;
+    jsStreamConfig_Init(&config);
+    config.Name = stream.name->c_str();
+    config.Subjects = subjects;
+    config.SubjectsLen = 1;
+    config.Storage = js_FileStorage;
+    config.Retention = js_LimitsPolicy;
+    config.Discard = js_DiscardOld;
+    config.Replicas = options_.replicas;
+    absl::Duration window = options_.duplicate_window;
+    if (stream.retention) {
+      if (options_.max_count > 0) {
+        config.MaxMsgs = static_cast<int64_t>(std::min<uint64_t>(
+            options_.max_count,
+            static_cast<uint64_t>(std::numeric_limits<int64_t>::max())));
+      }
+      if (options_.max_age != absl::InfiniteDuration()) {
+        config.MaxAge = ToNanos(options_.max_age);
+        window = std::min(window, options_.max_age);
+      }
+    }
+    config.Duplicates = ToNanos(window);
+    jsStreamInfo* raw_info = nullptr;
+    jsErrCode js_error = static_cast<jsErrCode>(0);
+    natsStatus status = js_GetStreamInfo(
+        &raw_info, js_.get(), stream.name->c_str(), nullptr, &js_error);
+    JsStreamInfoPtr info(raw_info);
+    const std::string what = absl::StrCat("stream ", *stream.name);
+    if (status == NATS_NOT_FOUND || js_error == JSStreamNotFoundErr) {
+      js_error = static_cast<jsErrCode>(0);
+      status = js_AddStream(&raw_info, js_.get(), &config, nullptr, &js_error);
+      info.reset(raw_info);
+      if (status != NATS_OK) {
+        return NatsError(status, absl::StrCat("creating ", what), js_error);
+      }
+      continue;
+    }
+    if (status != NATS_OK) {
+      return NatsError(status, absl::StrCat("reading ", what), js_error);
+    }
+    const jsStreamConfig* have = info->Config;
+    if (have == nullptr || have->SubjectsLen != 1 ||
+        stream.subject != have->Subjects[0]) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          what, " exists with other subjects than \"", stream.subject, "\""));
+    }
+    // Same name and subjects: bring replicas and retention to what this
+    // service was started with (JetStream applies both online).
+    status = js_UpdateStream(&raw_info, js_.get(), &config, nullptr, &js_error);
+    info.reset(raw_info);
+    if (status != NATS_OK) {
+      return NatsError(status, absl::StrCat("updating ", what), js_error);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status JetStreamEventLog::EnsureBuckets() {
+  absl::StatusOr<KvStorePtr> ids =
+      OpenBucket(js_.get(), absl::StrCat(options_.stream, "_IDS"),
+                 options_.replicas, options_.max_age);
+  if (!ids.ok()) {
+    return ids.status();
+  }
+  ids_ = *std::move(ids);
+  absl::StatusOr<KvStorePtr> state =
+      OpenBucket(js_.get(), absl::StrCat(options_.stream, "_STATE"),
+                 options_.replicas, absl::InfiniteDuration());
+  if (!state.ok()) {
+    return state.status();
+  }
+  state_ = *std::move(state);
+  return absl::OkStatus();
+}
+
+absl::Status JetStreamEventLog::RepairRecentKeys() {
+  // See the header: a service that died between a PubAck and its id keys
+  // left events without them. Those events are at most `duplicate_window`
+  // old for as long as JetStream itself still dedups them; restore the keys
+  // of everything younger than that.
+  absl::StatusOr<uint64_t> cursor =
+      SeqBefore(options_.now() - options_.duplicate_window);
+  if (!cursor.ok()) {
+    return cursor.status();
+  }
+  uint64_t repaired = 0;
+  while (true) {
+    absl::StatusOr<std::vector<v1::Event>> page = ReadAfter(*cursor, 256);
+    if (!page.ok()) {
+      return page.status();
+    }
+    if (page->empty()) {
+      break;
+    }
+    for (const v1::Event& event : *page) {
+      absl::StatusOr<std::optional<uint64_t>> known =
+          LookupSeq(Key("id", event.id()));
+      if (!known.ok()) {
+        return known.status();
+      }
+      if (!known->has_value()) {
+        absl::Status recorded = RecordIds(event, event.seq());
+        if (!recorded.ok()) {
+          return recorded;
+        }
+        ++repaired;
+      }
+      *cursor = event.seq();
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  stats_.keys_repaired += repaired;
+  return absl::OkStatus();
+}
+
+absl::Status JetStreamEventLog::StartFeed(uint64_t after_seq) {
+  const std::string subject = absl::StrCat(options_.subject_prefix, ".>");
+  jsSubOptions sub_options;
+  jsSubOptions_Init(&sub_options);
+  sub_options.Stream = options_.stream.c_str();
+  sub_options.Ordered = true;
+  sub_options.Config.DeliverPolicy = js_DeliverByStartSequence;
+  sub_options.Config.OptStartSeq = after_seq + 1;
+  natsSubscription* subscription = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  natsStatus status =
+      js_Subscribe(&subscription, js_.get(), subject.c_str(), &OnFeedMessage,
+                   this, nullptr, &sub_options, &js_error);
+  if (status != NATS_OK) {
+    return NatsError(status, "starting the live feed", js_error);
+  }
+  feed_.reset(subscription);
+  // Flow control bounds what the server sends ahead; never drop on the
+  // client side (a drop would only make the ordered consumer start over).
+  status = natsSubscription_SetPendingLimits(feed_.get(), -1, -1);
+  return NatsError(status, "unbounding the live feed");
+}
+
+void JetStreamEventLog::OnFeedMessage(natsConnection* /*connection*/,
+                                      natsSubscription* subscription,
+                                      natsMsg* message, void* closure) {
+  static_cast<JetStreamEventLog*>(closure)->Feed(subscription, message);
+}
+
+bool JetStreamEventLog::HasWorkOrStopping() const {
+  return !appends_.empty() || !accepting_;
+}
+
+void JetStreamEventLog::Feed(natsSubscription* subscription,
+                             natsMsg* raw_message) {
+  NatsMsgPtr message(raw_message);
+  jsMsgMetaData* raw_meta = nullptr;
+  if (natsMsg_GetMetaData(&raw_meta, message.get()) != NATS_OK) {
+    return;  // Not a stream message (the library filters its own).
+  }
+  JsMsgMetaDataPtr meta(raw_meta);
+  const uint64_t seq = meta->Sequence.Stream;
+  const uint64_t last =
+      feed_batch_.empty() ? fed_seq_.load() : feed_batch_.back().seq();
+  if (seq <= last) {
+    return;  // Redelivered after the ordered consumer started over.
+  }
+  absl::StatusOr<v1::Event> event = ParseEvent(Payload(message.get()), seq);
+  if (event.ok()) {
+    feed_batch_.push_back(*std::move(event));
+  } else {
+    // Not ours to crash on: a foreign writer on our subjects. Skipped, and
+    // reads report the same seq as kDataLoss.
+    fed_seq_.store(seq);
+  }
+  int pending = 0;
+  natsSubscription_GetPending(subscription, &pending, nullptr);
+  if (pending > 0 && feed_batch_.size() < kFeedBatch) {
+    return;  // More is queued locally: deliver it in one batch.
+  }
+  if (feed_batch_.empty()) {
+    return;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (listener_) {
+      feed_listener_ = std::move(listener_);
+      listener_ = nullptr;
+    }
+    stats_.events_fed += feed_batch_.size();
+  }
+  fed_seq_.store(feed_batch_.back().seq());
+  if (feed_listener_) {
+    feed_listener_(feed_batch_);
+  }
+  feed_batch_.clear();
+}
+
+void JetStreamEventLog::Shutdown() {
+  absl::MutexLock shutdown_lock(&shutdown_mu_);
+  if (shut_down_) {
+    return;
+  }
+  shut_down_ = true;
+  {
+    absl::MutexLock lock(&mu_);
+    accepting_ = false;
+  }
+  for (std::thread& publisher : publishers_) {
+    publisher.join();
+  }
+  publishers_.clear();
+  if (feed_ != nullptr) {
+    // Unsubscribe, then wait until the delivery thread has left `Feed`, so
+    // that the listener is never called after Shutdown returns.
+    if (natsSubscription_Drain(feed_.get()) == NATS_OK) {
+      natsSubscription_WaitForDrainCompletion(feed_.get(), 5000);
+    } else {
+      natsSubscription_Unsubscribe(feed_.get());
+    }
+  }
+  if (connection_ != nullptr) {
+    // Later reads fail with kUnavailable (connection closed).
+    natsConnection_Close(connection_.get());
+  }
+}
+
+void JetStreamEventLog::Append(v1::Event event, AppendDone done) {
+  if (event.id().empty()) {
+    done(absl::InvalidArgumentError("event.id: must not be empty"));
+    return;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (accepting_) {
+      appends_.push_back({std::move(event), std::move(done)});
+      return;
+    }
+  }
+  done(absl::UnavailableError("event log: shut down, not accepting appends"));
+}
+
+void JetStreamEventLog::SetCommitListener(CommitListener listener) {
+  absl::MutexLock lock(&mu_);
+  listener_ = std::move(listener);
+}
+
+void JetStreamEventLog::PublisherLoop() {
+  while (true) {
+    PendingAppend pending;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &JetStreamEventLog::HasWorkOrStopping));
+      if (appends_.empty()) {
+        return;  // Shut down and drained.
+      }
+      pending = std::move(appends_.front());
+      appends_.pop_front();
+    }
+    absl::StatusOr<AppendResult> result = AppendOne(pending.event);
+    pending.done(std::move(result));
+  }
+}
+
+absl::StatusOr<AppendResult> JetStreamEventLog::AppendOne(v1::Event& event) {
+  const auto fail = [this](absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    ++stats_.appends_failed;
+    return status;
+  };
+  // Long-term dedup first: a retry that comes back after JetStream's
+  // window is answered here, without publishing (or counting) it again.
+  std::vector<std::string> keys = {Key("id", event.id())};
+  if (event.envelope().has_id() && !event.envelope().id().empty()) {
+    keys.push_back(Key("env", event.envelope().id()));
+  }
+  for (const std::string& key : keys) {
+    absl::StatusOr<std::optional<uint64_t>> known = LookupSeq(key);
+    if (!known.ok()) {
+      return fail(known.status());
+    }
+    if (known->has_value()) {
+      absl::MutexLock lock(&mu_);
+      ++stats_.duplicates_by_key;
+      return AppendResult{**known, true};
+    }
+  }
+  if (!event.has_received_at()) {
+    *event.mutable_received_at() =
+        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(options_.now()));
+  }
+  absl::Status counted = CountHistory(event);
+  if (!counted.ok()) {
+    return fail(counted);
+  }
+  event.clear_seq();
+  const std::string payload = event.SerializeAsString();
+  const std::string subject = SubjectFor(options_.subject_prefix, event.type());
+  const std::string msg_id = MsgId(event.id());
+  jsPubOptions pub_options;
+  jsPubOptions_Init(&pub_options);
+  pub_options.MsgId = msg_id.c_str();
+  pub_options.ExpectStream = options_.stream.c_str();
+  jsPubAck* raw_ack = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  const natsStatus status =
+      js_Publish(&raw_ack, js_.get(), subject.c_str(), payload.data(),
+                 static_cast<int>(payload.size()), &pub_options, &js_error);
+  JsPubAckPtr ack(raw_ack);
+  if (status != NATS_OK) {
+    return fail(NatsError(
+        status, absl::StrCat("event log: publishing to ", subject), js_error));
+  }
+  const AppendResult result{ack->Sequence, ack->Duplicate};
+  // Before `done`: nothing is acknowledged without its long-term dedup key.
+  absl::Status recorded = RecordIds(event, result.seq);
+  if (!recorded.ok()) {
+    return fail(recorded);
+  }
+  absl::MutexLock lock(&mu_);
+  if (result.duplicate) {
+    ++stats_.duplicates_by_window;
+  } else {
+    ++stats_.events_appended;
+  }
+  return result;
+}
+
+absl::StatusOr<std::optional<uint64_t>> JetStreamEventLog::LookupSeq(
+    const std::string& key) {
+  kvEntry* raw = nullptr;
+  const natsStatus status = kvStore_Get(&raw, ids_.get(), key.c_str());
+  KvEntryPtr entry(raw);
+  if (status == NATS_NOT_FOUND) {
+    return std::nullopt;
+  }
+  if (status != NATS_OK) {
+    return NatsError(status, absl::StrCat("event log: reading key ", key));
+  }
+  absl::StatusOr<uint64_t> seq =
+      ParseSeq(kvEntry_ValueString(entry.get()), key);
+  if (!seq.ok()) {
+    return seq.status();
+  }
+  return *seq;
+}
+
+absl::Status JetStreamEventLog::RecordIds(const v1::Event& event,
+                                          uint64_t seq) {
+  const std::string value = absl::StrCat(seq);
+  std::vector<std::string> keys = {Key("id", event.id())};
+  if (event.envelope().has_id() && !event.envelope().id().empty()) {
+    keys.push_back(Key("env", event.envelope().id()));
+  }
+  for (const std::string& key : keys) {
+    uint64_t revision = 0;
+    const natsStatus status =
+        kvStore_PutString(&revision, ids_.get(), key.c_str(), value.c_str());
+    if (status != NATS_OK) {
+      return NatsError(status, absl::StrCat("event log: writing key ", key));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status JetStreamEventLog::CountHistory(v1::Event& event) {
+  const std::string& customer_id = event.enrichment().customer_id();
+  if (customer_id.empty()) {
+    return absl::OkStatus();
+  }
+  const std::string key =
+      absl::StrCat("hist.", absl::BytesToHexString(event.type()), ".",
+                   absl::BytesToHexString(customer_id));
+  natsStatus status = NATS_OK;
+  for (int attempt = 0; attempt < kCasAttempts; ++attempt) {
+    kvEntry* raw = nullptr;
+    status = kvStore_Get(&raw, state_.get(), key.c_str());
+    KvEntryPtr entry(raw);
+    uint64_t prior = 0;
+    uint64_t revision = 0;
+    if (status == NATS_NOT_FOUND) {
+      status = kvStore_CreateString(&revision, state_.get(), key.c_str(), "1");
+    } else if (status == NATS_OK) {
+      absl::StatusOr<uint64_t> count =
+          ParseSeq(kvEntry_ValueString(entry.get()), key);
+      if (!count.ok()) {
+        return count.status();
+      }
+      prior = *count;
+      status = kvStore_UpdateString(&revision, state_.get(), key.c_str(),
+                                    absl::StrCat(prior + 1).c_str(),
+                                    kvEntry_Revision(entry.get()));
+    } else {
+      break;
+    }
+    if (status == NATS_OK) {
+      v1::CustomerHistory& history =
+          *event.mutable_enrichment()->mutable_history();
+      history.set_prior_publications(prior);
+      history.set_first_publication(prior == 0);
+      return absl::OkStatus();
+    }
+    // NATS_ERR is JetStream's "wrong last sequence": another append counted
+    // first. Anything else (timeout, no quorum) is not a race.
+    if (status != NATS_ERR) {
+      break;
+    }
+  }
+  return NatsError(status == NATS_OK ? NATS_ERR : status,
+                   absl::StrCat("event log: counting history key ", key));
+}
+
+absl::StatusOr<JetStreamEventLog::StreamState>
+JetStreamEventLog::GetStreamState(const std::string& stream) {
+  jsStreamInfo* raw = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  const natsStatus status =
+      js_GetStreamInfo(&raw, js_.get(), stream.c_str(), nullptr, &js_error);
+  JsStreamInfoPtr info(raw);
+  if (status != NATS_OK) {
+    absl::Status error = NatsError(
+        status, absl::StrCat("event log: reading stream ", stream), js_error);
+    // A missing stream here means someone deleted it under us.
+    return absl::UnavailableError(error.message());
+  }
+  StreamState state;
+  state.first_seq = info->State.FirstSeq;
+  state.last_seq = info->State.LastSeq;
+  state.messages = info->State.Msgs;
+  state.last_time_ns = info->State.LastTime;
+  return state;
+}
+
+absl::StatusOr<std::string> JetStreamEventLog::GetPayload(
+    const std::string& stream, uint64_t seq) {
+  natsMsg* raw = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  const natsStatus status =
+      js_GetMsg(&raw, js_.get(), stream.c_str(), seq, nullptr, &js_error);
+  NatsMsgPtr message(raw);
+  if (status != NATS_OK) {
+    return NatsError(
+        status, absl::StrCat("event log: reading seq ", seq, " of ", stream),
+        js_error);
+  }
+  return Payload(message.get());
+}
+
+absl::StatusOr<std::vector<v1::Event>> JetStreamEventLog::ReadAfter(
+    uint64_t after_seq, size_t limit) {
+  std::vector<v1::Event> events;
+  if (limit == 0) {
+    return events;
+  }
+  absl::StatusOr<StreamState> state = GetStreamState(options_.stream);
+  if (!state.ok()) {
+    return state.status();
+  }
+  // Limits retention removes only a prefix, so [first, last] is dense but
+  // for messages deleted by hand: those are skipped.
+  for (uint64_t seq = std::max(after_seq + 1, state->first_seq);
+       seq <= state->last_seq && events.size() < limit; ++seq) {
+    absl::StatusOr<std::string> payload = GetPayload(options_.stream, seq);
+    if (absl::IsNotFound(payload.status())) {
+      continue;
+    }
+    if (!payload.ok()) {
+      return payload.status();
+    }
+    absl::StatusOr<v1::Event> event = ParseEvent(*payload, seq);
+    if (!event.ok()) {
+      return event.status();
+    }
+    events.push_back(*std::move(event));
+  }
+  return events;
+}
+
+absl::StatusOr<v1::Event> JetStreamEventLog::GetBySeq(uint64_t seq) {
+  if (seq == 0) {
+    return absl::NotFoundError("event seq 0 not found");
+  }
+  absl::StatusOr<std::string> payload = GetPayload(options_.stream, seq);
+  if (absl::IsNotFound(payload.status())) {
+    return absl::NotFoundError(absl::StrCat("event seq ", seq, " not found"));
+  }
+  if (!payload.ok()) {
+    return payload.status();
+  }
+  return ParseEvent(*payload, seq);
+}
+
+absl::StatusOr<v1::Event> JetStreamEventLog::GetById(absl::string_view id) {
+  absl::StatusOr<std::optional<uint64_t>> seq = LookupSeq(Key("id", id));
+  if (!seq.ok()) {
+    return seq.status();
+  }
+  if (!seq->has_value()) {
+    return absl::NotFoundError(absl::StrCat("event id \"", id, "\" not found"));
+  }
+  absl::StatusOr<v1::Event> event = GetBySeq(**seq);
+  if (absl::IsNotFound(event.status())) {
+    return absl::NotFoundError(absl::StrCat("event id \"", id, "\" not found"));
+  }
+  return event;
+}
+
+uint64_t JetStreamEventLog::LastSeq() { return fed_seq_.load(); }
+
+absl::StatusOr<uint64_t> JetStreamEventLog::FirstSeq() {
+  absl::StatusOr<StreamState> state = GetStreamState(options_.stream);
+  if (!state.ok()) {
+    return state.status();
+  }
+  return state->messages == 0 ? state->last_seq + 1 : state->first_seq;
+}
+
+absl::StatusOr<uint64_t> JetStreamEventLog::SeqBefore(absl::Time time) {
+  absl::StatusOr<StreamState> state = GetStreamState(options_.stream);
+  if (!state.ok()) {
+    return state.status();
+  }
+  const int64_t time_ns = absl::ToUnixNanos(time);
+  if (state->messages == 0 || time_ns > state->last_time_ns) {
+    return state->last_seq;
+  }
+  // The first message stored at or after `time`: an ordered consumer that
+  // starts there and is read for one message.
+  jsSubOptions sub_options;
+  jsSubOptions_Init(&sub_options);
+  sub_options.Stream = options_.stream.c_str();
+  sub_options.Ordered = true;
+  sub_options.Config.DeliverPolicy = js_DeliverByStartTime;
+  sub_options.Config.OptStartTime = time_ns;
+  const std::string subject = absl::StrCat(options_.subject_prefix, ".>");
+  natsSubscription* raw_sub = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  natsStatus status = js_SubscribeSync(&raw_sub, js_.get(), subject.c_str(),
+                                       nullptr, &sub_options, &js_error);
+  NatsSubscriptionPtr subscription(raw_sub);
+  if (status != NATS_OK) {
+    return NatsError(status, "event log: finding a start time", js_error);
+  }
+  natsMsg* raw_message = nullptr;
+  status = natsSubscription_NextMsg(
+      &raw_message, subscription.get(),
+      absl::ToInt64Milliseconds(options_.request_timeout));
+  NatsMsgPtr message(raw_message);
+  natsSubscription_Unsubscribe(subscription.get());
+  if (status == NATS_TIMEOUT) {
+    return state->last_seq;  // Removed meanwhile: nothing that young.
+  }
+  if (status != NATS_OK) {
+    return NatsError(status, "event log: finding a start time");
+  }
+  jsMsgMetaData* raw_meta = nullptr;
+  status = natsMsg_GetMetaData(&raw_meta, message.get());
+  JsMsgMetaDataPtr meta(raw_meta);
+  if (status != NATS_OK) {
+    return NatsError(status, "event log: finding a start time");
+  }
+  return meta->Sequence.Stream - 1;
+}
+
+absl::StatusOr<uint64_t> JetStreamEventLog::Quarantine(
+    v1::QuarantinedEvent entry) {
+  if (!entry.has_quarantined_at()) {
+    *entry.mutable_quarantined_at() =
+        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(options_.now()));
+  }
+  entry.clear_quarantine_id();
+  entry.clear_reprocessed_seq();
+  const std::string payload = entry.SerializeAsString();
+  jsPubOptions pub_options;
+  jsPubOptions_Init(&pub_options);
+  pub_options.ExpectStream = quarantine_stream_.c_str();
+  jsPubAck* raw_ack = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  const natsStatus status = js_Publish(
+      &raw_ack, js_.get(), quarantine_subject_.c_str(), payload.data(),
+      static_cast<int>(payload.size()), &pub_options, &js_error);
+  JsPubAckPtr ack(raw_ack);
+  if (status != NATS_OK) {
+    return NatsError(status, "event log: quarantining an event", js_error);
+  }
+  return ack->Sequence;
+}
+
+absl::StatusOr<v1::QuarantinedEvent> JetStreamEventLog::ParseQuarantined(
+    uint64_t id, const std::string& payload) {
+  v1::QuarantinedEvent entry;
+  if (!entry.ParseFromString(payload)) {
+    return absl::DataLossError(
+        absl::StrCat("event log: quarantine entry ", id, " does not parse"));
+  }
+  entry.set_quarantine_id(id);
+  const std::string key = absl::StrCat("reprocessed.", id);
+  kvEntry* raw = nullptr;
+  const natsStatus status = kvStore_Get(&raw, state_.get(), key.c_str());
+  KvEntryPtr marked(raw);
+  if (status == NATS_OK) {
+    absl::StatusOr<uint64_t> seq =
+        ParseSeq(kvEntry_ValueString(marked.get()), key);
+    if (!seq.ok()) {
+      return seq.status();
+    }
+    entry.set_reprocessed_seq(*seq);
+  } else if (status != NATS_NOT_FOUND) {
+    return NatsError(status, absl::StrCat("event log: reading key ", key));
+  }
+  return entry;
+}
+
+absl::StatusOr<std::vector<v1::QuarantinedEvent>>
+JetStreamEventLog::ListQuarantined(uint64_t after_id, size_t limit) {
+  std::vector<v1::QuarantinedEvent> entries;
+  if (limit == 0) {
+    return entries;
+  }
+  absl::StatusOr<StreamState> state = GetStreamState(quarantine_stream_);
+  if (!state.ok()) {
+    return state.status();
+  }
+  for (uint64_t id = std::max(after_id + 1, state->first_seq);
+       id <= state->last_seq && entries.size() < limit; ++id) {
+    absl::StatusOr<std::string> payload = GetPayload(quarantine_stream_, id);
+    if (absl::IsNotFound(payload.status())) {
+      continue;
+    }
+    if (!payload.ok()) {
+      return payload.status();
+    }
+    absl::StatusOr<v1::QuarantinedEvent> entry = ParseQuarantined(id, *payload);
+    if (!entry.ok()) {
+      return entry.status();
+    }
+    entries.push_back(*std::move(entry));
+  }
+  return entries;
+}
+
+absl::StatusOr<v1::QuarantinedEvent> JetStreamEventLog::GetQuarantined(
+    uint64_t id) {
+  absl::StatusOr<std::string> payload =
+      id == 0 ? absl::NotFoundError("id 0")
+              : GetPayload(quarantine_stream_, id);
+  if (absl::IsNotFound(payload.status())) {
+    return absl::NotFoundError(
+        absl::StrCat("quarantine entry ", id, " not found"));
+  }
+  if (!payload.ok()) {
+    return payload.status();
+  }
+  return ParseQuarantined(id, *payload);
+}
+
+absl::Status JetStreamEventLog::MarkReprocessed(uint64_t id, uint64_t seq) {
+  absl::StatusOr<v1::QuarantinedEvent> entry = GetQuarantined(id);
+  if (!entry.ok()) {
+    return entry.status();
+  }
+  const std::string key = absl::StrCat("reprocessed.", id);
+  uint64_t revision = 0;
+  return NatsError(kvStore_PutString(&revision, state_.get(), key.c_str(),
+                                     absl::StrCat(seq).c_str()),
+                   absl::StrCat("event log: writing key ", key));
+}
+
+absl::StatusOr<uint64_t> JetStreamEventLog::GetCursor(absl::string_view name) {
+  const std::string key = Key("cursor", name);
+  kvEntry* raw = nullptr;
+  const natsStatus status = kvStore_Get(&raw, state_.get(), key.c_str());
+  KvEntryPtr entry(raw);
+  if (status == NATS_NOT_FOUND) {
+    return absl::NotFoundError(absl::StrCat("cursor \"", name, "\" not found"));
+  }
+  if (status != NATS_OK) {
+    return NatsError(status, absl::StrCat("event log: reading key ", key));
+  }
+  return ParseSeq(kvEntry_ValueString(entry.get()), key);
+}
+
+absl::Status JetStreamEventLog::SetCursor(absl::string_view name,
+                                          uint64_t seq) {
+  if (name.empty()) {
+    return absl::InvalidArgumentError("cursor name: must not be empty");
+  }
+  const std::string key = Key("cursor", name);
+  uint64_t revision = 0;
+  return NatsError(kvStore_PutString(&revision, state_.get(), key.c_str(),
+                                     absl::StrCat(seq).c_str()),
+                   absl::StrCat("event log: writing key ", key));
+}
+
+JetStreamEventLog::Stats JetStreamEventLog::stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+}  // namespace vouchstream::store

@@ -1,0 +1,233 @@
+#pragma once
+// `JetStreamEventLog`: the `core::EventLog` on NATS JetStream, for running
+// many services (and gateways) over one replicated log. Thread-safe: every
+// method may be called from any thread.
+//
+// Mapping (DESIGN and BUILD notes: /tmp/docs/jetstream-build.md):
+// - Events: stream `Options::stream`, subjects `<subject_prefix>.<type>`
+//   (e.g. `vouchstream.events.publication.succeeded`); the payload is the
+//   serialized `v1::Event` without `seq`; `seq` is the stream sequence,
+//   global across the per-type subjects.
+// - Idempotency: each event is published with its id as `Nats-Msg-Id`, so
+//   JetStream's duplicate window (`duplicate_window`) answers a retry with
+//   the original seq. For retries that come back later (Voucherify retries
+//   for more than a day), the KV bucket `<stream>_IDS` maps `id.<hex id>`
+//   and `env.<hex envelope id>` to the seq; `Append` looks there first. The
+//   key is written after the PubAck and before `done`: an event is never
+//   acknowledged without its long-term dedup key. A crash between the
+//   PubAck and that write leaves the event stored but unacknowledged; its
+//   retry within the duplicate window gets the original seq from JetStream
+//   (and writes the key). `Open` also re-indexes the last `duplicate_window`
+//   of the stream, so a retry that comes later than the window finds the key
+//   once any service has restarted since the crash.
+// - History facts: a per-(type, customer) counter in the KV bucket
+//   `<stream>_STATE`, bumped with compare-and-set before publishing. Counts
+//   are exact per key, but their order is the order of the counter updates,
+//   which may differ from stream order when two services append for the
+//   same customer at once; a PubAck that reports a duplicate (a retry racing
+//   its original inside the window) has already been counted.
+// - Quarantine: stream `<stream>_QUARANTINE` (quarantine_id = its sequence);
+//   reprocessed marks and subscriber cursors: keys in `<stream>_STATE`.
+// - Live feed: one ordered push consumer (flow control and heartbeats) over
+//   the whole stream, from the stream's end at `Open`, feeds the commit
+//   listener in stream order, including events that other services
+//   appended. `LastSeq()` is the last seq this feed has delivered.
+//
+// Threads: `Options::publishers` threads (started by `Open`, joined by
+// `Shutdown`) run appends: KV lookups, the history counter, the publish and
+// its PubAck, the id keys. Concurrent appends may therefore get seqs in a
+// different order than they were called. libnats owns the feed's delivery
+// thread; the commit listener runs on it.
+//
+//   JetStreamEventLog::Options options;
+//   options.servers = {"nats://127.0.0.1:4222"};
+//   options.stream = "VOUCHSTREAM";
+//   auto log = JetStreamEventLog::Open(options);
+//   if (!log.ok()) { return log.status(); }
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+#include "vouchstream/v1/api.pb.h"
+#include "vouchstream/v1/event.pb.h"
+
+#include "service/core/event_log.h"
+#include "service/store/nats_handles.h"
+
+namespace vouchstream::store {
+
+class JetStreamEventLog final : public core::EventLog {
+ public:
+  // Defaults:
+  //   servers            (required) e.g. {"nats://127.0.0.1:4222"}
+  //   stream             (required) e.g. "VOUCHSTREAM"
+  //   subject_prefix     "vouchstream.events"
+  //   replicas           1 (3 on a 3-node cluster survives a node loss)
+  //   max_age            absl::InfiniteDuration() (keep forever)
+  //   max_count          0 (no limit)
+  //   duplicate_window   absl::Minutes(10) (capped at max_age)
+  //   publishers         8 append threads
+  //   request_timeout    absl::Seconds(5) per JetStream request
+  //   now                absl::Now
+  struct Options {
+    std::vector<std::string> servers;
+    std::string stream;
+    std::string subject_prefix = "vouchstream.events";
+    int64_t replicas = 1;
+    // Retention, applied by JetStream itself (stream MaxAge and MaxMsgs,
+    // discard old): only a prefix of the log is ever removed.
+    absl::Duration max_age = absl::InfiniteDuration();
+    uint64_t max_count = 0;
+    // JetStream's in-memory dedup window for `Nats-Msg-Id`.
+    absl::Duration duplicate_window = absl::Minutes(10);
+    int publishers = 8;
+    // How long one JetStream request (publish, KV operation, read) may wait
+    // for its answer, e.g. while a new stream leader is elected.
+    absl::Duration request_timeout = absl::Seconds(5);
+    // For `received_at` of events that have none and `quarantined_at`.
+    std::function<absl::Time()> now = [] { return absl::Now(); };
+  };
+
+  struct Stats {
+    uint64_t events_appended = 0;
+    // Answered as duplicates: by the id keys, and by JetStream's window.
+    uint64_t duplicates_by_key = 0;
+    uint64_t duplicates_by_window = 0;
+    uint64_t appends_failed = 0;
+    // Events the feed delivered to the commit listener.
+    uint64_t events_fed = 0;
+    // Id keys `Open` restored from the stream's recent past.
+    uint64_t keys_repaired = 0;
+  };
+
+  // Connects, creates the stream, the quarantine stream and the KV buckets
+  // (or updates them to `options`' replicas and retention), re-indexes the
+  // recent past, starts the feed and the publisher threads. Errors:
+  // kInvalidArgument (bad options), kUnavailable (no server answers, no
+  // JetStream, no quorum), kFailedPrecondition (the stream exists with
+  // other subjects).
+  static absl::StatusOr<std::unique_ptr<JetStreamEventLog>> Open(
+      const Options& options);
+
+  JetStreamEventLog(const JetStreamEventLog&) = delete;
+  JetStreamEventLog& operator=(const JetStreamEventLog&) = delete;
+  // Calls `Shutdown()`.
+  ~JetStreamEventLog() override;
+
+  // core::EventLog:
+  //
+  // `Append` errors: kInvalidArgument (empty id, an event larger than the
+  // server's max_payload), kUnavailable (no quorum, timeout, shut down).
+  void Append(v1::Event event, AppendDone done) override;
+  void SetCommitListener(CommitListener listener) override;
+  absl::StatusOr<std::vector<v1::Event>> ReadAfter(uint64_t after_seq,
+                                                   size_t limit) override;
+  absl::StatusOr<v1::Event> GetBySeq(uint64_t seq) override;
+  absl::StatusOr<v1::Event> GetById(absl::string_view id) override;
+  uint64_t LastSeq() override;
+  absl::StatusOr<uint64_t> FirstSeq() override;
+  // By JetStream's storage time of each message, which is at most a few
+  // milliseconds after its `received_at`.
+  absl::StatusOr<uint64_t> SeqBefore(absl::Time time) override;
+  absl::StatusOr<uint64_t> Quarantine(v1::QuarantinedEvent entry) override;
+  absl::StatusOr<std::vector<v1::QuarantinedEvent>> ListQuarantined(
+      uint64_t after_id, size_t limit) override;
+  absl::StatusOr<v1::QuarantinedEvent> GetQuarantined(uint64_t id) override;
+  absl::Status MarkReprocessed(uint64_t id, uint64_t seq) override;
+  void Shutdown() override;
+
+  // Subscriber cursors, shared by every service on the stream.
+  // `GetCursor` returns kNotFound for a name never set.
+  absl::StatusOr<uint64_t> GetCursor(absl::string_view name);
+  absl::Status SetCursor(absl::string_view name, uint64_t seq);
+
+  // The subject an event of `type` is published on: the prefix, then the
+  // type's dot-separated tokens with characters NATS subjects cannot hold
+  // (space, `*`, `>`, control characters) and empty tokens replaced by `_`.
+  static std::string SubjectFor(absl::string_view prefix,
+                                absl::string_view type);
+
+  Stats stats() const;
+
+ private:
+  struct PendingAppend {
+    v1::Event event;
+    AppendDone done;
+  };
+  struct StreamState {
+    uint64_t first_seq = 0;
+    uint64_t last_seq = 0;
+    uint64_t messages = 0;
+    int64_t last_time_ns = 0;
+  };
+
+  explicit JetStreamEventLog(Options options);
+
+  absl::Status Connect();
+  absl::Status EnsureStreams();
+  absl::Status EnsureBuckets();
+  absl::Status RepairRecentKeys();
+  absl::Status StartFeed(uint64_t after_seq);
+
+  void PublisherLoop();
+  bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<AppendResult> AppendOne(v1::Event& event);
+  // The seq stored under `key` in the ids bucket, or nullopt.
+  absl::StatusOr<std::optional<uint64_t>> LookupSeq(const std::string& key);
+  absl::Status RecordIds(const v1::Event& event, uint64_t seq);
+  absl::Status CountHistory(v1::Event& event);
+
+  absl::StatusOr<StreamState> GetStreamState(const std::string& stream);
+  // The raw payload of message `seq` of `stream`, or kNotFound.
+  absl::StatusOr<std::string> GetPayload(const std::string& stream,
+                                         uint64_t seq);
+  absl::StatusOr<v1::QuarantinedEvent> ParseQuarantined(
+      uint64_t id, const std::string& payload);
+
+  static void OnFeedMessage(natsConnection* connection,
+                            natsSubscription* subscription, natsMsg* message,
+                            void* closure);
+  void Feed(natsSubscription* subscription, natsMsg* message);
+
+  const Options options_;
+  const std::string quarantine_stream_;
+  const std::string quarantine_subject_;
+  NatsConnectionPtr connection_;
+  JsCtxPtr js_;
+  KvStorePtr ids_;
+  KvStorePtr state_;
+  NatsSubscriptionPtr feed_;
+  std::atomic<uint64_t> fed_seq_{0};
+
+  mutable absl::Mutex mu_;
+  bool accepting_ ABSL_GUARDED_BY(mu_) = true;
+  std::deque<PendingAppend> appends_ ABSL_GUARDED_BY(mu_);
+  Stats stats_ ABSL_GUARDED_BY(mu_);
+  CommitListener listener_ ABSL_GUARDED_BY(mu_);
+
+  // Only the feed's delivery thread touches these.
+  CommitListener feed_listener_;
+  std::vector<v1::Event> feed_batch_;
+
+  absl::Mutex shutdown_mu_;
+  bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
+  std::vector<std::thread> publishers_ ABSL_GUARDED_BY(shutdown_mu_);
+};
+
+}  // namespace vouchstream::store
