@@ -486,7 +486,7 @@ void JetStreamEventLog::Append(v1::Event event, AppendDone done) {
   {
     absl::MutexLock lock(&mu_);
     if (accepting_) {
-      appends_.push_back({std::move(event), std::move(done)});
+      appends_.push_back({std::move(event), std::move(done), next_ticket_++});
       return;
     }
   }
@@ -510,13 +510,35 @@ void JetStreamEventLog::PublisherLoop() {
       pending = std::move(appends_.front());
       appends_.pop_front();
     }
-    absl::StatusOr<AppendResult> result = AppendOne(pending.event);
+    absl::StatusOr<AppendResult> result =
+        AppendOne(pending.event, pending.ticket);
     pending.done(std::move(result));
   }
 }
 
-absl::StatusOr<AppendResult> JetStreamEventLog::AppendOne(v1::Event& event) {
-  const auto fail = [this](absl::Status status) {
+void JetStreamEventLog::EndTurn() {
+  absl::MutexLock lock(&mu_);
+  ++turn_;
+}
+
+absl::StatusOr<AppendResult> JetStreamEventLog::AppendOne(v1::Event& event,
+                                                          uint64_t ticket) {
+  // Every ticket takes its turn exactly once, whatever happens before it.
+  bool turn_taken = false;
+  const auto take_turn = [&] {
+    absl::MutexLock lock(&mu_);
+    // Read under `mu_`, held by Await while it evaluates the condition.
+    const auto is_turn = [this, ticket]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return turn_ == ticket;
+    };
+    mu_.Await(absl::Condition(&is_turn));
+    turn_taken = true;
+  };
+  const auto fail = [&](absl::Status status) {
+    if (!turn_taken) {
+      take_turn();
+    }
+    EndTurn();
     absl::MutexLock lock(&mu_);
     ++stats_.appends_failed;
     return status;
@@ -533,11 +555,14 @@ absl::StatusOr<AppendResult> JetStreamEventLog::AppendOne(v1::Event& event) {
       return fail(known.status());
     }
     if (known->has_value()) {
+      take_turn();
+      EndTurn();
       absl::MutexLock lock(&mu_);
       ++stats_.duplicates_by_key;
       return AppendResult{**known, true};
     }
   }
+  take_turn();
   if (!event.has_received_at()) {
     *event.mutable_received_at() =
         TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(options_.now()));
@@ -564,11 +589,15 @@ absl::StatusOr<AppendResult> JetStreamEventLog::AppendOne(v1::Event& event) {
     return fail(NatsError(
         status, absl::StrCat("event log: publishing to ", subject), js_error));
   }
+  EndTurn();
+  turn_taken = false;
   const AppendResult result{ack->Sequence, ack->Duplicate};
   // Before `done`: nothing is acknowledged without its long-term dedup key.
   absl::Status recorded = RecordIds(event, result.seq);
   if (!recorded.ok()) {
-    return fail(recorded);
+    absl::MutexLock lock(&mu_);
+    ++stats_.appends_failed;
+    return recorded;
   }
   absl::MutexLock lock(&mu_);
   if (result.duplicate) {
@@ -680,6 +709,7 @@ JetStreamEventLog::GetStreamState(const std::string& stream) {
   state.first_seq = info->State.FirstSeq;
   state.last_seq = info->State.LastSeq;
   state.messages = info->State.Msgs;
+  state.first_time_ns = info->State.FirstTime;
   state.last_time_ns = info->State.LastTime;
   return state;
 }
@@ -776,6 +806,9 @@ absl::StatusOr<uint64_t> JetStreamEventLog::SeqBefore(absl::Time time) {
   const int64_t time_ns = absl::ToUnixNanos(time);
   if (state->messages == 0 || time_ns > state->last_time_ns) {
     return state->last_seq;
+  }
+  if (time_ns <= state->first_time_ns) {
+    return state->first_seq - 1;
   }
   // The first message stored at or after `time`: an ordered consumer that
   // starts there and is read for one message.

@@ -34,10 +34,11 @@
 //   appended. `LastSeq()` is the last seq this feed has delivered.
 //
 // Threads: `Options::publishers` threads (started by `Open`, joined by
-// `Shutdown`) run appends: KV lookups, the history counter, the publish and
-// its PubAck, the id keys. Concurrent appends may therefore get seqs in a
-// different order than they were called. libnats owns the feed's delivery
-// thread; the commit listener runs on it.
+// `Shutdown`) run appends: the id lookups and the id keys in parallel; the
+// history counter and the publish (to its PubAck) one append at a time, in
+// the order `Append` was called, so that one service's appends get seqs and
+// history counts in call order, as with SQLite. libnats owns the feed's
+// delivery thread; the commit listener runs on it.
 //
 //   JetStreamEventLog::Options options;
 //   options.servers = {"nats://127.0.0.1:4222"};
@@ -169,11 +170,14 @@ class JetStreamEventLog final : public core::EventLog {
   struct PendingAppend {
     v1::Event event;
     AppendDone done;
+    // Appends publish in the order they were called (see PublisherLoop).
+    uint64_t ticket = 0;
   };
   struct StreamState {
     uint64_t first_seq = 0;
     uint64_t last_seq = 0;
     uint64_t messages = 0;
+    int64_t first_time_ns = 0;
     int64_t last_time_ns = 0;
   };
 
@@ -187,7 +191,9 @@ class JetStreamEventLog final : public core::EventLog {
 
   void PublisherLoop();
   bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<AppendResult> AppendOne(v1::Event& event);
+  absl::StatusOr<AppendResult> AppendOne(v1::Event& event, uint64_t ticket);
+  bool IsTurn(const uint64_t* ticket) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EndTurn();
   // The seq stored under `key` in the ids bucket, or nullopt.
   absl::StatusOr<std::optional<uint64_t>> LookupSeq(const std::string& key);
   absl::Status RecordIds(const v1::Event& event, uint64_t seq);
@@ -218,6 +224,10 @@ class JetStreamEventLog final : public core::EventLog {
   mutable absl::Mutex mu_;
   bool accepting_ ABSL_GUARDED_BY(mu_) = true;
   std::deque<PendingAppend> appends_ ABSL_GUARDED_BY(mu_);
+  // The next ticket `Append` hands out, and the one whose turn it is to
+  // count history and publish.
+  uint64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t turn_ ABSL_GUARDED_BY(mu_) = 0;
   Stats stats_ ABSL_GUARDED_BY(mu_);
   CommitListener listener_ ABSL_GUARDED_BY(mu_);
 
