@@ -11,17 +11,24 @@
 // Closed loop by default (each connection sends as soon as it is answered);
 // --rate=R paces the total to R requests/s (open loop per connection, so
 // latency includes queueing). Prints one line of results. One thread.
+//
+// Every occurrence of --replace in the body gets the request's unique id
+// (a body that also carries the id outside the publication, as the peer's
+// wrapped body does, stays consistent). An empty --secret sends no
+// signature header (the peer gateway checks none).
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -100,13 +107,12 @@ class Client : public std::enable_shared_from_this<Client> {
     scheduled_ = scheduled;
     std::string body = config_.body;
     if (!config_.replace.empty()) {
-      const size_t at = body.find(config_.replace);
-      if (at != std::string::npos) {
-        body.replace(
-            at, config_.replace.size(),
-            "pub_load" +
-                std::to_string(Clock::now().time_since_epoch().count()) + "c" +
-                std::to_string(index_) + "n" + std::to_string(sent_++));
+      const std::string id =
+          "pub_load" + std::to_string(Clock::now().time_since_epoch().count()) +
+          "c" + std::to_string(index_) + "n" + std::to_string(sent_++);
+      for (size_t at = body.find(config_.replace); at != std::string::npos;
+           at = body.find(config_.replace, at + id.size())) {
+        body.replace(at, config_.replace.size(), id);
       }
     }
     request_ = {};
@@ -115,8 +121,10 @@ class Client : public std::enable_shared_from_this<Client> {
     request_.version(11);
     request_.set(http::field::host, config_.host);
     request_.set(http::field::content_type, "application/json");
-    request_.set("x-voucherify-signature",
-                 vouchstream::gateway::SignHex(config_.secret, body));
+    if (!config_.secret.empty()) {
+      request_.set("x-voucherify-signature",
+                   vouchstream::gateway::SignHex(config_.secret, body));
+    }
     request_.body() = std::move(body);
     request_.prepare_payload();
     http::async_write(
@@ -165,16 +173,14 @@ class Client : public std::enable_shared_from_this<Client> {
 
 bool Flag(const std::string& arg, const char* name, std::string* value) {
   const std::string prefix = std::string("--") + name + "=";
-  if (arg.rfind(prefix, 0) != 0) {
+  if (!absl::StartsWith(arg, prefix)) {
     return false;
   }
   *value = arg.substr(prefix.size());
   return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   Config config;
   std::string target;
   std::string body_file;
@@ -202,7 +208,7 @@ int main(int argc, char** argv) {
   if (colon == std::string::npos || body_file.empty()) {
     std::fprintf(stderr,
                  "usage: gateway_load --target=HOST:PORT --path=P --body=FILE "
-                 "--secret=S [--replace=TEXT] [--connections=N] "
+                 "[--secret=S] [--replace=TEXT] [--connections=N] "
                  "[--seconds=S] [--rate=R]\n");
     return 2;
   }
@@ -235,16 +241,31 @@ int main(int argc, char** argv) {
     if (latencies.empty()) {
       return 0.0;
     }
-    return latencies[std::min(latencies.size() - 1,
-                              static_cast<size_t>(p * latencies.size()))];
+    return latencies[std::min(
+        latencies.size() - 1,
+        static_cast<size_t>(p * static_cast<double>(latencies.size())))];
   };
   std::printf(
       "requests=%zu seconds=%.2f rps=%.0f p50_ms=%.3f p90_ms=%.3f "
       "p99_ms=%.3f max_ms=%.3f non_2xx=%llu errors=%llu\n",
-      latencies.size(), elapsed, latencies.size() / elapsed,
-      percentile(0.50) / 1000, percentile(0.90) / 1000, percentile(0.99) / 1000,
+      latencies.size(), elapsed,
+      static_cast<double>(latencies.size()) / elapsed, percentile(0.50) / 1000,
+      percentile(0.90) / 1000, percentile(0.99) / 1000,
       latencies.empty() ? 0.0 : latencies.back() / 1000,
       static_cast<unsigned long long>(results.non_2xx),
       static_cast<unsigned long long>(results.errors));
   return results.errors == 0 && results.non_2xx == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Boost.Asio reports setup failures (bad address, no such port) by
+  // throwing; a load generator just says so and fails.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gateway_load: %s\n", e.what());
+    return 1;
+  }
 }
