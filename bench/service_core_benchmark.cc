@@ -2,6 +2,8 @@
 // validation, enrichment, and both together (the Publish path before the
 // store). Budget (issue 3): validate + enrich <= 20 us per seed event.
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -65,9 +67,16 @@ const Event& SeedEvent() {
   return *kEvent;
 }
 
-// A reference file with facts for the seed's campaign and product.
-std::shared_ptr<const ReferenceStore> SeedReference() {
-  const std::string path = "/tmp/service_core_benchmark.reference.json";
+// A reference file with facts for the seed's campaign and product. Loaded
+// once: the threaded benchmark's threads used to write, read and remove the
+// same file at once. The file name is per process, so a manual run beside
+// bench/run does not remove bench/run's file ($VS_BENCH_DIR as in
+// store_benchmark).
+std::shared_ptr<const ReferenceStore> LoadSeedReference() {
+  const char* dir = std::getenv("VS_BENCH_DIR");
+  const std::string path = (dir != nullptr ? std::string(dir) : "/tmp") +
+                           "/service_core_benchmark." +
+                           std::to_string(getpid()) + ".reference.json";
   std::ofstream(path) << R"({
     "campaigns": {"camp_EV79Z6CjaAMpX4pFxVivvzzk": {"owner_team": "growth"}},
     "products": {"prod_0df14b7e7d8975079d": {"product_name": "Espresso"}}})";
@@ -78,6 +87,12 @@ std::shared_ptr<const ReferenceStore> SeedReference() {
     std::abort();
   }
   return *std::move(store);
+}
+
+std::shared_ptr<const ReferenceStore> SeedReference() {
+  static const auto* const kStore =
+      new std::shared_ptr<const ReferenceStore>(LoadSeedReference());
+  return *kStore;
 }
 
 void BM_Validate(benchmark::State& state) {
