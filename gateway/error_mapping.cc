@@ -3,6 +3,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
+#include "gateway/json_document.h"
+
 namespace vouchstream::gateway {
 namespace {
 
@@ -17,6 +19,7 @@ grpc::StatusCode CodeForGatewayStatus(int http_status) {
     case 400:
     case 413:
     case 415:
+    case 431:
       return grpc::StatusCode::INVALID_ARGUMENT;
     case 401:
       return grpc::StatusCode::UNAUTHENTICATED;
@@ -66,6 +69,37 @@ HttpError Build(
   return error;
 }
 
+// Escapes `valid_utf8` for the inside of a JSON string.
+void AppendEscaped(absl::string_view valid_utf8, std::string* out) {
+  for (const char c : valid_utf8) {
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppend(
+              out, "\\u",
+              absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad4));
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+}
+
 }  // namespace
 
 int HttpStatusForGrpcCode(grpc::StatusCode code) {
@@ -112,31 +146,16 @@ HttpError UpstreamError(const v1::PublishError& error) {
 
 void AppendJsonString(absl::string_view value, std::string* out) {
   out->push_back('"');
-  for (const char c : value) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppend(
-              out, "\\u",
-              absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad4));
-        } else {
-          out->push_back(c);
-        }
+  while (!value.empty()) {
+    // Messages quote request bytes (a path, a content type), which need not
+    // be UTF-8; JSON must be, so each invalid byte becomes U+FFFD.
+    const size_t valid = FirstInvalidUtf8Offset(value);
+    AppendEscaped(value.substr(0, valid), out);
+    if (valid < value.size()) {
+      *out += "\\ufffd";
+      value.remove_prefix(valid + 1);
+    } else {
+      value = {};
     }
   }
   out->push_back('"');

@@ -48,8 +48,8 @@ inline constexpr int kRetryAfterSeconds = 5;
 // The HTTP status for a gRPC code from the service (table above).
 int HttpStatusForGrpcCode(grpc::StatusCode code);
 
-// A refusal by the gateway itself (400, 401, 404, 405, 413, 415, 500, 503).
-// The `status` name is chosen from the HTTP code: 400/413/415 →
+// A refusal by the gateway itself (400, 401, 404, 405, 413, 415, 431, 500,
+// 503). The `status` name is chosen from the HTTP code: 400/413/415/431 →
 // INVALID_ARGUMENT, 401 → UNAUTHENTICATED, 404 → NOT_FOUND, 405 →
 // UNIMPLEMENTED, 503 → UNAVAILABLE (with Retry-After), else INTERNAL.
 HttpError GatewayError(int http_status, absl::string_view message);
@@ -61,7 +61,8 @@ HttpError UpstreamError(const grpc::Status& status);
 // `details` as a google.rpc.BadRequest.
 HttpError UpstreamError(const v1::PublishError& error);
 
-// `"` + `value` escaped for a JSON string + `"`, appended to `out`.
+// `"` + `value` escaped for a JSON string + `"`, appended to `out`. Bytes
+// that are not UTF-8 become U+FFFD, so the result is always valid JSON.
 void AppendJsonString(absl::string_view value, std::string* out);
 
 }  // namespace vouchstream::gateway

@@ -89,10 +89,15 @@ struct GatewayCase {
 
 TEST(ErrorMappingTest, GatewayErrorsNameTheirStatus) {
   static const GatewayCase kCases[] = {
-      {400, "INVALID_ARGUMENT", 0}, {401, "UNAUTHENTICATED", 0},
-      {404, "NOT_FOUND", 0},        {405, "UNIMPLEMENTED", 0},
-      {413, "INVALID_ARGUMENT", 0}, {415, "INVALID_ARGUMENT", 0},
-      {500, "INTERNAL", 0},         {503, "UNAVAILABLE", kRetryAfterSeconds},
+      {400, "INVALID_ARGUMENT", 0},
+      {401, "UNAUTHENTICATED", 0},
+      {404, "NOT_FOUND", 0},
+      {405, "UNIMPLEMENTED", 0},
+      {413, "INVALID_ARGUMENT", 0},
+      {415, "INVALID_ARGUMENT", 0},
+      {431, "INVALID_ARGUMENT", 0},
+      {500, "INTERNAL", 0},
+      {503, "UNAVAILABLE", kRetryAfterSeconds},
   };
   for (const GatewayCase& test : kCases) {
     const HttpError error = GatewayError(test.http_status, "why");
@@ -109,6 +114,19 @@ TEST(ErrorMappingTest, EscapesJsonStrings) {
   std::string out;
   AppendJsonString("a\"b\\c\nd\x01", &out);
   EXPECT_EQ(out, R"("a\"b\\c\nd\u0001")");
+}
+
+TEST(ErrorMappingTest, ReplacesBytesThatAreNotUtf8) {
+  std::string out;
+  // A lone continuation byte, an overlong '/', a truncated sequence; the
+  // valid two-byte "é" stays.
+  AppendJsonString(
+      "a\x80"
+      "b\xc0\xaf\xc3\xa9\xe2\x82",
+      &out);
+  EXPECT_EQ(out, R"("a\ufffdb\ufffd\ufffd)"
+                 "\xc3\xa9"
+                 R"(\ufffd\ufffd")");
 }
 
 }  // namespace
