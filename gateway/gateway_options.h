@@ -14,7 +14,12 @@
 //   streams                  2                  --streams=N (PublishStream)
 //   publish_deadline         5 s                --publish-deadline=5s; well
 //                                                 under Voucherify's 10 s
-//   idle_timeout             60 s               --idle-timeout=60s
+//   idle_timeout             60 s               --idle-timeout=60s; wait
+//                                                 for a request's first byte
+//   read_timeout             10 s               --read-timeout=10s; from a
+//                                                 request's first byte to its
+//                                                 last (slowloris), then the
+//                                                 connection is closed
 //   instance                 hostname:pid       --instance=NAME
 
 #include <cstddef>
@@ -34,6 +39,7 @@ struct GatewayOptions {
   int streams = 2;
   absl::Duration publish_deadline = absl::Seconds(5);
   absl::Duration idle_timeout = absl::Seconds(60);
+  absl::Duration read_timeout = absl::Seconds(10);
   std::string instance;
 };
 

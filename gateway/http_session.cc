@@ -31,6 +31,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
+constexpr size_t kReadChunkBytes = size_t{64} * 1024;
 constexpr size_t kMaxRequestIdLength = 128;
 
 absl::string_view View(beast::string_view view) {
@@ -72,12 +73,40 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // Two deadlines guard a read: an idle connection may wait
+  // `idle_timeout` for a request's first byte, and once it came, the
+  // request's headers and body must all arrive within `read_timeout`, so a
+  // client that trickles bytes (slowloris) cannot hold the connection.
+  // Bytes of a pipelined request already in the buffer count as its first.
   void DoRead() {
     parser_.emplace();
     parser_->header_limit(kMaxHeaderBytes);
     parser_->body_limit(context_.options->max_body_bytes);
+    if (buffer_.size() > 0) {
+      ReadRequest();
+      return;
+    }
     stream_.expires_after(
         absl::ToChronoMilliseconds(context_.options->idle_timeout));
+    stream_.async_read_some(
+        buffer_.prepare(beast::read_size(buffer_, kReadChunkBytes)),
+        [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+          self->OnFirstBytes(ec, bytes);
+        });
+  }
+
+  void OnFirstBytes(beast::error_code ec, size_t bytes) {
+    if (ec) {
+      Close();  // Idle timeout, or the client went away.
+      return;
+    }
+    buffer_.commit(bytes);
+    ReadRequest();
+  }
+
+  void ReadRequest() {
+    stream_.expires_after(
+        absl::ToChronoMilliseconds(context_.options->read_timeout));
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t /*bytes*/) {
@@ -89,6 +118,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::end_of_stream || ec == net::error::eof ||
         ec == beast::error::timeout || ec == net::error::operation_aborted ||
         ec == net::error::connection_reset) {
+      // A read timeout closes without an answer: Beast's stream has closed
+      // the socket already.
       Close();
       return;
     }
@@ -108,6 +139,14 @@ class Session : public std::enable_shared_from_this<Session> {
       RespondError(GatewayError(
           413, absl::StrCat("body: larger than the limit of ",
                             context_.options->max_body_bytes, " bytes")));
+      return;
+    }
+    if (ec == http::error::header_limit) {
+      keep_alive_ = false;
+      context_.metrics->AddInFlight(1);
+      RespondError(
+          GatewayError(431, absl::StrCat("headers: larger than the limit of ",
+                                         kMaxHeaderBytes, " bytes")));
       return;
     }
     if (ec) {

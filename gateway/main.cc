@@ -40,6 +40,9 @@ ABSL_FLAG(absl::Duration, publish_deadline, absl::Seconds(5),
           "answer 503 when the service has not acked within this time");
 ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
           "close keep-alive connections idle this long");
+ABSL_FLAG(absl::Duration, read_timeout, absl::Seconds(10),
+          "close a connection whose request (headers and body) has not "
+          "fully arrived this long after its first byte (slowloris)");
 ABSL_FLAG(std::string, instance, "",
           "this gateway's name in Event.ingress (default hostname:pid)");
 
@@ -121,6 +124,7 @@ int main(int argc, char** argv) {
   options.streams = absl::GetFlag(FLAGS_streams);
   options.publish_deadline = absl::GetFlag(FLAGS_publish_deadline);
   options.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
+  options.read_timeout = absl::GetFlag(FLAGS_read_timeout);
   options.instance = absl::GetFlag(FLAGS_instance);
   if (options.instance.empty()) {
     options.instance = DefaultInstance();
