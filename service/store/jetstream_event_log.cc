@@ -407,6 +407,12 @@ bool JetStreamEventLog::HasWorkOrStopping() const {
 void JetStreamEventLog::Feed(natsSubscription* subscription,
                              natsMsg* raw_message) {
   NatsMsgPtr message(raw_message);
+  // Held across the listener call on purpose: only Shutdown takes it, to
+  // wait until no feed callback runs.
+  absl::MutexLock feed_lock(&feed_mu_);
+  if (feed_stopped_) {
+    return;
+  }
   jsMsgMetaData* raw_meta = nullptr;
   if (natsMsg_GetMetaData(&raw_meta, message.get()) != NATS_OK) {
     return;  // Not a stream message (the library filters its own).
@@ -464,13 +470,12 @@ void JetStreamEventLog::Shutdown() {
   }
   publishers_.clear();
   if (feed_ != nullptr) {
-    // Unsubscribe, then wait until the delivery thread has left `Feed`, so
-    // that the listener is never called after Shutdown returns.
-    if (natsSubscription_Drain(feed_.get()) == NATS_OK) {
-      natsSubscription_WaitForDrainCompletion(feed_.get(), 5000);
-    } else {
-      natsSubscription_Unsubscribe(feed_.get());
-    }
+    // After Unsubscribe libnats starts no new callback; taking `feed_mu_`
+    // waits out one in progress. (Drain would also wait, but for an ordered
+    // consumer it runs into its timeout.)
+    natsSubscription_Unsubscribe(feed_.get());
+    absl::MutexLock lock(&feed_mu_);
+    feed_stopped_ = true;
   }
   if (connection_ != nullptr) {
     // Later reads fail with kUnavailable (connection closed).

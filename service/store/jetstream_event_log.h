@@ -231,9 +231,11 @@ class JetStreamEventLog final : public core::EventLog {
   Stats stats_ ABSL_GUARDED_BY(mu_);
   CommitListener listener_ ABSL_GUARDED_BY(mu_);
 
-  // Only the feed's delivery thread touches these.
-  CommitListener feed_listener_;
-  std::vector<v1::Event> feed_batch_;
+  // Only the feed's delivery thread touches these (and Shutdown, to stop it).
+  absl::Mutex feed_mu_;
+  bool feed_stopped_ ABSL_GUARDED_BY(feed_mu_) = false;
+  CommitListener feed_listener_ ABSL_GUARDED_BY(feed_mu_);
+  std::vector<v1::Event> feed_batch_ ABSL_GUARDED_BY(feed_mu_);
 
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;

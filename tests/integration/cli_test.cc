@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "tests/integration/server_process.h"
+#include "tests/integration/test_store.h"
 #include "tests/testing/status_matchers.h"
 
 namespace vouchstream::testing {
@@ -75,10 +76,14 @@ Output RunCli(const TempDir& dir, std::vector<std::string> args) {
   return output;
 }
 
-TEST(CliTest, PublishSubscribeGetListAndQuarantine) {
+class CliTest : public ::testing::TestWithParam<StoreKind> {};
+
+TEST_P(CliTest, PublishSubscribeGetListAndQuarantine) {
   TempDir dir;
   ServerProcess::Options options;
-  options.store_path = dir.path() + "/events.db";
+  auto store = TestStore::Start(GetParam(), dir);
+  ASSERT_THAT(store, IsOk());
+  (*store)->Configure(options);
   auto server = ServerProcess::Start(options);
   ASSERT_THAT(server, IsOk());
   const std::string flag = "--server=" + (*server)->address();
@@ -131,6 +136,8 @@ TEST(CliTest, PublishSubscribeGetListAndQuarantine) {
 
   EXPECT_THAT((*server)->Stop(), IsOk());
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, CliTest, AllStores(), StoreName);
 
 }  // namespace
 }  // namespace vouchstream::testing

@@ -16,6 +16,7 @@
 
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_events.h"
+#include "tests/integration/test_store.h"
 #include "tests/testing/status_matchers.h"
 
 namespace vouchstream::testing {
@@ -26,11 +27,14 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-class EventServiceTest : public ::testing::Test {
+class EventServiceTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
+    auto store = TestStore::Start(GetParam(), dir_);
+    ASSERT_THAT(store, IsOk());
+    store_ = *std::move(store);
     ServerProcess::Options options;
-    options.store_path = dir_.path() + "/events.db";
+    store_->Configure(options);
     auto server = ServerProcess::Start(options);
     ASSERT_THAT(server, IsOk());
     server_ = *std::move(server);
@@ -43,11 +47,12 @@ class EventServiceTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::unique_ptr<TestStore> store_;
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<v1::EventService::Stub> stub_;
 };
 
-TEST_F(EventServiceTest, PublishThenSubscribeDeliversInLogOrder) {
+TEST_P(EventServiceTest, PublishThenSubscribeDeliversInLogOrder) {
   ASSERT_THAT(Publish(*stub_, SeedEvent("pub_a")), IsOk());
   ASSERT_THAT(Publish(*stub_, SeedEvent("pub_b")), IsOk());
 
@@ -65,7 +70,7 @@ TEST_F(EventServiceTest, PublishThenSubscribeDeliversInLogOrder) {
   EXPECT_EQ(subscriber.received().caught_up, 1);
 }
 
-TEST_F(EventServiceTest, PublishedEventIsEnrichedAndStored) {
+TEST_P(EventServiceTest, PublishedEventIsEnrichedAndStored) {
   auto published = Publish(*stub_, SeedEvent("pub_enriched"));
   ASSERT_THAT(published, IsOk());
 
@@ -96,7 +101,7 @@ TEST_F(EventServiceTest, PublishedEventIsEnrichedAndStored) {
       grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(EventServiceTest, RetryGetsTheSameSeqAndDuplicate) {
+TEST_P(EventServiceTest, RetryGetsTheSameSeqAndDuplicate) {
   auto first = Publish(*stub_, SeedEvent("pub_retry"));
   ASSERT_THAT(first, IsOk());
   EXPECT_FALSE(first->duplicate());
@@ -106,7 +111,7 @@ TEST_F(EventServiceTest, RetryGetsTheSameSeqAndDuplicate) {
   EXPECT_TRUE(again->duplicate());
 }
 
-TEST_F(EventServiceTest, InvalidEventGetsFieldViolationsAndIsQuarantined) {
+TEST_P(EventServiceTest, InvalidEventGetsFieldViolationsAndIsQuarantined) {
   v1::Event event = SeedEvent("pub_invalid");
   event.mutable_publication_succeeded()->mutable_customer()->set_id("nope");
 
@@ -148,7 +153,7 @@ TEST_F(EventServiceTest, InvalidEventGetsFieldViolationsAndIsQuarantined) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(EventServiceTest, SubscribeAndListApplyFilters) {
+TEST_P(EventServiceTest, SubscribeAndListApplyFilters) {
   std::vector<v1::Event> events = {
       UntypedEvent("evred_1", "redemption.succeeded", "camp_a", "cust_1"),
       SeedEvent("pub_f1"),
@@ -200,7 +205,7 @@ TEST_F(EventServiceTest, SubscribeAndListApplyFilters) {
   EXPECT_EQ(bad.Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(EventServiceTest, SubscribeAfterSeqResumesWithoutGapOrDuplicate) {
+TEST_P(EventServiceTest, SubscribeAfterSeqResumesWithoutGapOrDuplicate) {
   std::vector<v1::Event> events;
   for (int i = 0; i < 20; ++i) {
     events.push_back(SeedEvent(absl::StrCat("pub_resume_", i)));
@@ -213,7 +218,7 @@ TEST_F(EventServiceTest, SubscribeAfterSeqResumesWithoutGapOrDuplicate) {
   EXPECT_THAT(subscriber.received().seqs, ElementsAre(16, 17, 18, 19, 20));
 }
 
-TEST_F(EventServiceTest, IdleStreamGetsHeartbeats) {
+TEST_P(EventServiceTest, IdleStreamGetsHeartbeats) {
   v1::SubscribeRequest request;
   request.set_from(v1::BOUNDARY_LATEST);
   request.set_heartbeat_seconds(1);
@@ -223,7 +228,7 @@ TEST_F(EventServiceTest, IdleStreamGetsHeartbeats) {
   EXPECT_THAT(subscriber.received().seqs, IsEmpty());
 }
 
-TEST_F(EventServiceTest, ReflectionListsTheService) {
+TEST_P(EventServiceTest, ReflectionListsTheService) {
   auto stub =
       grpc::reflection::v1alpha::ServerReflection::NewStub(server_->channel());
   grpc::ClientContext context;
@@ -242,7 +247,7 @@ TEST_F(EventServiceTest, ReflectionListsTheService) {
   EXPECT_TRUE(stream->Finish().ok());
 }
 
-TEST_F(EventServiceTest, StopEndsStreamsWithUnavailable) {
+TEST_P(EventServiceTest, StopEndsStreamsWithUnavailable) {
   v1::SubscribeRequest request;
   Subscriber subscriber(*stub_, request);
   ASSERT_TRUE(subscriber.ReadUntilCaughtUp());
@@ -256,6 +261,8 @@ TEST_F(EventServiceTest, StopEndsStreamsWithUnavailable) {
   EXPECT_THAT(stopped, IsOk());
   server_.reset();
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, EventServiceTest, AllStores(), StoreName);
 
 }  // namespace
 }  // namespace vouchstream::testing

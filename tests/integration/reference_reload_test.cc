@@ -14,6 +14,7 @@
 
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_events.h"
+#include "tests/integration/test_store.h"
 #include "tests/testing/status_matchers.h"
 
 namespace vouchstream::testing {
@@ -43,12 +44,16 @@ std::string OwnerTeamOf(v1::EventService::Stub& stub, uint64_t seq) {
   return found == reference.end() ? "" : found->second;
 }
 
-TEST(ReferenceReloadTest, SighupSwapsTheFactsForNewEventsOnly) {
+class ReferenceReloadTest : public ::testing::TestWithParam<StoreKind> {};
+
+TEST_P(ReferenceReloadTest, SighupSwapsTheFactsForNewEventsOnly) {
   TempDir dir;
   const std::string reference = dir.File("reference.json");
   WriteReference(reference, "growth");
   ServerProcess::Options options;
-  options.store_path = dir.File("events.db");
+  auto store = TestStore::Start(GetParam(), dir);
+  ASSERT_THAT(store, IsOk());
+  (*store)->Configure(options);
   options.extra_args = {"--reference=" + reference};
   auto server = ServerProcess::Start(options);
   ASSERT_THAT(server, IsOk());
@@ -77,6 +82,8 @@ TEST(ReferenceReloadTest, SighupSwapsTheFactsForNewEventsOnly) {
   EXPECT_EQ(OwnerTeamOf(*stub, first->seq()), "growth");
   EXPECT_THAT((*server)->Stop(), IsOk());
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, ReferenceReloadTest, AllStores(), StoreName);
 
 }  // namespace
 }  // namespace vouchstream::testing

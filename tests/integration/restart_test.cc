@@ -14,6 +14,7 @@
 
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_events.h"
+#include "tests/integration/test_store.h"
 #include "tests/testing/status_matchers.h"
 
 namespace vouchstream::testing {
@@ -29,10 +30,14 @@ std::vector<v1::Event> Events(const std::string& prefix, int count) {
   return events;
 }
 
-TEST(RestartTest, ResumeAfterRestartHasNoGapAndNoDuplicate) {
+class RestartTest : public ::testing::TestWithParam<StoreKind> {};
+
+TEST_P(RestartTest, ResumeAfterRestartHasNoGapAndNoDuplicate) {
   TempDir dir;
   ServerProcess::Options options;
-  options.store_path = dir.path() + "/events.db";
+  auto store = TestStore::Start(GetParam(), dir);
+  ASSERT_THAT(store, IsOk());
+  (*store)->Configure(options);
   auto server = ServerProcess::Start(options);
   ASSERT_THAT(server, IsOk());
   auto stub = v1::EventService::NewStub((*server)->channel());
@@ -76,10 +81,12 @@ TEST(RestartTest, ResumeAfterRestartHasNoGapAndNoDuplicate) {
   EXPECT_THAT((*restarted)->Stop(), IsOk());
 }
 
-TEST(RestartTest, StartBehindRetentionIsOutOfRangeNamingTheOldestSeq) {
+TEST_P(RestartTest, StartBehindRetentionIsOutOfRangeNamingTheOldestSeq) {
   TempDir dir;
   ServerProcess::Options options;
-  options.store_path = dir.path() + "/events.db";
+  auto store = TestStore::Start(GetParam(), dir);
+  ASSERT_THAT(store, IsOk());
+  (*store)->Configure(options);
   options.extra_args = {"--retention_max_count=5"};
   {
     auto server = ServerProcess::Start(options);
@@ -108,6 +115,8 @@ TEST(RestartTest, StartBehindRetentionIsOutOfRangeNamingTheOldestSeq) {
               ::testing::ElementsAre(16, 17, 18, 19, 20));
   EXPECT_THAT((*server)->Stop(), IsOk());
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, RestartTest, AllStores(), StoreName);
 
 }  // namespace
 }  // namespace vouchstream::testing

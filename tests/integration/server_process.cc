@@ -18,7 +18,9 @@ namespace vouchstream::testing {
 absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     const Options& options) {
   std::vector<std::string> args = {VS_SERVER_PATH, "--listen=127.0.0.1:0",
-                                   "--store=sqlite:" + options.store_path};
+                                   options.store_url.empty()
+                                       ? "--store=sqlite:" + options.store_path
+                                       : "--store=" + options.store_url};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   const absl::Time deadline = absl::Now() + options.start_timeout;
   absl::StatusOr<std::unique_ptr<ChildProcess>> process =

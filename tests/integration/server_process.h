@@ -33,7 +33,11 @@ namespace vouchstream::testing {
 class ServerProcess {
  public:
   struct Options {
+    // The SQLite file (`--store=sqlite:PATH`), unless `store_url` is set.
     std::string store_path;
+    // Any other `--store` value, e.g. "nats://127.0.0.1:4222?stream=EVENTS"
+    // (see test_store.h); wins over `store_path` when not empty.
+    std::string store_url;
     // More flags, e.g. "--retention_max_count=5".
     std::vector<std::string> extra_args;
     absl::Duration start_timeout = absl::Seconds(20);

@@ -15,6 +15,7 @@
 
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_events.h"
+#include "tests/integration/test_store.h"
 #include "tests/testing/status_matchers.h"
 
 namespace vouchstream::testing {
@@ -28,10 +29,14 @@ constexpr int kBatch = 1000;
 // queued them for the stalled reader would grow by far more than this.
 constexpr int64_t kMaxGrowthKib = 100 * 1024;
 
-TEST(SlowSubscriberTest, GetsEveryEventInOrderWhileServerMemoryStaysBounded) {
+class SlowSubscriberTest : public ::testing::TestWithParam<StoreKind> {};
+
+TEST_P(SlowSubscriberTest, GetsEveryEventInOrderWhileServerMemoryStaysBounded) {
   TempDir dir;
   ServerProcess::Options options;
-  options.store_path = dir.path() + "/events.db";
+  auto store = TestStore::Start(GetParam(), dir);
+  ASSERT_THAT(store, IsOk());
+  (*store)->Configure(options);
   auto server = ServerProcess::Start(options);
   ASSERT_THAT(server, IsOk());
   auto stub = v1::EventService::NewStub((*server)->channel());
@@ -70,6 +75,8 @@ TEST(SlowSubscriberTest, GetsEveryEventInOrderWhileServerMemoryStaysBounded) {
   RecordProperty("rss_peak_kib", std::to_string(peak));
   EXPECT_THAT((*server)->Stop(), IsOk());
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, SlowSubscriberTest, AllStores(), StoreName);
 
 }  // namespace
 }  // namespace vouchstream::testing
