@@ -31,6 +31,7 @@
 #include "clients/cpp/lib/subscriber.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_events.h"
+#include "tests/testing/consumer_process.h"
 #include "tests/testing/status_matchers.h"
 
 namespace vouchstream::testing {
@@ -127,96 +128,12 @@ std::vector<uint64_t> Concat(std::vector<uint64_t> a,
   return a;
 }
 
-// The example consumer as a child process whose stdout we read.
-class ConsumerProcess {
- public:
-  ConsumerProcess(const std::string& server, const std::string& cursor) {
-    int out[2];
-    if (pipe(out) != 0) {
-      std::abort();
-    }
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      std::string args[] = {VS_CONSUMER_PATH, "--server=" + server,
-                            "--cursor=" + cursor, "--type=redemption.*",
-                            "--campaign=camp_a"};
-      char* argv[] = {args[0].data(), args[1].data(), args[2].data(),
-                      args[3].data(), args[4].data(), nullptr};
-      execv(argv[0], argv);
-      _exit(127);
-    }
-    close(out[1]);
-    fd_ = out[0];
-  }
-  ~ConsumerProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(fd_);
-  }
-
-  // The seqs of the next `count` JSON lines, read before a deadline.
-  std::vector<uint64_t> ReadSeqs(size_t count) {
-    std::vector<uint64_t> seqs;
-    const absl::Time deadline = absl::Now() + kWait;
-    while (seqs.size() < count && absl::Now() < deadline) {
-      const size_t newline = buffer_.find('\n');
-      if (newline != std::string::npos) {
-        const std::string line = buffer_.substr(0, newline);
-        buffer_.erase(0, newline + 1);
-        // {"seq": 7, "id": ...}
-        std::string digits;
-        const size_t at = line.find("\"seq\": ");
-        if (at != std::string::npos) {
-          digits = line.substr(at + 7, line.find(',', at) - at - 7);
-        }
-        uint64_t seq = 0;
-        EXPECT_TRUE(absl::SimpleAtoi(digits, &seq)) << line;
-        seqs.push_back(seq);
-        continue;
-      }
-      pollfd pfd{fd_, POLLIN, 0};
-      if (poll(&pfd, 1, 100) <= 0) {
-        continue;
-      }
-      char chunk[4096];
-      const ssize_t n = read(fd_, chunk, sizeof(chunk));
-      if (n <= 0) {
-        break;
-      }
-      buffer_.append(chunk, static_cast<size_t>(n));
-    }
-    return seqs;
-  }
-
-  // SIGTERM, then the exit code (-1 unless it exits within the deadline).
-  int Stop() {
-    kill(pid_, SIGTERM);
-    const absl::Time deadline = absl::Now() + kWait;
-    while (absl::Now() < deadline) {
-      int wstatus = 0;
-      if (waitpid(pid_, &wstatus, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-      }
-      // No fd to wait on for a child's exit without a pidfd.
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    return -1;
-  }
-
-  // Whatever the consumer printed and we have not parsed yet.
-  const std::string& unread() const { return buffer_; }
-
- private:
-  pid_t pid_ = -1;
-  int fd_ = -1;
-  std::string buffer_;
-};
+// The example consumer's command line.
+std::vector<std::string> ConsumerArgs(const std::string& server,
+                                      const std::string& cursor) {
+  return {VS_CONSUMER_PATH, "--server=" + server, "--cursor=" + cursor,
+          "--type=redemption.*", "--campaign=camp_a"};
+}
 
 TEST(BackoffTest, DelaysStayUnderADoublingBoundCappedAtMaximum) {
   Backoff::Options options;
@@ -369,17 +286,19 @@ TEST(CppClientTest, ExampleConsumerStopsOnSigtermAndResumesFromItsCursor) {
 
   const std::vector<uint64_t> first = PublishBatch(*stub, "a", 12);
   {
-    ConsumerProcess consumer((*server)->address(), cursor);
-    EXPECT_THAT(consumer.ReadSeqs(first.size()), ElementsAreArray(first));
-    EXPECT_EQ(consumer.Stop(), 0);
+    ConsumerProcess consumer(ConsumerArgs((*server)->address(), cursor));
+    EXPECT_THAT(consumer.ReadSeqs(first.size(), kWait),
+                ElementsAreArray(first));
+    EXPECT_EQ(consumer.Stop(SIGTERM, kWait), 0);
     EXPECT_EQ(consumer.unread(), "");
   }
   const std::vector<uint64_t> missed = PublishBatch(*stub, "b", 9);
-  ConsumerProcess consumer((*server)->address(), cursor);
-  EXPECT_THAT(consumer.ReadSeqs(missed.size()), ElementsAreArray(missed));
+  ConsumerProcess consumer(ConsumerArgs((*server)->address(), cursor));
+  EXPECT_THAT(consumer.ReadSeqs(missed.size(), kWait),
+              ElementsAreArray(missed));
   const std::vector<uint64_t> live = PublishBatch(*stub, "c", 6);
-  EXPECT_THAT(consumer.ReadSeqs(live.size()), ElementsAreArray(live));
-  EXPECT_EQ(consumer.Stop(), 0);
+  EXPECT_THAT(consumer.ReadSeqs(live.size(), kWait), ElementsAreArray(live));
+  EXPECT_EQ(consumer.Stop(SIGTERM, kWait), 0);
   EXPECT_EQ(consumer.unread(), "");
   absl::StatusOr<std::optional<uint64_t>> saved = FileCursor(cursor).Load();
   ASSERT_THAT(saved, IsOk());
