@@ -129,6 +129,8 @@ class WebhookLoad::Connection
       answer.seq = SeqOf(response.body());
       answer.duplicate =
           response.body().find("\"duplicate\":true") != std::string::npos;
+    } else {
+      answer.error_body = response.body();
     }
     const bool keep_alive = response.keep_alive();
     load_->Record(index_, std::move(answer));
@@ -224,7 +226,7 @@ bool WebhookLoad::NextRequest(size_t* index, std::string* id) {
   *index = next;
   *id = options_.ids.empty() ? absl::StrCat(options_.id_prefix, next)
                              : options_.ids[next];
-  requests_.push_back(Request{*id, 0, "", 0, false});
+  requests_.push_back(Request{*id, 0, "", 0, false, ""});
   ++counts_.sent;
   return true;
 }

@@ -71,6 +71,8 @@ class WebhookLoad {
     // From a 2xx body {"seq":N,"duplicate":B}; 0 and false otherwise.
     uint64_t seq = 0;
     bool duplicate = false;
+    // The body of any other answer (the JSON error).
+    std::string error_body;
   };
 
   struct Counts {
