@@ -166,9 +166,10 @@ def write_plot(folder, meta, steps, summary):
     if not offered:
         return
     xmax = max(offered) * 1.05
-    closed = {t: next((s for s in steps
-                       if s["target"] == t and s["offered"] == 0), None)
-              for t in ("ours", "peer", "ceiling")}
+    closed = {}
+    for t in ("ours", "peer", "ceiling"):
+        runs = [s for s in steps if s["target"] == t and s["offered"] == 0]
+        closed[t] = max(runs, key=lambda s: s["rps"]) if runs else None
     lines = [
         "set terminal pngcairo size 1000,1000 font 'DejaVu Sans,11'",
         f"set output '{os.path.join(folder, 'plot.png')}'",

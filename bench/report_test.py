@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Tests bench/report.py on a made-up results folder: which step counts as
+sustained, the ratios, and the summary.json keys scripts rely on.
+
+    python3 bench/report_test.py      (ctest: bench_report_test)
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+HEADER = ("target offered rps p50_ms p90_ms p99_ms max_ms requests non_2xx "
+          "errors gateway_cpu_ticks service_cpu_ticks warmup_requests "
+          "delivered").split()
+
+
+def step(target, offered, rps, p99, errors=0, non_2xx=0, requests=None):
+    requests = requests if requests is not None else int(rps * 10)
+    return [target, offered, rps, 1.0, 2.0, p99, p99 + 1, requests, non_2xx,
+            errors, 100, 200, 10, "" if target == "ceiling" else requests + 10]
+
+
+class ReportTest(unittest.TestCase):
+
+    def run_report(self, steps, micro=None):
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        with open(os.path.join(folder, "meta.txt"), "w") as f:
+            f.write("stamp=T\nmode=quick\nnproc=2\ncpu=Test CPU\ncommit=abc\n"
+                    "dirty=0\nstore=sqlite\nconnections=64\nseconds=10\n"
+                    "warmup=1\nclk_tck=100\nwall_seconds=5\n")
+        with open(os.path.join(folder, "e2e.tsv"), "w") as f:
+            f.write("\t".join(HEADER) + "\n")
+            for s in steps:
+                f.write("\t".join(str(v) for v in s) + "\n")
+        if micro:
+            os.mkdir(os.path.join(folder, "micro"))
+            for name, rows in micro.items():
+                with open(os.path.join(folder, "micro", name + ".json"),
+                          "w") as f:
+                    json.dump({"benchmarks": rows}, f)
+        subprocess.run([sys.executable, os.path.join(HERE, "report.py"),
+                        folder], check=True)
+        with open(os.path.join(folder, "summary.json")) as f:
+            summary = json.load(f)
+        with open(os.path.join(folder, "report.md")) as f:
+            report = f.read()
+        return folder, summary, report
+
+    def test_sustained_skips_saturated_and_failing_steps(self):
+        _, summary, _ = self.run_report([
+            step("ours", 0, 3000, 50),
+            step("peer", 0, 2000, 70),
+            step("ceiling", 0, 15000, 10),
+            step("ours", 2000, 1990, 30),
+            step("peer", 2000, 1500, 900),   # saturated: 75 % of offered
+            step("ours", 4000, 3500, 800),   # saturated, though the most rps
+            step("peer", 1000, 2100, 40, errors=3),    # errors
+            step("peer", 1100, 2200, 40, non_2xx=1),   # non-2xx answers
+        ])
+        self.assertEqual(summary["ours_rps"], 3000)
+        self.assertEqual(summary["ours_p99_ms"], 50)
+        self.assertEqual(summary["peer_rps"], 2000)
+        self.assertEqual(summary["peer_p99_ms"], 70)
+        self.assertEqual(summary["ceiling_rps"], 15000)
+        self.assertEqual(summary["ratio_rps_ours_over_peer"], 1.5)
+        self.assertEqual(summary["ratio_p99_ours_over_peer"], 0.714)
+        self.assertEqual(summary["ratio_rps_ours_over_ceiling"], 0.2)
+        # Only 2000 was offered to both, and the peer did not keep up there.
+        self.assertIsNone(summary["p99_at_common_rate"])
+        print("report_test: 3 of 8 steps counted as sustained, as expected")
+
+    def test_open_loop_step_that_keeps_up_can_be_the_best(self):
+        _, summary, report = self.run_report([
+            step("ours", 0, 3000, 50),
+            step("peer", 0, 2000, 70),
+            step("ours", 3100, 3050, 45),   # 98 % of offered: kept up
+            step("peer", 3100, 2000, 900),
+            step("ours", 1500, 1500, 20),
+            step("peer", 1500, 1490, 60),
+        ])
+        self.assertEqual(summary["ours_rps"], 3050)
+        self.assertEqual(summary["ours_at_offered"], 3100)
+        self.assertEqual(summary["p99_at_common_rate"],
+                         {"offered": 1500, "ours_p99_ms": 20,
+                          "peer_p99_ms": 60,
+                          "ratio_p99_ours_over_peer": 0.333})
+        self.assertIsNone(summary["ceiling_rps"])
+        self.assertIn("| **ours** | 3,050 | 45.00 ms |", report)
+        # Saturated steps are flagged in the per-step table.
+        self.assertIn("| peer ⚠ | 3,100 |", report)
+
+    def test_summary_has_the_keys_scripts_compare(self):
+        folder, summary, report = self.run_report(
+            [step("ours", 0, 3000, 50), step("peer", 0, 2000, 70),
+             step("ceiling", 0, 15000, 10), step("ours", 1000, 1000, 20),
+             step("peer", 1000, 1000, 30)],
+            micro={"signature_benchmark": [
+                {"name": "BM_VerifySeedSignature", "run_type": "iteration",
+                 "real_time": 4100.0, "cpu_time": 2700.0, "time_unit": "ns",
+                 "iterations": 1000, "bytes_per_second": 9.6e8}]})
+        for key in ("ours_rps", "ours_p99_ms", "ceiling_rps", "peer_rps",
+                    "peer_p99_ms", "commit", "machine"):
+            self.assertIn(key, summary)
+        self.assertEqual(summary["ours_signature_check_cpu_us"], 2.7)
+        # CPU per request: 100 ticks at 100 Hz over 30,000 requests.
+        self.assertAlmostEqual(
+            summary["ours_gateway_cpu_us_per_request"], 1e6 / 30000)
+        self.assertIn("signature check alone costs 2.7 µs", report)
+        self.assertIn("`BM_VerifySeedSignature`", report)
+        with open(os.path.join(folder, "plot.gp")) as f:
+            self.assertIn("plot-ours.dat", f.read())
+        with open(os.path.join(folder, "plot-peer.dat")) as f:
+            self.assertEqual(f.read().splitlines()[1:], ["1000 1000 30.000 1"])
+
+
+if __name__ == "__main__":
+    unittest.main()
