@@ -373,6 +373,15 @@ def main():
              "per request (`signature_benchmark`, below)."
              if signature_us else ""))
         w("")
+        w("The peer's body is the same webhook JSON under "
+          "`publication_succeeded`, with the publication id also as the "
+          "event's `id` (`-wrap event`, see `peer_body.json`): a "
+          "grpc-gateway mapping puts the body into one request field and "
+          "cannot derive the id the service requires, so with "
+          "`-wrap event.publication_succeeded` every request is refused "
+          "(422, `id: is required`). Our gateway takes the id from the "
+          "publication itself.")
+        w("")
         w("### Every step")
         w("")
         w("| target | offered req/s | achieved req/s | p50 ms | p90 ms | "
