@@ -158,11 +158,20 @@ absl::StatusOr<std::unique_ptr<JetStreamEventLog>> JetStreamEventLog::Open(
   const std::string what =
       absl::StrCat("event log nats stream ", options.stream);
   absl::Status status = log->Connect();
-  if (status.ok()) {
+  // A cluster that has just started (or is electing leaders) answers
+  // stream and bucket requests with timeouts for a while: retry those,
+  // bounded by `open_timeout`.
+  const absl::Time deadline = absl::Now() + options.open_timeout;
+  while (status.ok()) {
     status = log->EnsureStreams();
-  }
-  if (status.ok()) {
-    status = log->EnsureBuckets();
+    if (status.ok()) {
+      status = log->EnsureBuckets();
+    }
+    if (!absl::IsUnavailable(status) || absl::Now() >= deadline) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(250));
+    status = absl::OkStatus();
   }
   absl::StatusOr<StreamState> state = status.ok()
                                           ? log->GetStreamState(options.stream)

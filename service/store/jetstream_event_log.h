@@ -85,6 +85,7 @@ class JetStreamEventLog final : public core::EventLog {
   //   duplicate_window   absl::Minutes(10) (capped at max_age)
   //   publishers         8 append threads
   //   request_timeout    absl::Seconds(5) per JetStream request
+  //   open_timeout       absl::Seconds(30) for `Open` to set the stream up
   //   now                absl::Now
   struct Options {
     std::vector<std::string> servers;
@@ -101,6 +102,9 @@ class JetStreamEventLog final : public core::EventLog {
     // How long one JetStream request (publish, KV operation, read) may wait
     // for its answer, e.g. while a new stream leader is elected.
     absl::Duration request_timeout = absl::Seconds(5);
+    // How long `Open` retries creating or updating the streams and buckets
+    // while the cluster answers kUnavailable (e.g. just started, electing).
+    absl::Duration open_timeout = absl::Seconds(30);
     // For `received_at` of events that have none and `quarantined_at`.
     std::function<absl::Time()> now = [] { return absl::Now(); };
   };

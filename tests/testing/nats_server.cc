@@ -103,7 +103,8 @@ absl::StatusOr<std::unique_ptr<NatsServer>> NatsServer::Start(
     std::ifstream in(ports_file);
     const std::string json(std::istreambuf_iterator<char>(in), {});
     server->port_ = PortOf(json, "nats");
-    server->cluster_port_ = PortOf(json, "cluster");
+    server->cluster_port_ = options.cluster_port > 0 ? options.cluster_port
+                                                     : PortOf(json, "cluster");
     if (server->port_ > 0 &&
         (options.cluster_port == 0 || server->cluster_port_ > 0)) {
       return server;

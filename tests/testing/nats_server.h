@@ -33,9 +33,10 @@ class NatsServer {
     // Client port; -1 lets the kernel pick. A restarted cluster node passes
     // its old ports again.
     int port = -1;
-    // Cluster membership (all empty/0: a single server). `cluster_port` -1
-    // lets the kernel pick; `routes` are "nats://127.0.0.1:PORT" of other
-    // nodes' cluster ports.
+    // Cluster membership (all empty/0: a single server). `routes` are
+    // "nats://127.0.0.1:PORT" of the other nodes' cluster ports; JetStream
+    // refuses to start a cluster node without them, so cluster ports are
+    // chosen up front (see tests/jetstream/nats_cluster.h).
     std::string server_name;
     std::string cluster_name;
     int cluster_port = 0;
