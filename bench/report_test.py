@@ -62,6 +62,8 @@ class ReportTest(unittest.TestCase):
             step("ours", 4000, 3500, 800),   # saturated, though the most rps
             step("peer", 1000, 2100, 40, errors=3),    # errors
             step("peer", 1100, 2200, 40, non_2xx=1),   # non-2xx answers
+            # 99 % of the rate, but p99 above the closed loop's: queueing.
+            step("ours", 3100, 3070, 400),
         ])
         self.assertEqual(summary["ours_rps"], 3000)
         self.assertEqual(summary["ours_p99_ms"], 50)
@@ -73,7 +75,9 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(summary["ratio_rps_ours_over_ceiling"], 0.2)
         # Only 2000 was offered to both, and the peer did not keep up there.
         self.assertIsNone(summary["p99_at_common_rate"])
-        print("report_test: 3 of 8 steps counted as sustained, as expected")
+        print("report_test: sustained ours 3000, peer 2000, ceiling 15000 "
+              "of 9 steps; the saturated, failing and queueing steps were "
+              "passed over")
 
     def test_open_loop_step_that_keeps_up_can_be_the_best(self):
         _, summary, report = self.run_report([
