@@ -207,17 +207,22 @@ void Broker::OnCommit(const std::vector<v1::Event>& committed) {
       return;
     }
     if (all_.empty() && batches_.empty()) {
-      // Nobody listens: skip the copies, just move the end of the log.
+      // Nobody listens: skip the copies, just move the end of the log. The
+      // window would now have a hole: drop it.
       last_seq_ = std::max(last_seq_, committed.back().seq());
+      window_.clear();
+      window_bytes_ = 0;
       return;
     }
   }
-  // This runs on the store's writer thread: copy and queue, nothing more.
-  // Sizes and fan-out are the dispatcher's work.
+  // This runs on the store's writer thread: copy, size and queue, nothing
+  // more. Fan-out is the dispatcher's work.
   Batch batch;
   batch.events.reserve(committed.size());
+  batch.bytes.reserve(committed.size());
   for (const v1::Event& event : committed) {
     batch.events.push_back(std::make_shared<const v1::Event>(event));
+    batch.bytes.push_back(event.ByteSizeLong());
   }
   absl::MutexLock lock(&mu_);
   if (shutdown_) {
@@ -250,6 +255,7 @@ void Broker::DispatchLoop() {
         // what makes TryGoLive gap-free: a subscription that joins after
         // this sees the new last_seq_ and reads these events from the log.
         last_seq_ = std::max(last_seq_, batch.events.back()->seq());
+        AddToWindowLocked(batch);
         live = live_;
         have_batch = true;
       }
@@ -267,10 +273,6 @@ void Broker::DispatchLoop() {
 void Broker::Dispatch(Batch& batch, const LiveSet& live) {
   if (live.empty()) {
     return;
-  }
-  batch.bytes.reserve(batch.events.size());
-  for (const auto& event : batch.events) {
-    batch.bytes.push_back(event->ByteSizeLong());
   }
   for (const std::shared_ptr<Subscription>& sub : live) {
     bool notify = false;
@@ -407,8 +409,7 @@ void Broker::ReadStep(const std::shared_ptr<Subscription>& sub) {
     }
     cursor = sub->cursor_;
   }
-  absl::StatusOr<std::vector<v1::Event>> page =
-      log_->ReadAfter(cursor, options_.page_size);
+  absl::StatusOr<std::vector<Shared>> page = ReadPage(cursor);
   if (!page.ok()) {
     End(sub, absl::UnavailableError(absl::StrCat("reading the log after seq ",
                                                  cursor, ": ",
@@ -422,21 +423,20 @@ void Broker::ReadStep(const std::shared_ptr<Subscription>& sub) {
     if (sub->mode_ != Subscription::Mode::kCatchUp) {
       return;
     }
-    for (v1::Event& event : *page) {
-      if (event.seq() <= sub->cursor_) {
+    for (Shared& shared : *page) {
+      const uint64_t seq = shared.event->seq();
+      if (seq <= sub->cursor_) {
         continue;
       }
-      const uint64_t seq = event.seq();
-      if (sub->filter_.Matches(event)) {
+      if (sub->filter_.Matches(*shared.event)) {
         if (sub->FullLocked()) {
           full = true;
           sub->reading_ = false;
           break;
         }
-        const size_t bytes = event.ByteSizeLong();
         Delivery delivery;
-        delivery.event = std::make_shared<const v1::Event>(std::move(event));
-        sub->PushLocked(std::move(delivery), bytes);
+        delivery.event = std::move(shared.event);
+        sub->PushLocked(std::move(delivery), shared.bytes);
       }
       sub->cursor_ = seq;
     }
@@ -459,6 +459,55 @@ void Broker::ReadStep(const std::shared_ptr<Subscription>& sub) {
     return;
   }
   TryGoLive(sub);
+}
+
+absl::StatusOr<std::vector<Broker::Shared>> Broker::ReadPage(uint64_t cursor) {
+  std::vector<Shared> page;
+  {
+    absl::MutexLock lock(&mu_);
+    // Only a window that reaches the end of what was dispatched may answer:
+    // a short page means "caught up" to the caller.
+    if (!window_.empty() && window_.front().event->seq() <= cursor + 1 &&
+        window_.back().event->seq() == last_seq_) {
+      // The window is contiguous: seq `cursor` + 1 sits at this index.
+      const uint64_t first = cursor + 1 - window_.front().event->seq();
+      for (uint64_t i = first;
+           i < window_.size() && page.size() < options_.page_size; ++i) {
+        page.push_back(window_[i]);
+      }
+      return page;
+    }
+  }
+  absl::StatusOr<std::vector<v1::Event>> events =
+      log_->ReadAfter(cursor, options_.page_size);
+  if (!events.ok()) {
+    return events.status();
+  }
+  page.reserve(events->size());
+  for (v1::Event& event : *events) {
+    const size_t bytes = event.ByteSizeLong();
+    page.push_back(
+        {std::make_shared<const v1::Event>(std::move(event)), bytes});
+  }
+  return page;
+}
+
+void Broker::AddToWindowLocked(const Batch& batch) {
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    if (!window_.empty() &&
+        window_.back().event->seq() + 1 != batch.events[i]->seq()) {
+      // ReadPage indexes the window by seq, so it must have no hole: start
+      // afresh after one (a store whose listener skips seqs).
+      window_.clear();
+      window_bytes_ = 0;
+    }
+    window_.push_back({batch.events[i], batch.bytes[i]});
+    window_bytes_ += batch.bytes[i];
+  }
+  while (window_bytes_ > options_.window_bytes && !window_.empty()) {
+    window_bytes_ -= window_.front().bytes;
+    window_.pop_front();
+  }
 }
 
 absl::StatusOr<uint64_t> Broker::ResolveStart(const StartPosition& start) {

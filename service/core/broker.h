@@ -7,7 +7,10 @@
 // the log at its own pace from its last buffered seq and rejoins live once it
 // has caught up again. A slow reader is never dropped and never makes the
 // broker buffer without bound; deliveries are in seq order with no gap and no
-// duplicate.
+// duplicate. The newest committed events (`Options::window_bytes`) stay in a
+// shared window, so that catch-up reads near the end of the log share those
+// events instead of each reading its own copy from the log: a thousand
+// subscribers a little behind cost one copy of each event, not a thousand.
 //
 //   Broker broker(log.get(), Broker::Options());  // before the first Append
 //   broker.Start();
@@ -154,12 +157,14 @@ class Broker {
   //   page_size         128 events per catch-up read
   //   reader_threads    2
   //   tick              250 ms between heartbeat checks
+  //   window_bytes      8 MiB of the newest events shared by catch-up reads
   struct Options {
     size_t buffer_events = 256;
     size_t buffer_bytes = size_t{1} << 20;
     size_t page_size = 128;
     int reader_threads = 2;
     absl::Duration tick = absl::Milliseconds(250);
+    size_t window_bytes = size_t{8} << 20;
   };
 
   struct SubscribeOptions {
@@ -199,6 +204,11 @@ class Broker {
     std::vector<std::shared_ptr<const v1::Event>> events;
     std::vector<size_t> bytes;
   };
+  // One event of the shared window, with its size.
+  struct Shared {
+    std::shared_ptr<const v1::Event> event;
+    size_t bytes;
+  };
   using LiveSet = std::vector<std::shared_ptr<Subscription>>;
 
   void OnCommit(const std::vector<v1::Event>& committed);
@@ -212,6 +222,12 @@ class Broker {
   void SendHeartbeats();
   void ReaderLoop();
   void ReadStep(const std::shared_ptr<Subscription>& sub);
+  // Up to `page_size` events after `cursor`: from the shared window when it
+  // holds seq `cursor` + 1, else read from the log.
+  absl::StatusOr<std::vector<Shared>> ReadPage(uint64_t cursor);
+  // Appends `batch` to the window and evicts its oldest events beyond
+  // `window_bytes`.
+  void AddToWindowLocked(const Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<uint64_t> ResolveStart(const StartPosition& start);
   void TryGoLive(const std::shared_ptr<Subscription>& sub);
   // Takes `sub` off the live set and queues it for a reader.
@@ -234,6 +250,10 @@ class Broker {
   std::shared_ptr<const LiveSet> live_ ABSL_GUARDED_BY(mu_);
   std::deque<std::shared_ptr<Subscription>> read_queue_ ABSL_GUARDED_BY(mu_);
   std::deque<Batch> batches_ ABSL_GUARDED_BY(mu_);
+  // The newest dispatched events, contiguous in seq, ending at `last_seq_`
+  // (or empty).
+  std::deque<Shared> window_ ABSL_GUARDED_BY(mu_);
+  size_t window_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   absl::CondVar read_cv_;
   absl::CondVar dispatch_cv_;
 

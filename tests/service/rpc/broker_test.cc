@@ -80,6 +80,7 @@ class Consumer {
       const Delivery& d = **next;
       if (d.kind == Delivery::Kind::kEvent) {
         seqs_.push_back(d.event->seq());
+        events_.push_back(d.event);
       } else if (d.kind == Delivery::Kind::kCaughtUp) {
         caught_up_at_.push_back(seqs_.size());
       } else {
@@ -100,6 +101,10 @@ class Consumer {
     absl::MutexLock lock(&mu_);
     return seqs_;
   }
+  std::vector<std::shared_ptr<const v1::Event>> events() const {
+    absl::MutexLock lock(&mu_);
+    return events_;
+  }
   std::vector<size_t> caught_up_at() const {
     absl::MutexLock lock(&mu_);
     return caught_up_at_;
@@ -119,6 +124,7 @@ class Consumer {
 
   // Read by WaitFor predicates, which run under mu_.
   std::vector<uint64_t> seqs_;
+  std::vector<std::shared_ptr<const v1::Event>> events_;
   std::vector<size_t> caught_up_at_;
   int heartbeats_ = 0;
   absl::Status end_;
@@ -132,7 +138,8 @@ class Consumer {
 
 class BrokerTest : public ::testing::Test {
  protected:
-  void Open(uint64_t max_count = 0) {
+  void Open(uint64_t max_count = 0,
+            size_t window_bytes = Broker::Options().window_bytes) {
     char tmpl[] = "/tmp/vs-broker-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
@@ -147,6 +154,7 @@ class BrokerTest : public ::testing::Test {
     broker_options.buffer_events = 8;
     broker_options.page_size = 4;
     broker_options.tick = absl::Milliseconds(20);
+    broker_options.window_bytes = window_bytes;
     broker_ = std::make_unique<Broker>(log_.get(), broker_options);
     broker_->Start();
   }
@@ -235,6 +243,53 @@ TEST_F(BrokerTest, SlowReaderFallsBackToTheLogWithoutGapOrDuplicate) {
       [](const Consumer& c) { return c.seqs_.size() >= 103; }));
   EXPECT_EQ(consumer.seqs(), Range(1, 103));
   EXPECT_EQ(consumer.caught_up_at().size(), 1u);
+}
+
+TEST_F(BrokerTest, SlowReaderWithinTheWindowSharesTheLiveEvents) {
+  Open();
+  Consumer fast;
+  Consumer slow;
+  Subscribe(fast, StartPosition::Latest());
+  Subscribe(slow, StartPosition::Latest());
+  ASSERT_TRUE(
+      fast.WaitFor([](const Consumer& c) { return !c.caught_up_at_.empty(); }));
+  ASSERT_TRUE(
+      slow.WaitFor([](const Consumer& c) { return !c.caught_up_at_.empty(); }));
+  slow.Pause();
+  Append(50);  // far more than the 8-event buffer, well within the window
+  ASSERT_TRUE(
+      fast.WaitFor([](const Consumer& c) { return c.seqs_.size() >= 50; }));
+  slow.Resume();
+  ASSERT_TRUE(
+      slow.WaitFor([](const Consumer& c) { return c.seqs_.size() >= 50; }));
+  EXPECT_EQ(slow.seqs(), Range(1, 50));
+  // The catch-up handed out the very events the live fan-out did: one copy
+  // of each event, however many readers lag.
+  const auto fast_events = fast.events();
+  const auto slow_events = slow.events();
+  ASSERT_EQ(fast_events.size(), slow_events.size());
+  for (size_t i = 0; i < slow_events.size(); ++i) {
+    EXPECT_EQ(slow_events[i].get(), fast_events[i].get()) << "seq " << i + 1;
+  }
+}
+
+TEST_F(BrokerTest, ReaderBehindTheWindowReadsTheLogWithoutGap) {
+  // A window of a few bytes holds one event at most.
+  Open(/*max_count=*/0, /*window_bytes=*/16);
+  Consumer consumer;
+  Subscribe(consumer, StartPosition::Latest());
+  ASSERT_TRUE(consumer.WaitFor(
+      [](const Consumer& c) { return !c.caught_up_at_.empty(); }));
+  consumer.Pause();
+  Append(60);
+  consumer.Resume();
+  ASSERT_TRUE(
+      consumer.WaitFor([](const Consumer& c) { return c.seqs_.size() >= 60; }));
+  EXPECT_EQ(consumer.seqs(), Range(1, 60));
+  Append(3);
+  ASSERT_TRUE(
+      consumer.WaitFor([](const Consumer& c) { return c.seqs_.size() >= 63; }));
+  EXPECT_EQ(consumer.seqs(), Range(1, 63));
 }
 
 TEST_F(BrokerTest, AfterSeqResumesAndFiltersApplyInBothPhases) {
