@@ -158,32 +158,17 @@ absl::StatusOr<std::unique_ptr<JetStreamEventLog>> JetStreamEventLog::Open(
   const std::string what =
       absl::StrCat("event log nats stream ", options.stream);
   absl::Status status = log->Connect();
-  // A cluster that has just started (or is electing leaders) answers
-  // stream and bucket requests with timeouts for a while: retry those,
-  // bounded by `open_timeout`.
+  // A cluster that has just started, or lost a node, answers stream,
+  // bucket and consumer requests with timeouts while it elects leaders:
+  // retry those, bounded by `open_timeout`.
   const absl::Time deadline = absl::Now() + options.open_timeout;
   while (status.ok()) {
-    status = log->EnsureStreams();
-    if (status.ok()) {
-      status = log->EnsureBuckets();
-    }
+    status = log->SetUp();
     if (!absl::IsUnavailable(status) || absl::Now() >= deadline) {
       break;
     }
     absl::SleepFor(absl::Milliseconds(250));
     status = absl::OkStatus();
-  }
-  absl::StatusOr<StreamState> state = status.ok()
-                                          ? log->GetStreamState(options.stream)
-                                          : absl::StatusOr<StreamState>(status);
-  if (state.ok()) {
-    status = log->RepairRecentKeys();
-  } else {
-    status = state.status();
-  }
-  if (status.ok()) {
-    log->fed_seq_.store(state->last_seq);
-    status = log->StartFeed(state->last_seq);
   }
   if (!status.ok()) {
     return absl::Status(status.code(),
@@ -193,7 +178,27 @@ absl::StatusOr<std::unique_ptr<JetStreamEventLog>> JetStreamEventLog::Open(
   for (int i = 0; i < options.publishers; ++i) {
     log->publishers_.emplace_back([raw = log.get()] { raw->PublisherLoop(); });
   }
+  log->watchdog_ = std::thread([raw = log.get()] { raw->WatchFeed(); });
   return log;
+}
+
+absl::Status JetStreamEventLog::SetUp() {
+  absl::Status status = EnsureStreams();
+  if (status.ok()) {
+    status = EnsureBuckets();
+  }
+  absl::StatusOr<StreamState> state = status.ok()
+                                          ? GetStreamState(options_.stream)
+                                          : absl::StatusOr<StreamState>(status);
+  if (!state.ok()) {
+    return state.status();
+  }
+  status = RepairRecentKeys();
+  if (!status.ok()) {
+    return status;
+  }
+  fed_seq_.store(state->last_seq);
+  return StartFeed(state->last_seq);
 }
 
 JetStreamEventLog::JetStreamEventLog(Options options)
@@ -390,17 +395,60 @@ absl::Status JetStreamEventLog::StartFeed(uint64_t after_seq) {
   sub_options.Config.OptStartSeq = after_seq + 1;
   natsSubscription* subscription = nullptr;
   jsErrCode js_error = static_cast<jsErrCode>(0);
-  natsStatus status =
-      js_Subscribe(&subscription, js_.get(), subject.c_str(), &OnFeedMessage,
-                   this, nullptr, &sub_options, &js_error);
-  if (status != NATS_OK) {
-    return NatsError(status, "starting the live feed", js_error);
+  NatsSubscriptionPtr old;
+  {
+    // Held while subscribing, so that the first message's callback waits
+    // until `feed_` names the new subscription (Feed drops any other's).
+    absl::MutexLock lock(&feed_mu_);
+    const natsStatus status =
+        js_Subscribe(&subscription, js_.get(), subject.c_str(), &OnFeedMessage,
+                     this, nullptr, &sub_options, &js_error);
+    if (status != NATS_OK) {
+      return NatsError(status, "starting the live feed", js_error);
+    }
+    // Flow control bounds what the server sends ahead; never drop on the
+    // client side (a drop would only make the ordered consumer start over).
+    natsSubscription_SetPendingLimits(subscription, -1, -1);
+    old = std::move(feed_);
+    feed_.reset(subscription);
   }
-  feed_.reset(subscription);
-  // Flow control bounds what the server sends ahead; never drop on the
-  // client side (a drop would only make the ordered consumer start over).
-  status = natsSubscription_SetPendingLimits(feed_.get(), -1, -1);
-  return NatsError(status, "unbounding the live feed");
+  if (old != nullptr) {
+    natsSubscription_Unsubscribe(old.get());
+    // Its callback may still be running (and will drop what it has);
+    // destroyed with the log.
+    retired_feeds_.push_back(std::move(old));
+  }
+  return absl::OkStatus();
+}
+
+void JetStreamEventLog::WatchFeed() {
+  // libnats restarts an ordered consumer that misses heartbeats by itself,
+  // but not if creating the new consumer fails (e.g. while the cluster has
+  // no quorum). Start it over when the stream is ahead of the feed and the
+  // feed has not moved for `feed_stall_timeout`.
+  uint64_t last_fed = fed_seq_.load();
+  absl::Time moved = absl::Now();
+  while (!stop_watchdog_.WaitForNotificationWithTimeout(absl::Seconds(1))) {
+    const uint64_t fed = fed_seq_.load();
+    if (fed != last_fed) {
+      last_fed = fed;
+      moved = absl::Now();
+      continue;
+    }
+    if (absl::Now() - moved < options_.feed_stall_timeout) {
+      continue;
+    }
+    absl::StatusOr<StreamState> state = GetStreamState(options_.stream);
+    if (!state.ok() || state->last_seq <= fed) {
+      moved = absl::Now();  // Idle, or unknown: look again later.
+      continue;
+    }
+    if (StartFeed(fed).ok()) {
+      absl::MutexLock lock(&mu_);
+      ++stats_.feed_restarts;
+    }
+    moved = absl::Now();
+  }
 }
 
 void JetStreamEventLog::OnFeedMessage(natsConnection* /*connection*/,
@@ -419,8 +467,8 @@ void JetStreamEventLog::Feed(natsSubscription* subscription,
   // Held across the listener call on purpose: only Shutdown takes it, to
   // wait until no feed callback runs.
   absl::MutexLock feed_lock(&feed_mu_);
-  if (feed_stopped_) {
-    return;
+  if (feed_stopped_ || subscription != feed_.get()) {
+    return;  // Shut down, or a feed the watchdog replaced.
   }
   jsMsgMetaData* raw_meta = nullptr;
   if (natsMsg_GetMetaData(&raw_meta, message.get()) != NATS_OK) {
@@ -478,13 +526,17 @@ void JetStreamEventLog::Shutdown() {
     publisher.join();
   }
   publishers_.clear();
+  stop_watchdog_.Notify();
+  if (watchdog_.joinable()) {
+    watchdog_.join();
+  }
+  // After this no Feed call passes its first check, and one in progress has
+  // finished; then Unsubscribe stops new callbacks. (Drain would also wait,
+  // but for an ordered consumer it runs into its timeout.)
+  absl::MutexLock lock(&feed_mu_);
+  feed_stopped_ = true;
   if (feed_ != nullptr) {
-    // After Unsubscribe libnats starts no new callback; taking `feed_mu_`
-    // waits out one in progress. (Drain would also wait, but for an ordered
-    // consumer it runs into its timeout.)
     natsSubscription_Unsubscribe(feed_.get());
-    absl::MutexLock lock(&feed_mu_);
-    feed_stopped_ = true;
   }
   if (connection_ != nullptr) {
     // Later reads fail with kUnavailable (connection closed).

@@ -63,6 +63,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 
 #include "vouchstream/v1/api.pb.h"
@@ -86,6 +87,7 @@ class JetStreamEventLog final : public core::EventLog {
   //   publishers         8 append threads
   //   request_timeout    absl::Seconds(5) per JetStream request
   //   open_timeout       absl::Seconds(30) for `Open` to set the stream up
+  //   feed_stall_timeout absl::Seconds(10) before the feed is started over
   //   now                absl::Now
   struct Options {
     std::vector<std::string> servers;
@@ -105,6 +107,11 @@ class JetStreamEventLog final : public core::EventLog {
     // How long `Open` retries creating or updating the streams and buckets
     // while the cluster answers kUnavailable (e.g. just started, electing).
     absl::Duration open_timeout = absl::Seconds(30);
+    // The live feed is started over (from the last seq it delivered) when
+    // the stream has newer events and the feed delivered nothing for this
+    // long, e.g. after its consumer was lost while the cluster had no
+    // quorum.
+    absl::Duration feed_stall_timeout = absl::Seconds(10);
     // For `received_at` of events that have none and `quarantined_at`.
     std::function<absl::Time()> now = [] { return absl::Now(); };
   };
@@ -119,6 +126,8 @@ class JetStreamEventLog final : public core::EventLog {
     uint64_t events_fed = 0;
     // Id keys `Open` restored from the stream's recent past.
     uint64_t keys_repaired = 0;
+    // Times the watchdog started the live feed over.
+    uint64_t feed_restarts = 0;
   };
 
   // Connects, creates the stream, the quarantine stream and the KV buckets
@@ -188,10 +197,14 @@ class JetStreamEventLog final : public core::EventLog {
   explicit JetStreamEventLog(Options options);
 
   absl::Status Connect();
+  // Streams, buckets, key repair and the live feed; retried by `Open`.
+  absl::Status SetUp();
   absl::Status EnsureStreams();
   absl::Status EnsureBuckets();
   absl::Status RepairRecentKeys();
+  // Subscribes the live feed from `after_seq` + 1, replacing any earlier.
   absl::Status StartFeed(uint64_t after_seq);
+  void WatchFeed();
 
   void PublisherLoop();
   bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -222,7 +235,6 @@ class JetStreamEventLog final : public core::EventLog {
   JsCtxPtr js_;
   KvStorePtr ids_;
   KvStorePtr state_;
-  NatsSubscriptionPtr feed_;
   std::atomic<uint64_t> fed_seq_{0};
 
   mutable absl::Mutex mu_;
@@ -238,12 +250,17 @@ class JetStreamEventLog final : public core::EventLog {
   // Only the feed's delivery thread touches these (and Shutdown, to stop it).
   absl::Mutex feed_mu_;
   bool feed_stopped_ ABSL_GUARDED_BY(feed_mu_) = false;
+  NatsSubscriptionPtr feed_ ABSL_GUARDED_BY(feed_mu_);
+  // Feeds the watchdog replaced; only the watchdog thread touches it.
+  std::vector<NatsSubscriptionPtr> retired_feeds_;
+  absl::Notification stop_watchdog_;
   CommitListener feed_listener_ ABSL_GUARDED_BY(feed_mu_);
   std::vector<v1::Event> feed_batch_ ABSL_GUARDED_BY(feed_mu_);
 
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
   std::vector<std::thread> publishers_ ABSL_GUARDED_BY(shutdown_mu_);
+  std::thread watchdog_ ABSL_GUARDED_BY(shutdown_mu_);
 };
 
 }  // namespace vouchstream::store

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include <nats/nats.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -134,6 +135,34 @@ absl::Status NatsCluster::Restart(int i) {
   }
   nodes_[i] = *std::move(node);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> NatsCluster::StreamLeader(
+    const std::string& stream) const {
+  natsConnection* connection = nullptr;
+  natsStatus status =
+      natsConnection_ConnectTo(&connection, ClientUrls().c_str());
+  std::string leader;
+  if (status == NATS_OK) {
+    jsCtx* js = nullptr;
+    status = natsConnection_JetStream(&js, connection, nullptr);
+    if (status == NATS_OK) {
+      jsStreamInfo* info = nullptr;
+      status = js_GetStreamInfo(&info, js, stream.c_str(), nullptr, nullptr);
+      if (status == NATS_OK && info->Cluster != nullptr &&
+          info->Cluster->Leader != nullptr) {
+        leader = info->Cluster->Leader;
+      }
+      jsStreamInfo_Destroy(info);
+      jsCtx_Destroy(js);
+    }
+    natsConnection_Destroy(connection);
+  }
+  if (status != NATS_OK || leader.empty()) {
+    return absl::UnavailableError(absl::StrCat(
+        "no leader for stream ", stream, ": ", natsStatus_GetText(status)));
+  }
+  return leader;
 }
 
 int NatsCluster::NodeIndex(const std::string& name) const {

@@ -43,6 +43,8 @@ class NatsCluster {
   // "n1".."n3": the names JetStream reports (e.g. as a stream's leader).
   static std::string NodeName(int i) { return "n" + std::to_string(i + 1); }
   int NodeIndex(const std::string& name) const;
+  // The node that leads `stream`'s replicas now, as NodeName() spells it.
+  absl::StatusOr<std::string> StreamLeader(const std::string& stream) const;
 
  private:
   NatsCluster() = default;
