@@ -20,6 +20,8 @@ import os
 import sys
 
 KEEP_UP = 0.95
+# Cores of other work on the machine during a step that make it "noisy".
+NOISY_CORES = 0.3
 TARGETS = {
     "ours": "vouchstream-gateway → vouchstream-server (signature check, "
     "unknown-field accounting, raw body kept)",
@@ -77,6 +79,15 @@ def read_steps(folder, meta):
             step["service_cpu_us"] = (svc / hz / n * 1e6
                                       if n and step["target"] != "ceiling"
                                       else None)
+            # Other work on the machine during the step, in cores (older
+            # results folders have no such columns).
+            busy = number(row.get("machine_busy_ticks"))
+            ours = number(row.get("step_cpu_ticks"))
+            gen = number(row.get("loadgen_cpu_ticks"))
+            secs = number(row.get("seconds"))
+            step["other_cores"] = (
+                round(max(0.0, busy - ours - gen) / hz / secs, 2)
+                if None not in (busy, ours, gen) and secs else None)
             step["clean"] = step["errors"] == 0 and step["non_2xx"] == 0
             steps.append(step)
     mark_kept_up(steps)
@@ -323,6 +334,10 @@ def main():
         "ours_service_cpu_us_per_request": closed("ours", "service_cpu_us"),
         "peer_service_cpu_us_per_request": closed("peer", "service_cpu_us"),
         "p99_at_common_rate": common,
+        "noisy_steps": sum(1 for s in steps
+                           if (s["other_cores"] or 0) >= NOISY_CORES),
+        "max_other_cores": max((s["other_cores"] or 0 for s in steps),
+                               default=None),
         "steps": steps,
         "micro": micro,
     }
@@ -372,13 +387,23 @@ def main():
           f"{fmt(summary['ratio_rps_ours_over_peer'], 2)}×, "
           f"p99 ours/peer = {fmt(summary['ratio_p99_ours_over_peer'], 2)} "
           f"(below 1 is better), throughput ours/ceiling = "
-          f"{fmt((summary['ratio_rps_ours_over_ceiling'] or 0) * 100, 0)} %.")
+          + (f"{summary['ratio_rps_ours_over_ceiling'] * 100:.0f} %."
+             if summary["ratio_rps_ours_over_ceiling"] else "– (no ceiling)."))
         if common:
             out[-1] += (f" At the highest rate both sustained "
                         f"({common['offered']:,} req/s offered), p99 is "
                         f"{fmt(common['ours_p99_ms'], 2)} ms (ours) vs "
                         f"{fmt(common['peer_p99_ms'], 2)} ms (peer).")
         w("")
+        noisy = summary["noisy_steps"]
+        if noisy:
+            w(f"**Other work ran on the machine during {noisy} of "
+              f"{len(steps)} steps** (≥ {NOISY_CORES} cores besides this "
+              f"run's processes and load generator, up to "
+              f"{summary['max_other_cores']} cores; marked ⚡ below): their "
+              "figures understate what this machine can do. Compare ratios "
+              "from steps without ⚡, or rerun on a quiet machine.")
+            w("")
         w("CPU per request is the process's user+system time over the "
           "measured step divided by its requests, from the best closed-loop step.")
         w("")
@@ -405,26 +430,32 @@ def main():
         w("")
         w("| target | offered req/s | achieved req/s | p50 ms | p90 ms | "
           "p99 ms | max ms | requests | non-2xx | errors | gateway CPU "
-          "µs/req | service CPU µs/req | delivered to the subscriber |")
-        w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "µs/req | service CPU µs/req | delivered to the subscriber | "
+          "other work (cores) |")
+        w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for s in steps:
             offered = "closed loop" if s["offered"] == 0 else f"{s['offered']:,}"
             expected = s["warmup_requests"] + s["requests"]
             delivered = ("–" if s["delivered"] is None else
                          f"{s['delivered']:,} of {expected:,}")
             flag = "" if s["clean"] and s["kept_up"] else " ⚠"
+            if (s["other_cores"] or 0) >= NOISY_CORES:
+                flag += " ⚡"
             w(f"| {s['target']}{flag} | {offered} | {fmt(s['rps'], 0)} | "
               f"{fmt(s['p50_ms'], 2)} | {fmt(s['p90_ms'], 2)} | "
               f"{fmt(s['p99_ms'], 2)} | {fmt(s['max_ms'], 1)} | "
               f"{s['requests']:,} | {s['non_2xx']:,} | {s['errors']:,} | "
               f"{fmt(s['gateway_cpu_us'])} | {fmt(s['service_cpu_us'])} | "
-              f"{delivered} |")
+              f"{delivered} | {fmt(s['other_cores'], 2)} |")
         w("")
         w("⚠ = errors, non-2xx answers, achieved < 95 % of the offered "
           "rate, or a p99 above the closed loop's (saturated: a queue was "
           "building): not counted as sustained. Delivered counts the "
           "events (warm-up included) the subscriber had received 0.5 s after "
-          "the step: each request stored once, none deduplicated.")
+          "the step: each request stored once, none deduplicated. Other work = "
+          "the machine's busy CPU time during the step minus this step's "
+          "processes and the load generator, in cores; ⚡ = at least "
+          f"{NOISY_CORES}.")
         w("")
         w("![throughput and p99 vs offered load](plot.png)")
         w("")

@@ -16,13 +16,17 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 HEADER = ("target offered rps p50_ms p90_ms p99_ms max_ms requests non_2xx "
           "errors gateway_cpu_ticks service_cpu_ticks warmup_requests "
-          "delivered").split()
+          "delivered seconds loadgen_cpu_ticks step_cpu_ticks "
+          "machine_busy_ticks").split()
 
 
-def step(target, offered, rps, p99, errors=0, non_2xx=0, requests=None):
-    requests = requests if requests is not None else int(rps * 10)
+def step(target, offered, rps, p99, errors=0, non_2xx=0, busy=400):
+    """A step of 10 s; this run's processes used 300 ticks + the load
+    generator 100 (4 cores at 100 Hz), the machine `busy` ticks."""
+    requests = int(rps * 10)
     return [target, offered, rps, 1.0, 2.0, p99, p99 + 1, requests, non_2xx,
-            errors, 100, 200, 10, "" if target == "ceiling" else requests + 10]
+            errors, 100, 200, 10, "" if target == "ceiling" else requests + 10,
+            10.0, 100, 300, busy]
 
 
 class ReportTest(unittest.TestCase):
@@ -96,8 +100,23 @@ class ReportTest(unittest.TestCase):
                           "ratio_p99_ours_over_peer": 0.333})
         self.assertIsNone(summary["ceiling_rps"])
         self.assertIn("| **ours** | 3,050 | 45.00 ms |", report)
+        self.assertIn("throughput ours/ceiling = – ", report)
+        self.assertNotIn(" ⚡ |", report)
         # Saturated steps are flagged in the per-step table.
         self.assertIn("| peer ⚠ | 3,100 |", report)
+
+    def test_flags_steps_that_ran_beside_other_work(self):
+        _, summary, report = self.run_report([
+            step("ours", 0, 3000, 50, busy=1300),  # 0.9 cores of other work
+            step("peer", 0, 2000, 70),             # none
+        ])
+        self.assertEqual(summary["noisy_steps"], 1)
+        self.assertEqual(summary["max_other_cores"], 0.9)
+        self.assertEqual([s["other_cores"] for s in summary["steps"]],
+                         [0.9, 0.0])
+        self.assertIn("| ours ⚡ | closed loop |", report)
+        self.assertIn("| peer | closed loop |", report)
+        self.assertIn("during 1 of 2 steps", report)
 
     def test_summary_has_the_keys_scripts_compare(self):
         folder, summary, report = self.run_report(
