@@ -552,7 +552,8 @@ void JetStreamEventLog::Append(v1::Event event, AppendDone done) {
   {
     absl::MutexLock lock(&mu_);
     if (accepting_) {
-      appends_.push_back({std::move(event), std::move(done), next_ticket_++});
+      appends_.push_back(
+          {std::move(event), std::move(done), next_ticket_++, absl::Now()});
       return;
     }
   }
@@ -575,6 +576,25 @@ void JetStreamEventLog::PublisherLoop() {
       }
       pending = std::move(appends_.front());
       appends_.pop_front();
+    }
+    if (absl::Now() - pending.queued > options_.queue_timeout) {
+      // Still takes its turn, so that later tickets are not held up.
+      {
+        absl::MutexLock lock(&mu_);
+        const uint64_t ticket = pending.ticket;
+        const auto is_turn = [this, ticket]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+          return turn_ == ticket;
+        };
+        mu_.Await(absl::Condition(&is_turn));
+        ++turn_;
+        ++stats_.appends_failed;
+        ++stats_.appends_expired;
+      }
+      pending.done(absl::UnavailableError(
+          absl::StrCat("event log: waited more than ",
+                       absl::FormatDuration(options_.queue_timeout),
+                       " to be published (JetStream slow or without quorum)")));
+      continue;
     }
     absl::StatusOr<AppendResult> result =
         AppendOne(pending.event, pending.ticket);

@@ -86,6 +86,7 @@ class JetStreamEventLog final : public core::EventLog {
   //   duplicate_window   absl::Minutes(10) (capped at max_age)
   //   publishers         8 append threads
   //   request_timeout    absl::Seconds(5) per JetStream request
+  //   queue_timeout      absl::Seconds(5) an append may wait to be published
   //   open_timeout       absl::Seconds(30) for `Open` to set the stream up
   //   feed_stall_timeout absl::Seconds(10) before the feed is started over
   //   now                absl::Now
@@ -104,6 +105,11 @@ class JetStreamEventLog final : public core::EventLog {
     // How long one JetStream request (publish, KV operation, read) may wait
     // for its answer, e.g. while a new stream leader is elected.
     absl::Duration request_timeout = absl::Seconds(5);
+    // An append that waited longer than this for a publisher (the cluster
+    // was slow or without quorum meanwhile) fails with kUnavailable without
+    // being published: its caller has most likely given up, and storing it
+    // late would only turn its retry into a duplicate.
+    absl::Duration queue_timeout = absl::Seconds(5);
     // How long `Open` retries creating or updating the streams and buckets
     // while the cluster answers kUnavailable (e.g. just started, electing).
     absl::Duration open_timeout = absl::Seconds(30);
@@ -122,6 +128,8 @@ class JetStreamEventLog final : public core::EventLog {
     uint64_t duplicates_by_key = 0;
     uint64_t duplicates_by_window = 0;
     uint64_t appends_failed = 0;
+    // Of those, failed for waiting longer than `queue_timeout`.
+    uint64_t appends_expired = 0;
     // Events the feed delivered to the commit listener.
     uint64_t events_fed = 0;
     // Id keys `Open` restored from the stream's recent past.
@@ -185,6 +193,7 @@ class JetStreamEventLog final : public core::EventLog {
     AppendDone done;
     // Appends publish in the order they were called (see PublisherLoop).
     uint64_t ticket = 0;
+    absl::Time queued;
   };
   struct StreamState {
     uint64_t first_seq = 0;
