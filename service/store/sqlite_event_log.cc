@@ -1,11 +1,14 @@
 #include "service/store/sqlite_event_log.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -18,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -80,6 +84,28 @@ absl::StatusOr<v1::QuarantinedEvent> ParseQuarantined(const Statement& stmt) {
 
 absl::Status WithContext(const absl::Status& status, absl::string_view what) {
   return {status.code(), absl::StrCat(what, ": ", status.message())};
+}
+
+// SQLite answers "unable to open database file" alike for a missing, a
+// read-only and a full directory; an operator needs to know which. Adds the
+// reason when `path`'s directory is not writable.
+absl::Status WithOpenContext(const absl::Status& status,
+                             const std::string& path, absl::string_view what) {
+  absl::Status with = WithContext(status, what);
+  if (status.code() != absl::StatusCode::kUnavailable ||
+      absl::StartsWith(path, "file:")) {
+    return with;
+  }
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  if (access(dir.c_str(), W_OK) != 0) {
+    return {with.code(),
+            absl::StrCat(with.message(), "; directory \"", dir,
+                         "\" is not writable: ", std::strerror(errno))};
+  }
+  return with;
 }
 
 // Counts `event` in its customer's per-type history (`bump_history`) and
@@ -176,7 +202,7 @@ absl::StatusOr<std::unique_ptr<SqliteEventLog>> SqliteEventLog::Open(
   absl::StatusOr<std::unique_ptr<Database>> db =
       Database::Open(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!db.ok()) {
-    return WithContext(db.status(), what);
+    return WithOpenContext(db.status(), options.path, what);
   }
   // Another process holding the file (e.g. a second server by mistake) makes
   // us wait a little before failing, rather than failing at once.
@@ -186,7 +212,7 @@ absl::StatusOr<std::unique_ptr<SqliteEventLog>> SqliteEventLog::Open(
   absl::Status status =
       (*db)->Exec("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -32768");
   if (!status.ok()) {
-    return WithContext(status, what);
+    return WithOpenContext(status, options.path, what);
   }
   {
     absl::StatusOr<Statement> wal = (*db)->Prepare("PRAGMA journal_mode = WAL");
