@@ -2,7 +2,10 @@
 // test's own). Publish must fail with a clear UNAVAILABLE, the gateway must
 // answer 503 with Retry-After, nothing acknowledged may be lost, and the
 // service must take writes again as soon as space returns, without a
-// restart.
+// restart. And a store directory that has become read-only: the service
+// refuses to start and says why, and starts with everything once it is
+// writable again. (A file system with files open for writing cannot be
+// remounted read-only under a running service: the kernel says EBUSY.)
 
 #include <cstdint>
 #include <iostream>
@@ -17,6 +20,7 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
+#include "service/store/sqlite_event_log.h"
 #include "tests/faults/log_audit.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_events.h"
@@ -126,10 +130,12 @@ TEST(DiskFullTest, RefusesWith503LosesNothingAndRecoversWithoutRestart) {
   EXPECT_EQ(after.counts().ok, kOkAfterSpace)
       << after.counts().unavailable << " refused after space returned";
 
-  // Nothing acknowledged is lost, also across a restart.
+  // Nothing acknowledged is lost, also across a restart. (The gateway goes
+  // first: the service's drain waits for open PublishStream calls.)
   std::vector<WebhookLoad::Request> all = filling.requests();
   const std::vector<WebhookLoad::Request> later = after.requests();
   all.insert(all.end(), later.begin(), later.end());
+  EXPECT_THAT((*gateway)->Stop(), IsOk());
   ASSERT_THAT((*server)->Stop(), IsOk());
   server = ServerProcess::Start(server_options);
   ASSERT_THAT(server, IsOk());
@@ -153,7 +159,64 @@ TEST(DiskFullTest, RefusesWith503LosesNothingAndRecoversWithoutRestart) {
             << (kLargeDisk >> 20) << " MiB the same processes answered "
             << after.counts().ok << "/" << kOkAfterSpace
             << " webhooks 2xx; after a restart " << audit.Summary() << "\n";
+  EXPECT_THAT((*server)->Stop(), IsOk());
+}
+
+TEST(ReadOnlyStoreTest, RefusesToStartSaysWhyAndKeepsEverything) {
+  constexpr uint64_t kWebhooks = 50;
+  TempDir dir;
+  auto disk = TmpfsMount::Mount(dir.File("disk"), kLargeDisk);
+  ASSERT_THAT(disk, IsOk());
+  ServerProcess::Options server_options;
+  server_options.store_path = (*disk)->path() + "/events.db";
+  auto server = ServerProcess::Start(server_options);
+  ASSERT_THAT(server, IsOk());
+  GatewayProcess::Options gateway_options;
+  gateway_options.upstream = (*server)->address();
+  gateway_options.secret = kSecret;
+  gateway_options.secret_dir = dir.path();
+  auto gateway = GatewayProcess::Start(gateway_options);
+  ASSERT_THAT(gateway, IsOk());
+  WebhookLoad::Options load_options =
+      LoadOptions((*gateway)->port(), "pub_ro_");
+  load_options.max_requests = kWebhooks;
+  WebhookLoad load(load_options);
+  ASSERT_TRUE(load.WaitUntil(
+      [](const WebhookLoad::Counts& c) { return c.answered() == kWebhooks; },
+      kPhaseTimeout));
+  load.Stop();
+  EXPECT_EQ(load.counts().ok, kWebhooks);
   EXPECT_THAT((*gateway)->Stop(), IsOk());
+  EXPECT_THAT((*server)->Stop(), IsOk());
+
+  ASSERT_THAT((*disk)->SetReadOnly(true), IsOk());
+  // The store names the cause...
+  store::SqliteEventLog::Options store_options;
+  store_options.path = server_options.store_path;
+  EXPECT_THAT(store::SqliteEventLog::Open(store_options),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       AllOf(HasSubstr("is not writable"),
+                             HasSubstr("Read-only file system"))));
+  // ... and the service does not pretend to serve without it.
+  auto refused = ServerProcess::Start(server_options);
+  EXPECT_FALSE(refused.ok());
+
+  ASSERT_THAT((*disk)->SetReadOnly(false), IsOk());
+  server = ServerProcess::Start(server_options);
+  ASSERT_THAT(server, IsOk());
+  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto log = ReadWholeLog(*stub);
+  ASSERT_THAT(log, IsOk());
+  const LogAudit audit = AuditLog(load.requests(), *log);
+  EXPECT_EQ(audit.acknowledged_stored, kWebhooks) << audit.Summary();
+  EXPECT_EQ(audit.events, kWebhooks);
+  std::cout << "[fault d] read-only store directory: " << load.counts().ok
+            << " webhooks acknowledged, then the directory was remounted "
+               "read-only: the service refused to start ("
+            << (refused.ok() ? std::string("it started!")
+                             : refused.status().ToString())
+            << ") and the store said why; writable again, it started with "
+            << audit.Summary() << "\n";
   EXPECT_THAT((*server)->Stop(), IsOk());
 }
 
