@@ -11,7 +11,7 @@ plot.png from them). Standard library only (Debian's python3).
 "Sustained" throughput of a target is the highest throughput among its
 load steps with no errors and no non-2xx answers that kept up with the
 offered load (closed loop, or open loop achieving >= 95 % of the rate with
-a p99 no higher than the closed loop's); its p99 is that step's.
+a p99 at most twice the closed loop's); its p99 is that step's.
 """
 
 import csv
@@ -20,6 +20,10 @@ import os
 import sys
 
 KEEP_UP = 0.95
+# An open-loop step whose p99 exceeds this many times the closed loop's was
+# queueing (noise on a shared machine moves p99 by tens of percent; a queue
+# moves it by multiples).
+QUEUE_P99_FACTOR = 2.0
 # Cores of other work on the machine during a step that make it "noisy".
 NOISY_CORES = 0.3
 TARGETS = {
@@ -98,10 +102,11 @@ def mark_kept_up(steps):
     """Sets `kept_up` on every step.
 
     An open-loop step kept up when it achieved >= 95 % of its rate and its
-    p99 is no higher than the target's best closed-loop p99. The generator
-    keeps one request in flight per connection, so a higher p99 means the
-    requests waited in the generator, behind schedule: the queue was growing
-    even though the throughput still looked like the offered rate.
+    p99 is at most twice the target's best closed-loop p99. The generator
+    keeps one request in flight per connection, so a p99 well above the
+    closed loop's means the requests waited in the generator, behind
+    schedule: the queue was growing even though the throughput still looked
+    like the offered rate.
     """
     for step in steps:
         closed = [s for s in steps
@@ -109,7 +114,8 @@ def mark_kept_up(steps):
         ref = max(closed, key=lambda s: s["rps"])["p99_ms"] if closed else None
         step["kept_up"] = step["offered"] == 0 or (
             step["rps"] >= KEEP_UP * step["offered"] and
-            (ref is None or step["p99_ms"] is None or step["p99_ms"] <= ref))
+            (ref is None or step["p99_ms"] is None or
+             step["p99_ms"] <= QUEUE_P99_FACTOR * ref))
 
 
 def sustained(steps, target):
@@ -368,7 +374,7 @@ def main():
           f"{meta.get('warmup')} s of warm-up. Sustained = the highest "
           "throughput of a step with no errors that kept up with its offered "
           "load (closed loop, or open loop at >= 95 % of the rate with a p99 "
-          "no higher than the closed loop's, so no queue was building); p99 "
+          "at most twice the closed loop's, so no queue was building); p99 "
           "is at that step.")
         w("")
         w("| | sustained req/s | p99 at that load | "
@@ -449,7 +455,7 @@ def main():
               f"{delivered} | {fmt(s['other_cores'], 2)} |")
         w("")
         w("⚠ = errors, non-2xx answers, achieved < 95 % of the offered "
-          "rate, or a p99 above the closed loop's (saturated: a queue was "
+          "rate, or a p99 above twice the closed loop's (saturated: a queue was "
           "building): not counted as sustained. Delivered counts the "
           "events (warm-up included) the subscriber had received 0.5 s after "
           "the step: each request stored once, none deduplicated. Other work = "
