@@ -423,6 +423,11 @@ def main():
              "per request (`signature_benchmark`, below)."
              if signature_us else ""))
         w("")
+        w("The transports differ by design: our gateway forwards over two "
+          "long-lived `PublishStream` calls, the peer makes one unary "
+          "`Publish` per request, as grpc-gateway does. That is part of what "
+          "is compared, and it shows in the service's CPU per request.")
+        w("")
         w("The peer's body is the same webhook JSON under "
           "`publication_succeeded`, with the publication id also as the "
           "event's `id` (`-wrap event`, see `peer_body.json`): a "
