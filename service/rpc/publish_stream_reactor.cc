@@ -53,14 +53,19 @@ void PublishStreamReactor::OnPublished(
       *error->add_field_violations() = std::move(violation);
     }
   }
+  // This runs on a store thread, which gRPC does not count: once `pending_`
+  // drops, another thread may Finish and OnDone delete `this`, so the next
+  // step is decided in the same critical section.
+  Next next;
   {
     absl::MutexLock lock(&mu_);
     --pending_;
     if (!cancelled_) {
       acks_.push_back(std::move(ack));
     }
+    next = DecideLocked();
   }
-  Step();
+  Start(next);
 }
 
 void PublishStreamReactor::OnWriteDone(bool ok) {
@@ -87,48 +92,55 @@ void PublishStreamReactor::OnCancel() {
 void PublishStreamReactor::OnDone() { delete this; }
 
 void PublishStreamReactor::Step() {
-  enum class Action { kNone, kWrite, kRead, kFinish };
-  Action action = Action::kNone;
-  absl::Status status;
+  Next next;
   {
     absl::MutexLock lock(&mu_);
-    if (finished_) {
-      return;
-    }
-    if (!writing_ && !acks_.empty() && !cancelled_) {
-      response_ = std::move(acks_.front());
-      acks_.pop_front();
-      writing_ = true;
-      action = Action::kWrite;
-    } else if (!reading_ && !reads_done_ && !cancelled_ &&
-               pending_ + acks_.size() < max_in_flight_) {
-      reading_ = true;
-      action = Action::kRead;
-    } else if (!writing_ && !reading_ && pending_ == 0 && acks_.empty() &&
-               (reads_done_ || cancelled_)) {
-      // Every store callback has come back: nothing refers to `this` once
-      // OnDone runs.
-      finished_ = true;
-      action = Action::kFinish;
-      if (cancelled_) {
-        status = absl::CancelledError("publish stream cancelled");
-      }
+    next = DecideLocked();
+  }
+  Start(next);
+}
+
+PublishStreamReactor::Next PublishStreamReactor::DecideLocked() {
+  Next next;
+  if (finished_) {
+    return next;
+  }
+  if (!writing_ && !acks_.empty() && !cancelled_) {
+    response_ = std::move(acks_.front());
+    acks_.pop_front();
+    writing_ = true;
+    next.write = true;
+  }
+  // A read may be due as well: a write and a read may both be in flight.
+  if (!reading_ && !reads_done_ && !cancelled_ &&
+      pending_ + acks_.size() < max_in_flight_) {
+    reading_ = true;
+    next.read = true;
+  }
+  if (!writing_ && !reading_ && pending_ == 0 && acks_.empty() &&
+      (reads_done_ || cancelled_)) {
+    // Every store callback has come back: nothing refers to `this` once
+    // OnDone runs.
+    finished_ = true;
+    next.finish = true;
+    if (cancelled_) {
+      next.status = absl::CancelledError("publish stream cancelled");
     }
   }
-  switch (action) {
-    case Action::kWrite:
-      StartWrite(&response_);
-      // A read may also be due (a write and a read may both be in flight).
-      Step();
-      break;
-    case Action::kRead:
-      StartRead(&request_);
-      break;
-    case Action::kFinish:
-      Finish(ToGrpcStatus(status));
-      break;
-    case Action::kNone:
-      break;
+  return next;
+}
+
+void PublishStreamReactor::Start(const Next& next) {
+  // With a read marked, nothing can Finish before OnReadDone, so starting
+  // the write first leaves `this` alive for StartRead.
+  if (next.write) {
+    StartWrite(&response_);
+  }
+  if (next.read) {
+    StartRead(&request_);
+  }
+  if (next.finish) {
+    Finish(ToGrpcStatus(next.status));
   }
 }
 

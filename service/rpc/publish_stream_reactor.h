@@ -41,7 +41,20 @@ class PublishStreamReactor final
  private:
   void OnPublished(uint64_t request_id,
                    absl::StatusOr<core::EventLog::AppendResult> result);
-  // Starts the next write, the next read, or Finish, as the state allows.
+  // What to start next; decided and marked (writing_, reading_, finished_)
+  // under `mu_` in the same critical section as the state change that made
+  // it due, then started outside the lock.
+  struct Next {
+    bool write = false;
+    bool read = false;
+    bool finish = false;
+    absl::Status status;
+  };
+  Next DecideLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts what `next` says. Touches nothing else: once it returns, a store
+  // callback may be the last to have referred to `this` (OnDone deletes it).
+  void Start(const Next& next);
+  // Decides and starts the next write and read, or Finish.
   void Step();
 
   Publisher* const publisher_;
