@@ -81,7 +81,9 @@ TEST_F(WebhookHandlerTest, RefusesWrongContentTypeBeforeSignature) {
 }
 
 TEST_F(WebhookHandlerTest, RefusesBadSignatureAndCountsIt) {
-  request_.signature = SignHex("wrong", seed_);
+  // `signature` is a view: the string must outlive the call.
+  const std::string signature = SignHex("wrong", seed_);
+  request_.signature = signature;
   auto result =
       PrepareWebhook(request_, verifier_.get(), "gw", transcoder_, &metrics_);
   ASSERT_TRUE(std::holds_alternative<HttpError>(result));
