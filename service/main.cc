@@ -145,7 +145,7 @@ absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenSqlite(
     absl::string_view path) {
   using vouchstream::store::SqliteEventLog;
   SqliteEventLog::Options options;
-  options.path = std::string(path);
+  options.path.assign(path.data(), path.size());
   const std::string synchronous = absl::GetFlag(FLAGS_synchronous);
   if (synchronous == "normal") {
     options.synchronous = SqliteEventLog::Synchronous::kNormal;

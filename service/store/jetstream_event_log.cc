@@ -1,6 +1,7 @@
 #include "service/store/jetstream_event_log.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -38,6 +39,9 @@ namespace {
 using ::google::protobuf::util::TimeUtil;
 using AppendResult = core::EventLog::AppendResult;
 
+// For the `jsErrCode*` out-parameters: no JetStream API error.
+constexpr auto kNoJsError = static_cast<jsErrCode>(0);
+
 // The feed hands the listener at most this many events at once.
 constexpr size_t kFeedBatch = 256;
 // A compare-and-set of a history counter gives up after this many lost
@@ -58,7 +62,7 @@ std::string Key(absl::string_view kind, absl::string_view name) {
 std::string MsgId(absl::string_view id) {
   const bool printable = std::all_of(
       id.begin(), id.end(), [](char c) { return c > ' ' && c < 0x7f; });
-  return printable ? std::string(id)
+  return printable ? std::string(id.data(), id.size())
                    : absl::StrCat("hex:", absl::BytesToHexString(id));
 }
 
@@ -264,16 +268,16 @@ absl::Status JetStreamEventLog::EnsureStreams() {
     std::string subject;
     bool retention;
   };
-  const Wanted wanted[] = {
+  const std::array<Wanted, 2> wanted = {{
       {&options_.stream, absl::StrCat(options_.subject_prefix, ".>"), true},
       {&quarantine_stream_, quarantine_subject_, false},
-  };
+  }};
   for (const Wanted& stream : wanted) {
-    const char* subjects[] = {stream.subject.c_str()};
+    std::array<const char*, 1> subjects = {stream.subject.c_str()};
     jsStreamConfig config;
     jsStreamConfig_Init(&config);
     config.Name = stream.name->c_str();
-    config.Subjects = subjects;
+    config.Subjects = subjects.data();
     config.SubjectsLen = 1;
     config.Storage = js_FileStorage;
     config.Retention = js_LimitsPolicy;
@@ -293,13 +297,13 @@ absl::Status JetStreamEventLog::EnsureStreams() {
     }
     config.Duplicates = ToNanos(window);
     jsStreamInfo* raw_info = nullptr;
-    jsErrCode js_error = static_cast<jsErrCode>(0);
+    jsErrCode js_error = kNoJsError;
     natsStatus status = js_GetStreamInfo(
         &raw_info, js_.get(), stream.name->c_str(), nullptr, &js_error);
     JsStreamInfoPtr info(raw_info);
     const std::string what = absl::StrCat("stream ", *stream.name);
     if (status == NATS_NOT_FOUND || js_error == JSStreamNotFoundErr) {
-      js_error = static_cast<jsErrCode>(0);
+      js_error = kNoJsError;
       status = js_AddStream(&raw_info, js_.get(), &config, nullptr, &js_error);
       info.reset(raw_info);
       if (status != NATS_OK) {
@@ -394,7 +398,7 @@ absl::Status JetStreamEventLog::StartFeed(uint64_t after_seq) {
   sub_options.Config.DeliverPolicy = js_DeliverByStartSequence;
   sub_options.Config.OptStartSeq = after_seq + 1;
   natsSubscription* subscription = nullptr;
-  jsErrCode js_error = static_cast<jsErrCode>(0);
+  jsErrCode js_error = kNoJsError;
   NatsSubscriptionPtr old;
   {
     // Held while subscribing, so that the first message's callback waits
@@ -666,7 +670,7 @@ absl::StatusOr<AppendResult> JetStreamEventLog::AppendOne(v1::Event& event,
   pub_options.MsgId = msg_id.c_str();
   pub_options.ExpectStream = options_.stream.c_str();
   jsPubAck* raw_ack = nullptr;
-  jsErrCode js_error = static_cast<jsErrCode>(0);
+  jsErrCode js_error = kNoJsError;
   const natsStatus status =
       js_Publish(&raw_ack, js_.get(), subject.c_str(), payload.data(),
                  static_cast<int>(payload.size()), &pub_options, &js_error);
@@ -781,7 +785,7 @@ absl::Status JetStreamEventLog::CountHistory(v1::Event& event) {
 absl::StatusOr<JetStreamEventLog::StreamState>
 JetStreamEventLog::GetStreamState(const std::string& stream) {
   jsStreamInfo* raw = nullptr;
-  jsErrCode js_error = static_cast<jsErrCode>(0);
+  jsErrCode js_error = kNoJsError;
   const natsStatus status =
       js_GetStreamInfo(&raw, js_.get(), stream.c_str(), nullptr, &js_error);
   JsStreamInfoPtr info(raw);
@@ -803,7 +807,7 @@ JetStreamEventLog::GetStreamState(const std::string& stream) {
 absl::StatusOr<std::string> JetStreamEventLog::GetPayload(
     const std::string& stream, uint64_t seq) {
   natsMsg* raw = nullptr;
-  jsErrCode js_error = static_cast<jsErrCode>(0);
+  jsErrCode js_error = kNoJsError;
   const natsStatus status =
       js_GetMsg(&raw, js_.get(), stream.c_str(), seq, nullptr, &js_error);
   NatsMsgPtr message(raw);
@@ -906,7 +910,7 @@ absl::StatusOr<uint64_t> JetStreamEventLog::SeqBefore(absl::Time time) {
   sub_options.Config.OptStartTime = time_ns;
   const std::string subject = absl::StrCat(options_.subject_prefix, ".>");
   natsSubscription* raw_sub = nullptr;
-  jsErrCode js_error = static_cast<jsErrCode>(0);
+  jsErrCode js_error = kNoJsError;
   natsStatus status = js_SubscribeSync(&raw_sub, js_.get(), subject.c_str(),
                                        nullptr, &sub_options, &js_error);
   NatsSubscriptionPtr subscription(raw_sub);
@@ -947,7 +951,7 @@ absl::StatusOr<uint64_t> JetStreamEventLog::Quarantine(
   jsPubOptions_Init(&pub_options);
   pub_options.ExpectStream = quarantine_stream_.c_str();
   jsPubAck* raw_ack = nullptr;
-  jsErrCode js_error = static_cast<jsErrCode>(0);
+  jsErrCode js_error = kNoJsError;
   const natsStatus status = js_Publish(
       &raw_ack, js_.get(), quarantine_subject_.c_str(), payload.data(),
       static_cast<int>(payload.size()), &pub_options, &js_error);

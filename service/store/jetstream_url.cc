@@ -1,5 +1,6 @@
 #include "service/store/jetstream_url.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -21,13 +22,10 @@ bool IsStreamName(absl::string_view name) {
   if (name.empty() || name.size() > 64) {
     return false;
   }
-  for (const char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' &&
-        c != '_') {
-      return false;
-    }
-  }
-  return true;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+           c == '_';
+  });
 }
 
 absl::Status Bad(absl::string_view url, absl::string_view why) {
@@ -76,7 +74,7 @@ absl::StatusOr<JetStreamUrl> ParseJetStreamUrl(absl::string_view url) {
         return Bad(url, absl::StrCat("stream \"", value,
                                      "\" is not 1-64 letters, digits, - or _"));
       }
-      parsed.stream = std::string(value);
+      parsed.stream.assign(value.data(), value.size());
     } else if (key == "replicas") {
       if (!absl::SimpleAtoi(value, &parsed.replicas) || parsed.replicas < 1 ||
           parsed.replicas > 5) {
