@@ -12,9 +12,9 @@
 #include <iostream>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -25,6 +25,7 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
+#include "tests/faults/scoped_thread.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_events.h"
 #include "tests/testing/proc_status.h"
@@ -177,14 +178,16 @@ TEST(ManySubscribersTest, FastOnesKeepUpSlowOnesLoseNothingMemoryBounded) {
     readers.back()->Start(stubs[i % kChannels].get());
   }
   std::atomic<bool> pumping{true};
-  std::thread pump([&] {
-    while (pumping.load()) {
-      for (int i = 0; i < kSubscribers; i += kSubscribers / kSlow) {
-        readers[i]->Unpark();
-      }
-      absl::SleepFor(throttled.load() ? kSlowTick : absl::Milliseconds(1));
-    }
-  });
+  ScopedThread pump(
+      [&] {
+        while (pumping.load()) {
+          for (int i = 0; i < kSubscribers; i += kSubscribers / kSlow) {
+            readers[i]->Unpark();
+          }
+          absl::SleepFor(throttled.load() ? kSlowTick : absl::Milliseconds(1));
+        }
+      },
+      [&] { pumping = false; });
   auto wait_for = [&](auto done) {
     auto holds = [&] {
       progress.mu.AssertReaderHeld();
@@ -193,6 +196,17 @@ TEST(ManySubscribersTest, FastOnesKeepUpSlowOnesLoseNothingMemoryBounded) {
     absl::MutexLock lock(&progress.mu);
     return progress.mu.AwaitWithTimeout(absl::Condition(&holds), kPhaseTimeout);
   };
+  // On every path, also a failed ASSERT: end the streams while the pump
+  // still lets parked readers read, before the readers are destroyed.
+  auto end_streams = [&] {
+    for (auto& reader : readers) {
+      reader->Cancel();
+    }
+    return wait_for([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(progress.mu) {
+      return progress.done == kSubscribers;
+    });
+  };
+  absl::Cleanup streams_ended = [&] { end_streams(); };
   ASSERT_TRUE(wait_for([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(progress.mu) {
     return progress.caught_up == kSubscribers;
   })) << "not every stream caught up";
@@ -202,7 +216,7 @@ TEST(ManySubscribersTest, FastOnesKeepUpSlowOnesLoseNothingMemoryBounded) {
   // Publish while sampling the server's memory.
   int64_t peak = *subscribed;
   absl::Status published;
-  std::thread publisher([&] {
+  ScopedThread publisher([&] {
     auto stub = v1::EventService::NewStub((*server)->channel());
     const std::string raw(kRawBytes, 'x');
     for (int start = 0; start < kEvents && published.ok(); start += kBatch) {
@@ -233,7 +247,7 @@ TEST(ManySubscribersTest, FastOnesKeepUpSlowOnesLoseNothingMemoryBounded) {
         absl::Milliseconds(50));
   }
   const absl::Duration fast_time = absl::Now() - publish_start;
-  publisher.join();
+  publisher.Join();
   ASSERT_THAT(published, IsOk());
   ASSERT_TRUE(fast_done) << "the fast readers did not all get every event";
   // How far the slow ones had got meanwhile (a rough, racy figure).
@@ -258,14 +272,9 @@ TEST(ManySubscribersTest, FastOnesKeepUpSlowOnesLoseNothingMemoryBounded) {
             &progress),
         absl::Milliseconds(50));
   }
-  for (auto& reader : readers) {
-    reader->Cancel();
-  }
-  ASSERT_TRUE(wait_for([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(progress.mu) {
-    return progress.done == kSubscribers;
-  }));
+  ASSERT_TRUE(end_streams());
   pumping = false;
-  pump.join();
+  pump.Join();
   EXPECT_TRUE(slow_done) << "the slow readers did not all get every event";
 
   int fast_ok = 0;

@@ -9,7 +9,6 @@
 #include <iostream>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +19,7 @@
 #include "vouchstream/v1/api.grpc.pb.h"
 
 #include "tests/faults/log_audit.h"
+#include "tests/faults/scoped_thread.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_events.h"
 #include "tests/testing/gateway_process.h"
@@ -62,7 +62,8 @@ TEST(ServiceKillTest, EveryAcknowledgedWebhookSurvivesSigkillExactlyOnce) {
   from_start.set_from(v1::BOUNDARY_EARLIEST);
   Subscriber before(*stub, from_start, absl::Minutes(3));
   grpc::Status before_end;
-  std::thread reader([&] { before_end = before.Finish(); });
+  ScopedThread reader([&] { before_end = before.Finish(); },
+                      [&] { before.Cancel(); });
 
   WebhookLoad::Options load_options;
   load_options.port = (*gateway)->port();
@@ -88,7 +89,7 @@ TEST(ServiceKillTest, EveryAcknowledgedWebhookSurvivesSigkillExactlyOnce) {
                at_kill.unavailable + at_kill.failed + kRefusedWhileDown;
       },
       kPhaseTimeout));
-  reader.join();
+  reader.Join();
   EXPECT_EQ(before_end.error_code(), grpc::StatusCode::UNAVAILABLE)
       << before_end.error_message();
 
