@@ -543,7 +543,8 @@ void JetStreamEventLog::Shutdown() {
     natsSubscription_Unsubscribe(feed_.get());
   }
   if (connection_ != nullptr) {
-    // Later reads fail with kUnavailable (connection closed).
+    // Later reads fail with kUnavailable (connection closed), at once.
+    connection_open_.store(false);
     natsConnection_Close(connection_.get());
   }
 }
@@ -784,39 +785,60 @@ absl::Status JetStreamEventLog::CountHistory(v1::Event& event) {
 
 absl::StatusOr<JetStreamEventLog::StreamState>
 JetStreamEventLog::GetStreamState(const std::string& stream) {
-  jsStreamInfo* raw = nullptr;
-  jsErrCode js_error = kNoJsError;
-  const natsStatus status =
-      js_GetStreamInfo(&raw, js_.get(), stream.c_str(), nullptr, &js_error);
-  JsStreamInfoPtr info(raw);
-  if (status != NATS_OK) {
-    absl::Status error = NatsError(
-        status, absl::StrCat("event log: reading stream ", stream), js_error);
-    // A missing stream here means someone deleted it under us.
-    return absl::UnavailableError(error.message());
-  }
-  StreamState state;
-  state.first_seq = info->State.FirstSeq;
-  state.last_seq = info->State.LastSeq;
-  state.messages = info->State.Msgs;
-  state.first_time_ns = info->State.FirstTime;
-  state.last_time_ns = info->State.LastTime;
-  return state;
+  return RetryRead<StreamState>([&]() -> absl::StatusOr<StreamState> {
+    jsStreamInfo* raw = nullptr;
+    jsErrCode js_error = kNoJsError;
+    const natsStatus status =
+        js_GetStreamInfo(&raw, js_.get(), stream.c_str(), nullptr, &js_error);
+    JsStreamInfoPtr info(raw);
+    if (status != NATS_OK) {
+      absl::Status error = NatsError(
+          status, absl::StrCat("event log: reading stream ", stream), js_error);
+      // A missing stream here means someone deleted it under us.
+      return absl::UnavailableError(error.message());
+    }
+    StreamState state;
+    state.first_seq = info->State.FirstSeq;
+    state.last_seq = info->State.LastSeq;
+    state.messages = info->State.Msgs;
+    state.first_time_ns = info->State.FirstTime;
+    state.last_time_ns = info->State.LastTime;
+    return state;
+  });
 }
 
 absl::StatusOr<std::string> JetStreamEventLog::GetPayload(
     const std::string& stream, uint64_t seq) {
-  natsMsg* raw = nullptr;
-  jsErrCode js_error = kNoJsError;
-  const natsStatus status =
-      js_GetMsg(&raw, js_.get(), stream.c_str(), seq, nullptr, &js_error);
-  NatsMsgPtr message(raw);
-  if (status != NATS_OK) {
-    return NatsError(
-        status, absl::StrCat("event log: reading seq ", seq, " of ", stream),
-        js_error);
+  return RetryRead<std::string>([&]() -> absl::StatusOr<std::string> {
+    natsMsg* raw = nullptr;
+    jsErrCode js_error = kNoJsError;
+    const natsStatus status =
+        js_GetMsg(&raw, js_.get(), stream.c_str(), seq, nullptr, &js_error);
+    NatsMsgPtr message(raw);
+    if (status != NATS_OK) {
+      return NatsError(
+          status, absl::StrCat("event log: reading seq ", seq, " of ", stream),
+          js_error);
+    }
+    return Payload(message.get());
+  });
+}
+
+template <typename T>
+absl::StatusOr<T> JetStreamEventLog::RetryRead(
+    const std::function<absl::StatusOr<T>()>& read) {
+  // A node that has just come back, or a stream electing its leader,
+  // answers "JetStream system temporarily unavailable" for a moment: reads
+  // retry for up to `request_timeout` before reporting kUnavailable.
+  const absl::Time deadline = absl::Now() + options_.request_timeout;
+  while (true) {
+    absl::StatusOr<T> result = read();
+    if (!absl::IsUnavailable(result.status()) || absl::Now() >= deadline ||
+        !connection_open_.load()) {
+      return result;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
   }
-  return Payload(message.get());
 }
 
 absl::StatusOr<std::vector<v1::Event>> JetStreamEventLog::ReadAfter(

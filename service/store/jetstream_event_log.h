@@ -225,6 +225,9 @@ class JetStreamEventLog final : public core::EventLog {
   absl::Status RecordIds(const v1::Event& event, uint64_t seq);
   absl::Status CountHistory(v1::Event& event);
 
+  // Runs `read` again while it fails kUnavailable, for a bounded time.
+  template <typename T>
+  absl::StatusOr<T> RetryRead(const std::function<absl::StatusOr<T>()>& read);
   absl::StatusOr<StreamState> GetStreamState(const std::string& stream);
   // The raw payload of message `seq` of `stream`, or kNotFound.
   absl::StatusOr<std::string> GetPayload(const std::string& stream,
@@ -245,6 +248,7 @@ class JetStreamEventLog final : public core::EventLog {
   KvStorePtr ids_;
   KvStorePtr state_;
   std::atomic<uint64_t> fed_seq_{0};
+  std::atomic<bool> connection_open_{true};
 
   mutable absl::Mutex mu_;
   bool accepting_ ABSL_GUARDED_BY(mu_) = true;

@@ -19,6 +19,7 @@
 // Thread-compatible.
 
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -31,6 +32,11 @@
 namespace vouchstream::testing {
 
 enum class StoreKind { kSqlite, kJetStream };
+
+// For gtest's messages and ctest's test list ("GetParam() = sqlite").
+inline void PrintTo(StoreKind kind, std::ostream* os) {
+  *os << (kind == StoreKind::kSqlite ? "sqlite" : "jetstream");
+}
 
 // "Sqlite" / "JetStream", the suffix of each parameterized test's name.
 std::string StoreName(const ::testing::TestParamInfo<StoreKind>& info);

@@ -56,13 +56,15 @@ Counts Minus(const Counts& a, const Counts& b) {
   return d;
 }
 
-// The whole log through `stub`. A connection the test held through the
-// faults may come back reset once; a second failure is the answer.
+// The whole log through `stub`. Right after nodes come back, reads may be
+// refused UNAVAILABLE for a moment (the client contract: retry); bounded.
 absl::StatusOr<std::vector<v1::Event>> ReadLog(v1::EventService::Stub& stub) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
   absl::StatusOr<std::vector<v1::Event>> log = ReadWholeLog(stub);
-  if (absl::IsUnavailable(log.status())) {
+  while (absl::IsUnavailable(log.status()) && absl::Now() < deadline) {
     std::cout << "[jetstream fault] reading the log: " << log.status()
               << "; reading again\n";
+    absl::SleepFor(absl::Milliseconds(500));
     log = ReadWholeLog(stub);
   }
   return log;
