@@ -47,6 +47,8 @@ constexpr size_t kFeedBatch = 256;
 // A compare-and-set of a history counter gives up after this many lost
 // races (each loss means another append counted meanwhile: progress).
 constexpr int kCasAttempts = 64;
+// History counters whose last value and revision a service remembers.
+constexpr size_t kHistoryCacheSize = 100000;
 
 int64_t ToNanos(absl::Duration duration) {
   return absl::ToInt64Nanoseconds(duration);
@@ -744,7 +746,35 @@ absl::Status JetStreamEventLog::CountHistory(v1::Event& event) {
   const std::string key =
       absl::StrCat("hist.", absl::BytesToHexString(event.type()), ".",
                    absl::BytesToHexString(customer_id));
+  const auto record = [&](uint64_t prior, uint64_t revision) {
+    v1::CustomerHistory& history =
+        *event.mutable_enrichment()->mutable_history();
+    history.set_prior_publications(prior);
+    history.set_first_publication(prior == 0);
+    if (history_cache_.size() >= kHistoryCacheSize) {
+      history_cache_.clear();
+    }
+    history_cache_[key] = {prior + 1, revision};
+  };
   natsStatus status = NATS_OK;
+  // The common case costs one request: the last count and revision this
+  // service wrote, if still current, are bumped without reading them.
+  if (auto cached = history_cache_.find(key); cached != history_cache_.end()) {
+    const auto [count, last_revision] = cached->second;
+    uint64_t revision = 0;
+    status =
+        kvStore_UpdateString(&revision, state_.get(), key.c_str(),
+                             absl::StrCat(count + 1).c_str(), last_revision);
+    if (status == NATS_OK) {
+      record(count, revision);
+      return absl::OkStatus();
+    }
+    history_cache_.erase(cached);
+    if (status != NATS_ERR) {
+      return NatsError(status,
+                       absl::StrCat("event log: counting history key ", key));
+    }
+  }
   for (int attempt = 0; attempt < kCasAttempts; ++attempt) {
     kvEntry* raw = nullptr;
     status = kvStore_Get(&raw, state_.get(), key.c_str());
@@ -767,10 +797,7 @@ absl::Status JetStreamEventLog::CountHistory(v1::Event& event) {
       break;
     }
     if (status == NATS_OK) {
-      v1::CustomerHistory& history =
-          *event.mutable_enrichment()->mutable_history();
-      history.set_prior_publications(prior);
-      history.set_first_publication(prior == 0);
+      record(prior, revision);
       return absl::OkStatus();
     }
     // NATS_ERR is JetStream's "wrong last sequence": another append counted

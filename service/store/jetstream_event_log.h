@@ -59,6 +59,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -259,6 +260,11 @@ class JetStreamEventLog final : public core::EventLog {
   uint64_t turn_ ABSL_GUARDED_BY(mu_) = 0;
   Stats stats_ ABSL_GUARDED_BY(mu_);
   CommitListener listener_ ABSL_GUARDED_BY(mu_);
+
+  // (type, customer) key -> the count and revision this service last wrote.
+  // Only the append whose turn it is touches it (see PublisherLoop).
+  absl::flat_hash_map<std::string, std::pair<uint64_t, uint64_t>>
+      history_cache_;
 
   // Only the feed's delivery thread touches these (and Shutdown, to stop it).
   absl::Mutex feed_mu_;
