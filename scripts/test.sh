@@ -3,7 +3,8 @@
 # installs dependencies (idempotent), checks formatting, builds with warnings
 # as errors, runs clang-tidy on the product's sources, buf lint/breaking on
 # the contract and the whole ctest suite (unit, contract, integration), in
-# STYLE.md's order. Exits non-zero on the first failure.
+# STYLE.md's order, then the sanitizer and fuzz stage (scripts/sanitize.sh).
+# Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,5 +33,12 @@ if git rev-parse -q --verify HEAD~1 >/dev/null &&
 fi
 
 echo "== ctest"
-cd "${VS_BUILD_DIR:-build}"
-ctest --output-on-failure --timeout 600 -j "$(nproc)"
+(cd "${VS_BUILD_DIR:-build}" &&
+   ctest --output-on-failure --timeout 600 -j "$(nproc)")
+
+# Hostile input (issue 6): the unit, contract and integration tests again,
+# built with clang under ASan+UBSan, then each libFuzzer target for
+# $VS_FUZZ_SECONDS (default 60) s, two at a time. One build (build-asan)
+# serves both.
+echo "== sanitizers and fuzzing"
+scripts/sanitize.sh
