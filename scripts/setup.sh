@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build ccache pkg-config clang-format clang-tidy
   git openssl  # run.sh makes the local webhook secret with `openssl rand`
+  curl python3  # scripts/nats_cluster.sh: health checks, free ports
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto golang-github-gogo-googleapis-dev
   libabsl-dev libre2-dev libsimdjson-dev
