@@ -18,12 +18,13 @@ if command -v ccache >/dev/null 2>&1; then
 fi
 
 echo "== sanitize: build ($build_dir: clang, ASan+UBSan, libFuzzer targets)"
-# -O1 -g: readable stacks at a speed the integration tests can bear;
+# -O1 -gline-tables-only: stacks with file:line at a speed the integration
+# tests can bear, without full debug info (much of a cold build's time);
 # assertions stay on (no NDEBUG). The benchmarks are not built here.
 CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" \
-  "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g" \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
+  "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
   "${launcher[@]}" -DVS_WERROR=ON -DVS_SANITIZE=address -DVS_FUZZ=ON \
   -DVS_BUILD_BENCH=OFF "$@" >/dev/null
 cmake --build "$build_dir" --parallel "$(nproc)"
