@@ -7,6 +7,8 @@
 //   vouchstream-server
 //   --store='nats://127.0.0.1:4222,127.0.0.1:4223?stream=VS&replicas=3'
 //       [--duplicate_window=10m] (retention flags as above)
+//   TLS: --tls-cert=PEM --tls-key=PEM [--client-ca=PEM] (mTLS); without
+//   them plaintext, with a warning unless --listen is loopback.
 //
 // Prints "listening on HOST:PORT" on stdout once it serves (with port 0 the
 // kernel picks one). SIGTERM/SIGINT drain and stop; SIGHUP reloads the
@@ -43,6 +45,7 @@
 #include "service/rpc/json_log.h"
 #include "service/rpc/publisher.h"
 #include "service/rpc/reflection_v1_service.h"
+#include "service/rpc/server_credentials.h"
 #include "service/rpc/worker_pool.h"
 #include "service/store/jetstream_event_log.h"
 #include "service/store/jetstream_url.h"
@@ -72,6 +75,11 @@ ABSL_FLAG(int32_t, max_message_bytes, 16 << 20,
           "Largest gRPC message received or sent");
 ABSL_FLAG(int32_t, workers, 4, "Threads for log reads and quarantine writes");
 ABSL_FLAG(int32_t, broker_readers, 2, "Threads for subscription catch-up");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain: serve TLS (with --tls-key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
+ABSL_FLAG(std::string, client_ca, "",
+          "PEM CA: mTLS, refuse clients without a certificate it signed");
 
 namespace {
 
@@ -135,6 +143,18 @@ class SignalThread {
   absl::Notification stop_;
   std::thread thread_;
 };
+
+// Abseil flag names are identifiers; the documented command line uses
+// dashes (`--tls-cert`), so dashes in a flag's name become underscores.
+void NormalizeFlagNames(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] == '-' && argv[i][1] == '-') {
+      for (char* c = argv[i] + 2; *c != '\0' && *c != '='; ++c) {
+        *c = *c == '-' ? '_' : *c;
+      }
+    }
+  }
+}
 
 int Fail(absl::string_view what, const absl::Status& status) {
   LogError(what, {{"status", status}});
@@ -209,7 +229,15 @@ absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenLog(
 int main(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask.
   SignalThread::BlockSignals();
+  NormalizeFlagNames(argc, argv);
   absl::ParseCommandLine(argc, argv);
+  absl::StatusOr<vouchstream::rpc::ServerSecurity> security =
+      vouchstream::rpc::LoadServerSecurity({absl::GetFlag(FLAGS_tls_cert),
+                                            absl::GetFlag(FLAGS_tls_key),
+                                            absl::GetFlag(FLAGS_client_ca)});
+  if (!security.ok()) {
+    return Fail("cannot load the TLS credentials", security.status());
+  }
 
   using vouchstream::core::Broker;
 
@@ -257,7 +285,14 @@ int main(int argc, char** argv) {
   grpc::ServerBuilder builder;
   const std::string listen = absl::GetFlag(FLAGS_listen);
   int port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(listen, security->credentials, &port);
+  if (security->mode == "off" &&
+      !vouchstream::rpc::IsLoopbackListenAddress(listen)) {
+    vouchstream::rpc::LogWarning(
+        "plaintext gRPC on a non-loopback address: anyone on the network "
+        "can read and inject events; give --tls-cert and --tls-key",
+        {{"listen", listen}});
+  }
   builder.RegisterService(&service);
   builder.RegisterService(&reflection_v1);
   const int max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
@@ -286,7 +321,8 @@ int main(int argc, char** argv) {
   const std::string host = listen.substr(0, listen.rfind(':'));
   std::printf("listening on %s:%d\n", host.c_str(), port);
   std::fflush(stdout);
-  LogInfo("serving", {{"listen", listen}, {"port", port}});
+  LogInfo("serving",
+          {{"listen", listen}, {"port", port}, {"tls", security->mode}});
 
   {
     SignalThread signals(reference.get());
