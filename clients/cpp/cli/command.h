@@ -16,6 +16,9 @@ struct Command {
   const char* usage;  // One line: the arguments after the name.
   const char* help;   // One sentence.
   CommandFn run;
+  // Speaks gRPC to the server: main takes the channel flags (TLS, token;
+  // client::ParseChannelFlag) off its arguments and hands them to MakeStub.
+  bool talks_grpc = false;
 };
 
 // The subcommands, defined next to their implementation.

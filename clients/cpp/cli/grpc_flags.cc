@@ -1,6 +1,8 @@
 #include "clients/cpp/cli/grpc_flags.h"
 
 #include <cstdio>
+#include <optional>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -22,13 +24,30 @@ bool Consume(const std::string& arg, absl::string_view name,
   return true;
 }
 
+// Set once by main before the command runs (one thread), read after.
+std::optional<client::ChannelFactory>& Factory() {
+  static auto* const factory = new std::optional<client::ChannelFactory>();
+  return *factory;
+}
+
 }  // namespace
 
-std::unique_ptr<v1::EventService::Stub> MakeStub(const std::string& server) {
+void SetChannelFactory(client::ChannelFactory factory) {
+  Factory() = std::move(factory);
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server) {
+  if (!Factory().has_value()) {
+    // Plaintext without a token cannot fail.
+    Factory() = *client::ChannelFactory::Create({});
+  }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  return v1::EventService::NewStub(grpc::CreateCustomChannel(
-      server, grpc::InsecureChannelCredentials(), args));
+  return Factory()->Connect(server, args);
+}
+
+std::unique_ptr<v1::EventService::Stub> MakeStub(const std::string& server) {
+  return v1::EventService::NewStub(MakeChannel(server));
 }
 
 bool ParseCommonFlag(const std::string& arg, std::string* server,

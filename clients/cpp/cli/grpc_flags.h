@@ -1,9 +1,9 @@
 #pragma once
 // What the talking subcommands (publish, subscribe, get, list, quarantine)
-// share: the --server flag, the filter flags, printing messages as JSON lines
-// with proto field names, and reporting a failed call the way operators
-// script against it: "INVALID_ARGUMENT: message" on stderr, then one line
-// per field violation, and exit code 1.
+// share: the --server flag, the channel flags (TLS, token), the filter flags,
+// printing messages as JSON lines with proto field names, and reporting a
+// failed call the way operators script against it: "INVALID_ARGUMENT: message"
+// on stderr, then one line per field violation, and exit code 1.
 
 #include <memory>
 #include <string>
@@ -13,11 +13,20 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
+#include "clients/cpp/lib/channel_options.h"
+
 namespace vouchstream::cli {
 
 inline constexpr const char* kDefaultServer = "127.0.0.1:50051";
 
-// A stub for `server` ("HOST:PORT").
+// The TLS and token settings of every later MakeStub / MakeChannel; main
+// sets them from the channel flags. Until then: plaintext, no token.
+void SetChannelFactory(client::ChannelFactory factory);
+
+// A channel to `server` ("HOST:PORT") with those settings.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server);
+
+// A stub for `server` ("HOST:PORT") on MakeChannel(server).
 std::unique_ptr<v1::EventService::Stub> MakeStub(const std::string& server);
 
 // Consumes `arg` when it is --server=, --type=, --campaign=, --customer=,

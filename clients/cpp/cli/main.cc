@@ -5,9 +5,14 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
+
 #include "clients/cpp/cli/command.h"
+#include "clients/cpp/cli/grpc_flags.h"
+#include "clients/cpp/lib/channel_options.h"
 
 namespace {
 
@@ -24,24 +29,25 @@ constexpr std::array kCommands = {
     Command{"publish", "[--server=HOST:PORT] [--type=T] FILE",
             "Transcodes a webhook body and publishes it; prints "
             "{\"seq\":N,\"duplicate\":bool}.",
-            vouchstream::cli::PublishCommand},
+            vouchstream::cli::PublishCommand, true},
     Command{"subscribe",
             "[--from=earliest|latest | --after=SEQ] [--type=PATTERN] "
             "[--campaign=ID] [--customer=ID] [--limit=N] "
             "[--idle-timeout=SECONDS]",
             "Prints one JSON line per delivered event.",
-            vouchstream::cli::SubscribeCommand},
+            vouchstream::cli::SubscribeCommand, true},
     Command{"get", "[--server=HOST:PORT] SEQ|ID",
-            "Prints one stored event as JSON.", vouchstream::cli::GetCommand},
+            "Prints one stored event as JSON.", vouchstream::cli::GetCommand,
+            true},
     Command{"list",
             "[--after=SEQ] [--type=PATTERN] [--campaign=ID] [--customer=ID] "
             "[--limit=N]",
             "Prints stored events in log order, one JSON line each.",
-            vouchstream::cli::ListCommand},
+            vouchstream::cli::ListCommand, true},
     Command{"quarantine", "[--server=HOST:PORT] [--reprocess=ID]",
             "Lists rejected events with their violations, or reprocesses "
             "one.",
-            vouchstream::cli::QuarantineCommand},
+            vouchstream::cli::QuarantineCommand, true},
 };
 
 void PrintUsage(FILE* out) {
@@ -50,6 +56,37 @@ void PrintUsage(FILE* out) {
     std::fprintf(out, "  %-10s %s\n  %-10s   %s\n", command.name, command.usage,
                  "", command.help);
   }
+  std::fprintf(out,
+               "\npublish, subscribe, get, list and quarantine also take\n"
+               "  %s\n"
+               "  TLS: --ca (or --tls for the system roots); mTLS: also "
+               "--cert and --key;\n"
+               "  --token-file sends \"authorization: Bearer <token>\".\n",
+               vouchstream::client::kChannelFlagsUsage);
+}
+
+// Runs `command`; a gRPC command's channel flags are taken off `args` and
+// set for its stubs first.
+int Run(const Command& command, std::vector<std::string> args) {
+  if (!command.talks_grpc) {
+    return command.run(args);
+  }
+  vouchstream::client::ChannelOptions options;
+  std::vector<std::string> rest;
+  for (std::string& arg : args) {
+    if (!vouchstream::client::ParseChannelFlag(arg, &options)) {
+      rest.push_back(std::move(arg));
+    }
+  }
+  absl::StatusOr<vouchstream::client::ChannelFactory> factory =
+      vouchstream::client::ChannelFactory::Create(options);
+  if (!factory.ok()) {
+    std::fprintf(stderr, "%s: %s\n", command.name,
+                 std::string(factory.status().message()).c_str());
+    return 2;
+  }
+  vouchstream::cli::SetChannelFactory(*std::move(factory));
+  return command.run(rest);
 }
 
 }  // namespace
@@ -63,7 +100,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   for (const Command& command : kCommands) {
     if (std::strcmp(argv[1], command.name) == 0) {
-      return command.run(args);
+      return Run(command, args);
     }
   }
   std::fprintf(stderr, "vouchstream-cli: unknown command \"%s\"\n", argv[1]);

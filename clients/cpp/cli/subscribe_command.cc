@@ -36,15 +36,6 @@ int Usage(const std::string& arg) {
   return 2;
 }
 
-// Like `MakeStub` (grpc_flags.h), whose stub the library cannot take: it
-// makes its own from the channel.
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(),
-                                   args);
-}
-
 // `ReportError` speaks grpc::Status; the library hands back the server's
 // status as absl::Status with its details as a payload (see subscriber.h).
 grpc::Status ToGrpcStatus(const absl::Status& status) {

@@ -3,6 +3,9 @@
 //   vouchstream-example-consumer --server=127.0.0.1:50051
 //       --cursor=/tmp/consumer-cpp.seq --type='publication.*'
 //       --campaign=camp_EV79Z6CjaAMpX4pFxVivvzzk   (one command line)
+//   TLS: --ca=ca.pem; mTLS: also --cert=client.pem --key=client.key;
+//   --server-name=NAME checks that name in the server's certificate;
+//   --token-file=FILE sends "authorization: Bearer <token>".
 //
 // Prints one JSON line per matching event
 // ({"seq","id","type","campaign_id","customer_id"}), then saves its seq in
@@ -27,11 +30,14 @@
 
 #include "vouchstream/v1/event.pb.h"
 
+#include "clients/cpp/lib/channel_options.h"
 #include "clients/cpp/lib/file_cursor.h"
 #include "clients/cpp/lib/subscriber.h"
 
 namespace {
 
+using ::vouchstream::client::ChannelFactory;
+using ::vouchstream::client::ChannelOptions;
 using ::vouchstream::client::FileCursor;
 using ::vouchstream::client::Subscriber;
 
@@ -64,9 +70,13 @@ int main(int argc, char** argv) {
   std::string server = "127.0.0.1:50051";
   std::string cursor_path = "consumer.seq";
   Subscriber::Options options;
+  ChannelOptions channel_options;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     std::string value;
+    if (vouchstream::client::ParseChannelFlag(arg, &channel_options)) {
+      continue;
+    }
     if (Consume(arg, "--server=", &value)) {
       server = value;
     } else if (Consume(arg, "--cursor=", &value)) {
@@ -82,10 +92,17 @@ int main(int argc, char** argv) {
                    "consumer: bad argument \"%s\"\nusage: "
                    "vouchstream-example-consumer [--server=HOST:PORT] "
                    "[--cursor=FILE] [--type=PATTERN] [--campaign=ID] "
-                   "[--customer=ID]\n",
-                   arg.c_str());
+                   "[--customer=ID] %s\n",
+                   arg.c_str(), vouchstream::client::kChannelFlagsUsage);
       return 2;
     }
+  }
+  const absl::StatusOr<ChannelFactory> channels =
+      ChannelFactory::Create(channel_options);
+  if (!channels.ok()) {
+    std::fprintf(stderr, "consumer: %s\n",
+                 std::string(channels.status().message()).c_str());
+    return 2;
   }
 
   // Signals are taken synchronously by the main thread (sigtimedwait below):
@@ -106,7 +123,7 @@ int main(int argc, char** argv) {
     options.start = Subscriber::StartAt::AfterSeq(**saved);
   }
   Subscriber subscriber(
-      grpc::CreateChannel(server, grpc::InsecureChannelCredentials()), options,
+      channels->Connect(server), options,
       [&cursor](const vouchstream::v1::Event& event) {
         std::printf(
             "{\"seq\": %llu, \"id\": %s, \"type\": %s, \"campaign_id\": %s, "
@@ -119,8 +136,8 @@ int main(int argc, char** argv) {
         return cursor.Save(event.seq());
       });
   subscriber.Start();
-  std::fprintf(stderr, "consumer: subscribed to %s after seq %s\n",
-               server.c_str(),
+  std::fprintf(stderr, "consumer: subscribed to %s (tls: %s) after seq %s\n",
+               server.c_str(), channels->tls_mode().c_str(),
                saved->has_value() ? absl::StrCat(**saved).c_str() : "none");
 
   // Wakes every 100 ms to notice a subscription that ended by itself.
