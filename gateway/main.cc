@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include <grpcpp/grpcpp.h>
 
+#include "clients/cpp/lib/channel_options.h"
 #include "gateway/forwarder.h"
 #include "gateway/gateway_options.h"
 #include "gateway/http_server.h"
@@ -43,6 +44,20 @@ ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
 ABSL_FLAG(absl::Duration, read_timeout, absl::Seconds(10),
           "close a connection whose request (headers and body) has not "
           "fully arrived this long after its first byte (slowloris)");
+ABSL_FLAG(bool, upstream_tls, false,
+          "TLS to the service, verified against the system's roots (implied "
+          "by --upstream-ca)");
+ABSL_FLAG(std::string, upstream_ca, "",
+          "PEM CA the service's certificate must chain to (TLS)");
+ABSL_FLAG(std::string, upstream_cert, "",
+          "PEM client certificate for mTLS to the service (with "
+          "--upstream-key)");
+ABSL_FLAG(std::string, upstream_key, "", "PEM private key of --upstream-cert");
+ABSL_FLAG(std::string, upstream_server_name, "",
+          "name expected in the service's certificate, when not the "
+          "--upstream host");
+ABSL_FLAG(std::string, upstream_token_file, "",
+          "file with the bearer token sent to the service on every call");
 ABSL_FLAG(std::string, instance, "",
           "this gateway's name in Event.ingress (default hostname:pid)");
 
@@ -64,7 +79,9 @@ std::string DefaultInstance() {
   return absl::StrCat(host.data(), ":", getpid());
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& upstream) {
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const vouchstream::client::ChannelFactory& factory,
+    const std::string& upstream) {
   grpc::ChannelArguments args;
   // Reconnect quickly once the service is back: Voucherify's retry should
   // land on the first attempt after a restart, not after gRPC's default
@@ -74,8 +91,19 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& upstream) {
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  return grpc::CreateCustomChannel(upstream, grpc::InsecureChannelCredentials(),
-                                   args);
+  return factory.Connect(upstream, args);
+}
+
+// The --upstream-* TLS and token flags.
+absl::StatusOr<vouchstream::client::ChannelFactory> UpstreamChannelFactory() {
+  vouchstream::client::ChannelOptions options;
+  options.tls = absl::GetFlag(FLAGS_upstream_tls);
+  options.ca_file = absl::GetFlag(FLAGS_upstream_ca);
+  options.cert_file = absl::GetFlag(FLAGS_upstream_cert);
+  options.key_file = absl::GetFlag(FLAGS_upstream_key);
+  options.server_name = absl::GetFlag(FLAGS_upstream_server_name);
+  options.token_file = absl::GetFlag(FLAGS_upstream_token_file);
+  return vouchstream::client::ChannelFactory::Create(options);
 }
 
 // Abseil flag names are identifiers; the documented command line uses
@@ -156,7 +184,16 @@ int main(int argc, char** argv) {
     verifier = *std::move(created);
   }
 
-  std::shared_ptr<grpc::Channel> channel = MakeChannel(options.upstream);
+  const absl::StatusOr<vouchstream::client::ChannelFactory> upstream_channels =
+      UpstreamChannelFactory();
+  if (!upstream_channels.ok()) {
+    // ChannelFactory names the flags as the clients spell them (--ca).
+    std::fprintf(stderr, "vouchstream-gateway: upstream (--upstream-*): %s\n",
+                 upstream_channels.status().ToString().c_str());
+    return 2;
+  }
+  std::shared_ptr<grpc::Channel> channel =
+      MakeChannel(*upstream_channels, options.upstream);
   Forwarder::Options forwarder_options;
   forwarder_options.streams = options.streams;
   Forwarder forwarder(channel, forwarder_options);
