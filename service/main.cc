@@ -9,10 +9,14 @@
 //       [--duplicate_window=10m] (retention flags as above)
 //   TLS: --tls-cert=PEM --tls-key=PEM [--client-ca=PEM] (mTLS); without
 //   them plaintext, with a warning unless --listen is loopback.
+//   Access control: --access=access.json (bearer tokens / mTLS identities
+//   to principals with scopes; reloaded on SIGHUP); without it every caller
+//   may do anything. `vouchstream-server --hash-token < token.txt` prints
+//   the sha256 to list in the file.
 //
 // Prints "listening on HOST:PORT" on stdout once it serves (with port 0 the
 // kernel picks one). SIGTERM/SIGINT drain and stop; SIGHUP reloads the
-// reference file. Log lines are JSON on stderr.
+// reference file and the access file. Log lines are JSON on stderr.
 
 #include <pthread.h>
 
@@ -37,6 +41,8 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 
+#include "service/auth/authorizer.h"
+#include "service/auth/token_hash.h"
 #include "service/core/broker.h"
 #include "service/core/enricher.h"
 #include "service/core/reference_data.h"
@@ -75,6 +81,13 @@ ABSL_FLAG(int32_t, max_message_bytes, 16 << 20,
           "Largest gRPC message received or sent");
 ABSL_FLAG(int32_t, workers, 4, "Threads for log reads and quarantine writes");
 ABSL_FLAG(int32_t, broker_readers, 2, "Threads for subscription catch-up");
+ABSL_FLAG(std::string, access, "",
+          "Access file (JSON): bearer token hashes and mTLS identities to "
+          "principals with scopes; reloaded on SIGHUP. Empty: no access "
+          "control");
+ABSL_FLAG(bool, hash_token, false,
+          "Print the sha256 (hex) of the token read from stdin, for the "
+          "access file, and exit");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain: serve TLS (with --tls-key)");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
@@ -92,8 +105,11 @@ constexpr absl::string_view kServiceName = "vouchstream.v1.EventService";
 // that no work happens in a signal handler. Owned and joined by main.
 class SignalThread {
  public:
-  explicit SignalThread(vouchstream::core::ReferenceStore* reference)
-      : reference_(reference), thread_([this] { Loop(); }) {}
+  SignalThread(vouchstream::core::ReferenceStore* reference,
+               vouchstream::auth::Authorizer* authorizer)
+      : reference_(reference),
+        authorizer_(authorizer),
+        thread_([this] { Loop(); }) {}
   ~SignalThread() { thread_.join(); }
 
   void WaitForStop() { stop_.WaitForNotification(); }
@@ -130,6 +146,7 @@ class SignalThread {
           LogError("reference data reload failed; keeping the old data",
                    {{"status", status}});
         }
+        ReloadAccess();
         continue;
       }
       LogInfo("stop signal received",
@@ -139,7 +156,21 @@ class SignalThread {
     }
   }
 
+  void ReloadAccess() {
+    if (!authorizer_->enabled()) {
+      return;
+    }
+    const absl::StatusOr<size_t> revoked = authorizer_->Reload();
+    if (revoked.ok()) {
+      LogInfo("access file reloaded", {{"streams_revoked", *revoked}});
+    } else {
+      LogError("access file reload failed; keeping the old one",
+               {{"status", revoked.status()}});
+    }
+  }
+
   vouchstream::core::ReferenceStore* const reference_;
+  vouchstream::auth::Authorizer* const authorizer_;
   absl::Notification stop_;
   std::thread thread_;
 };
@@ -154,6 +185,26 @@ void NormalizeFlagNames(int argc, char** argv) {
       }
     }
   }
+}
+
+// --hash-token: stdin without its trailing newline, hashed as the server
+// hashes a presented token.
+int HashToken() {
+  std::string token;
+  for (int c = std::getchar(); c != EOF; c = std::getchar()) {
+    token.push_back(static_cast<char>(c));
+  }
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
+    token.pop_back();
+  }
+  if (token.empty()) {
+    std::fprintf(stderr, "--hash-token: no token on stdin\n");
+    return 1;
+  }
+  std::printf("%s\n",
+              vouchstream::auth::DigestHex(vouchstream::auth::HashToken(token))
+                  .c_str());
+  return 0;
 }
 
 int Fail(absl::string_view what, const absl::Status& status) {
@@ -231,6 +282,9 @@ int main(int argc, char** argv) {
   SignalThread::BlockSignals();
   NormalizeFlagNames(argc, argv);
   absl::ParseCommandLine(argc, argv);
+  if (absl::GetFlag(FLAGS_hash_token)) {
+    return HashToken();
+  }
   absl::StatusOr<vouchstream::rpc::ServerSecurity> security =
       vouchstream::rpc::LoadServerSecurity({absl::GetFlag(FLAGS_tls_cert),
                                             absl::GetFlag(FLAGS_tls_key),
@@ -240,6 +294,27 @@ int main(int argc, char** argv) {
   }
 
   using vouchstream::core::Broker;
+
+  std::unique_ptr<vouchstream::auth::Authorizer> authorizer;
+  const std::string access_path = absl::GetFlag(FLAGS_access);
+  if (access_path.empty()) {
+    authorizer = std::make_unique<vouchstream::auth::Authorizer>();
+  } else {
+    auto opened = vouchstream::auth::Authorizer::Open(access_path);
+    if (!opened.ok()) {
+      return Fail("cannot load the access file", opened.status());
+    }
+    authorizer = *std::move(opened);
+    LogInfo("access file loaded",
+            {{"path", access_path},
+             {"principals", authorizer->policy()->principal_count()}});
+  }
+  // Health and reflection are served without credentials unless the access
+  // file leaves them out of `open_services`; then they are not served at
+  // all (read at start; a reload does not change it).
+  const auto is_open = [&authorizer](absl::string_view name) {
+    return !authorizer->enabled() || authorizer->policy()->IsOpen(name);
+  };
 
   std::shared_ptr<vouchstream::core::ReferenceStore> reference;
   const std::string reference_path = absl::GetFlag(FLAGS_reference);
@@ -268,12 +343,16 @@ int main(int argc, char** argv) {
   const vouchstream::core::Enricher enricher(reference);
   vouchstream::rpc::Publisher publisher(log->get(), &validator, &enricher,
                                         &pool);
+  vouchstream::rpc::EventService::Options service_options;
+  service_options.authorizer = authorizer.get();
   vouchstream::rpc::EventService service(log->get(), &broker, &publisher, &pool,
-                                         {});
+                                         service_options);
 
-  grpc::EnableDefaultHealthCheckService(true);
+  grpc::EnableDefaultHealthCheckService(is_open("grpc.health.v1.Health"));
   // Reflection in both versions: gRPC's plugin serves v1alpha, ours v1.
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (is_open("grpc.reflection.v1alpha.ServerReflection")) {
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  }
   vouchstream::rpc::ReflectionV1Service reflection_v1(
       {std::string{kServiceName}, "grpc.health.v1.Health",
        "grpc.reflection.v1.ServerReflection",
@@ -293,8 +372,17 @@ int main(int argc, char** argv) {
         "can read and inject events; give --tls-cert and --tls-key",
         {{"listen", listen}});
   }
+  if (!authorizer->enabled() &&
+      !vouchstream::rpc::IsLoopbackListenAddress(listen)) {
+    vouchstream::rpc::LogWarning(
+        "no access file on a non-loopback address: any caller may publish, "
+        "read and reprocess events; give --access",
+        {{"listen", listen}});
+  }
   builder.RegisterService(&service);
-  builder.RegisterService(&reflection_v1);
+  if (is_open("grpc.reflection.v1.ServerReflection")) {
+    builder.RegisterService(&reflection_v1);
+  }
   const int max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   builder.SetMaxReceiveMessageSize(max_message_bytes);
   builder.SetMaxSendMessageSize(max_message_bytes);
@@ -314,9 +402,12 @@ int main(int argc, char** argv) {
     return Fail("cannot listen",
                 absl::UnavailableError(absl::StrCat("--listen=", listen)));
   }
+  // nullptr when the access file closes health.
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  health->SetServingStatus(std::string{kServiceName}, true);
-  health->SetServingStatus(true);
+  if (health != nullptr) {
+    health->SetServingStatus(std::string{kServiceName}, true);
+    health->SetServingStatus(true);
+  }
 
   const std::string host = listen.substr(0, listen.rfind(':'));
   std::printf("listening on %s:%d\n", host.c_str(), port);
@@ -325,7 +416,7 @@ int main(int argc, char** argv) {
           {{"listen", listen}, {"port", port}, {"tls", security->mode}});
 
   {
-    SignalThread signals(reference.get());
+    SignalThread signals(reference.get(), authorizer.get());
     signals.WaitForStop();
   }
 
@@ -335,8 +426,10 @@ int main(int argc, char** argv) {
   LogInfo(
       "draining",
       {{"timeout", absl::FormatDuration(absl::GetFlag(FLAGS_drain_timeout))}});
-  health->SetServingStatus(std::string{kServiceName}, false);
-  health->SetServingStatus(false);
+  if (health != nullptr) {
+    health->SetServingStatus(std::string{kServiceName}, false);
+    health->SetServingStatus(false);
+  }
   broker.Shutdown();
   LogInfo("streams closed");
   server->Shutdown(std::chrono::system_clock::now() +

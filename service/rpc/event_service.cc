@@ -13,8 +13,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
+#include "service/auth/auth_errors.h"
+#include "service/auth/scope_check.h"
 #include "service/core/event_filter.h"
+#include "service/rpc/call_credentials.h"
+#include "service/rpc/json_log.h"
 #include "service/rpc/publish_stream_reactor.h"
+#include "service/rpc/refused_reactor.h"
 #include "service/rpc/status_mapping.h"
 #include "service/rpc/subscribe_reactor.h"
 
@@ -102,6 +107,21 @@ absl::Status FillEventsPage(core::EventLog* log,
   return absl::OkStatus();
 }
 
+// The answer to a GetEvent outside the caller's scope: the same as for an
+// event that does not exist, so that a scope does not reveal what is
+// outside it.
+absl::Status NotFoundFor(const v1::GetEventRequest& request) {
+  return request.key_case() == v1::GetEventRequest::kSeq
+             ? absl::NotFoundError(
+                   absl::StrCat("event seq ", request.seq(), " not found"))
+             : absl::NotFoundError(
+                   absl::StrCat("event id \"", request.id(), "\" not found"));
+}
+
+absl::Status NoCheck(const auth::Principal& /*principal*/) {
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 EventService::EventService(core::EventLog* log, core::Broker* broker,
@@ -120,10 +140,47 @@ int EventService::PageSize(int requested) const {
   return std::min(requested, options_.max_page_size);
 }
 
+absl::StatusOr<std::shared_ptr<const auth::Principal>>
+EventService::Authenticate(const grpc::CallbackServerContext& context,
+                           auth::Credentials* credentials) const {
+  if (options_.authorizer == nullptr) {
+    return auth::Principal::Anonymous();
+  }
+  *credentials = CredentialsOf(context);
+  return options_.authorizer->Authenticate(*credentials);
+}
+
+absl::StatusOr<std::shared_ptr<const auth::Principal>> EventService::Admit(
+    const grpc::CallbackServerContext& context, absl::string_view method,
+    absl::Status (*check)(const auth::Principal&),
+    auth::Credentials* credentials) const {
+  auth::Credentials ignored;
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal =
+      Authenticate(context, credentials != nullptr ? credentials : &ignored);
+  absl::Status status =
+      principal.ok() ? check(**principal) : principal.status();
+  if (!status.ok()) {
+    // Names the caller by principal or peer, never by its token.
+    LogInfo("call refused",
+            {{"method", method},
+             {"principal", principal.ok() ? (*principal)->name : ""},
+             {"peer", context.peer()},
+             {"status", status}});
+    return status;
+  }
+  return principal;
+}
+
 grpc::ServerUnaryReactor* EventService::Publish(
     grpc::CallbackServerContext* context, const v1::PublishRequest* request,
     v1::PublishResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal =
+      Admit(*context, "Publish", &auth::RequirePublish);
+  if (!principal.ok()) {
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return reactor;
+  }
   if (!request->has_event()) {
     reactor->Finish(
         ToGrpcStatus(absl::InvalidArgumentError("event: is required")));
@@ -136,37 +193,98 @@ grpc::ServerUnaryReactor* EventService::Publish(
 }
 
 grpc::ServerBidiReactor<v1::PublishStreamRequest, v1::PublishStreamResponse>*
-EventService::PublishStream(grpc::CallbackServerContext* /*context*/) {
-  return new PublishStreamReactor(publisher_, options_.max_stream_in_flight);
+EventService::PublishStream(grpc::CallbackServerContext* context) {
+  auth::Credentials credentials;
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal =
+      Admit(*context, "PublishStream", &auth::RequirePublish, &credentials);
+  if (!principal.ok()) {
+    return new RefusedBidiReactor<v1::PublishStreamRequest,
+                                  v1::PublishStreamResponse>(
+        principal.status());
+  }
+  PublishStreamReactor::Admit admit;
+  if (options_.authorizer != nullptr) {
+    // Each event asks again (a hash and a few compares): a reload that
+    // revokes the caller refuses its further events.
+    admit = [authorizer = options_.authorizer,
+             credentials = std::move(credentials),
+             name = (*principal)->name]() -> absl::Status {
+      absl::StatusOr<std::shared_ptr<const auth::Principal>> now =
+          authorizer->Authenticate(credentials);
+      if (!now.ok()) {
+        return now.status();
+      }
+      if ((*now)->name != name) {
+        return auth::UnauthenticatedError(
+            "ACCESS_REVOKED",
+            absl::StrCat("access of principal \"", name,
+                         "\" revoked by an access file reload"),
+            name);
+      }
+      return auth::RequirePublish(**now);
+    };
+  }
+  return new PublishStreamReactor(publisher_, options_.max_stream_in_flight,
+                                  std::move(admit));
 }
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* EventService::Subscribe(
-    grpc::CallbackServerContext* /*context*/,
-    const v1::SubscribeRequest* request) {
-  return new SubscribeReactor(broker_, *request, options_.default_heartbeat);
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  SubscribeReactor::Access access;
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal = Admit(
+      *context, "Subscribe", &auth::RequireSubscribe, &access.credentials);
+  absl::StatusOr<v1::EventFilter> filter =
+      principal.ok() ? auth::ScopeFilter(**principal, request->filter())
+                     : absl::StatusOr<v1::EventFilter>(principal.status());
+  if (!filter.ok()) {
+    if (principal.ok()) {
+      LogInfo("call refused", {{"method", "Subscribe"},
+                               {"principal", (*principal)->name},
+                               {"status", filter.status()}});
+    }
+    return new RefusedWriteReactor<v1::SubscribeResponse>(filter.status());
+  }
+  v1::SubscribeRequest scoped = *request;
+  *scoped.mutable_filter() = *std::move(filter);
+  access.principal = *std::move(principal);
+  access.authorizer = options_.authorizer;
+  return new SubscribeReactor(broker_, scoped, options_.default_heartbeat,
+                              std::move(access));
 }
 
 grpc::ServerUnaryReactor* EventService::GetEvent(
     grpc::CallbackServerContext* context, const v1::GetEventRequest* request,
     v1::GetEventResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal =
+      Admit(*context, "GetEvent", &auth::RequireSubscribe);
+  if (!principal.ok()) {
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return reactor;
+  }
   if (request->key_case() == v1::GetEventRequest::KEY_NOT_SET) {
     reactor->Finish(ToGrpcStatus(
         absl::InvalidArgumentError("key: one of seq or id is required")));
     return reactor;
   }
-  pool_->Post([this, reactor, request, response] {
-    absl::StatusOr<v1::Event> event =
-        request->key_case() == v1::GetEventRequest::kSeq
-            ? log_->GetBySeq(request->seq())
-            : log_->GetById(request->id());
-    if (!event.ok()) {
-      reactor->Finish(ToGrpcStatus(event.status()));
-      return;
-    }
-    *response->mutable_event() = *std::move(event);
-    reactor->Finish(grpc::Status::OK);
-  });
+  pool_->Post(
+      [this, reactor, request, response, principal = *std::move(principal)] {
+        absl::StatusOr<v1::Event> event =
+            request->key_case() == v1::GetEventRequest::kSeq
+                ? log_->GetBySeq(request->seq())
+                : log_->GetById(request->id());
+        if (!event.ok()) {
+          reactor->Finish(ToGrpcStatus(event.status()));
+          return;
+        }
+        if (!auth::InScope(*principal, *event)) {
+          reactor->Finish(ToGrpcStatus(NotFoundFor(*request)));
+          return;
+        }
+        principal->redactor.Apply(&*event);
+        *response->mutable_event() = *std::move(event);
+        reactor->Finish(grpc::Status::OK);
+      });
   return reactor;
 }
 
@@ -174,8 +292,21 @@ grpc::ServerUnaryReactor* EventService::ListEvents(
     grpc::CallbackServerContext* context, const v1::ListEventsRequest* request,
     v1::ListEventsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<core::EventFilter> filter =
-      core::EventFilter::Create(request->filter());
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal =
+      Admit(*context, "ListEvents", &NoCheck);
+  absl::StatusOr<v1::EventFilter> scoped =
+      principal.ok() ? auth::ScopeFilter(**principal, request->filter())
+                     : absl::StatusOr<v1::EventFilter>(principal.status());
+  if (!scoped.ok()) {
+    if (principal.ok()) {
+      LogInfo("call refused", {{"method", "ListEvents"},
+                               {"principal", (*principal)->name},
+                               {"status", scoped.status()}});
+    }
+    reactor->Finish(ToGrpcStatus(scoped.status()));
+    return reactor;
+  }
+  absl::StatusOr<core::EventFilter> filter = core::EventFilter::Create(*scoped);
   absl::StatusOr<uint64_t> token =
       ParseToken("page_token", request->page_token());
   if (!filter.ok() || !token.ok()) {
@@ -183,13 +314,17 @@ grpc::ServerUnaryReactor* EventService::ListEvents(
         ToGrpcStatus(!filter.ok() ? filter.status() : token.status()));
     return reactor;
   }
-  pool_->Post(
-      [this, reactor, response, filter = *std::move(filter),
-       cursor = std::max(*token, request->after_seq()),
-       page_size = static_cast<size_t>(PageSize(request->page_size()))] {
-        reactor->Finish(ToGrpcStatus(FillEventsPage(
-            log_, filter, cursor, page_size, options_.max_scan, response)));
-      });
+  pool_->Post([this, reactor, response, filter = *std::move(filter),
+               cursor = std::max(*token, request->after_seq()),
+               page_size = static_cast<size_t>(PageSize(request->page_size())),
+               principal = *std::move(principal)] {
+    const absl::Status status = FillEventsPage(log_, filter, cursor, page_size,
+                                               options_.max_scan, response);
+    for (v1::Event& event : *response->mutable_events()) {
+      principal->redactor.Apply(&event);
+    }
+    reactor->Finish(ToGrpcStatus(status));
+  });
   return reactor;
 }
 
@@ -198,6 +333,12 @@ grpc::ServerUnaryReactor* EventService::ListQuarantined(
     const v1::ListQuarantinedRequest* request,
     v1::ListQuarantinedResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal =
+      Admit(*context, "ListQuarantined", &auth::RequireAdmin);
+  if (!principal.ok()) {
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return reactor;
+  }
   absl::StatusOr<uint64_t> token =
       ParseToken("page_token", request->page_token());
   if (!token.ok()) {
@@ -205,8 +346,8 @@ grpc::ServerUnaryReactor* EventService::ListQuarantined(
     return reactor;
   }
   pool_->Post([this, reactor, response, after_id = *token,
-               page_size =
-                   static_cast<size_t>(PageSize(request->page_size()))] {
+               page_size = static_cast<size_t>(PageSize(request->page_size())),
+               principal = *std::move(principal)] {
     // One more than asked tells whether there is a next page.
     absl::StatusOr<std::vector<v1::QuarantinedEvent>> entries =
         log_->ListQuarantined(after_id, page_size + 1);
@@ -219,6 +360,7 @@ grpc::ServerUnaryReactor* EventService::ListQuarantined(
       entries->resize(page_size);
     }
     for (v1::QuarantinedEvent& entry : *entries) {
+      principal->redactor.Apply(entry.mutable_event());
       *response->add_events() = std::move(entry);
     }
     if (more && !entries->empty()) {
@@ -233,6 +375,12 @@ grpc::ServerUnaryReactor* EventService::Reprocess(
     grpc::CallbackServerContext* context, const v1::ReprocessRequest* request,
     v1::ReprocessResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal =
+      Admit(*context, "Reprocess", &auth::RequireAdmin);
+  if (!principal.ok()) {
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return reactor;
+  }
   publisher_->Reprocess(request->quarantine_id(),
                         AnswerWhenStored(reactor, response));
   return reactor;

@@ -6,6 +6,11 @@
 // (GetEvent, ListEvents, ListQuarantined) run on the worker pool, never in a
 // reaction. Errors become grpc::Status only through status_mapping.h.
 //
+// With an Authorizer (`Options::authorizer`), every call is authenticated
+// from its bearer token or client certificate and checked against its
+// principal's scopes (auth/scope_check.h); reads are narrowed to the scope
+// and redacted for the principal. Without one, every call may do anything.
+//
 //   EventService service(log, &broker, &publisher, &pool, {});
 //   builder.RegisterService(&service);
 //
@@ -18,6 +23,8 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
+#include "service/auth/authorizer.h"
+#include "service/auth/principal.h"
 #include "service/core/broker.h"
 #include "service/core/event_log.h"
 #include "service/rpc/publisher.h"
@@ -35,12 +42,15 @@ class EventService final : public v1::EventService::CallbackService {
   //                         a token to continue from
   //   default_heartbeat     15 s
   //   max_stream_in_flight  1024 unacknowledged events per PublishStream
+  //   authorizer            nullptr: no access control (must outlive the
+  //                         service when set)
   struct Options {
     int default_page_size = 100;
     int max_page_size = 1000;
     size_t max_scan = 10000;
     absl::Duration default_heartbeat = absl::Seconds(15);
     size_t max_stream_in_flight = 1024;
+    auth::Authorizer* authorizer = nullptr;
   };
 
   // Every pointer must outlive the service (and the server it serves on).
@@ -73,6 +83,16 @@ class EventService final : public v1::EventService::CallbackService {
 
  private:
   int PageSize(int requested) const;
+  // The caller's principal (anonymous without access control), filling
+  // `credentials`; kUnauthenticated when the credentials name nobody.
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> Authenticate(
+      const grpc::CallbackServerContext& context,
+      auth::Credentials* credentials) const;
+  // Authenticate, then `check` on the principal; logs a refusal.
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> Admit(
+      const grpc::CallbackServerContext& context, absl::string_view method,
+      absl::Status (*check)(const auth::Principal&),
+      auth::Credentials* credentials = nullptr) const;
 
   core::EventLog* const log_;
   core::Broker* const broker_;

@@ -9,8 +9,10 @@
 namespace vouchstream::rpc {
 
 PublishStreamReactor::PublishStreamReactor(Publisher* publisher,
-                                           size_t max_in_flight)
-    : publisher_(publisher), max_in_flight_(max_in_flight) {
+                                           size_t max_in_flight, Admit admit)
+    : publisher_(publisher),
+      max_in_flight_(max_in_flight),
+      admit_(std::move(admit)) {
   Step();
 }
 
@@ -30,9 +32,15 @@ void PublishStreamReactor::OnReadDone(bool ok) {
     }
   }
   if (ok) {
-    publisher_->Publish(std::move(event), [this, request_id](auto result) {
-      OnPublished(request_id, std::move(result));
-    });
+    absl::Status admitted = admit_ != nullptr ? admit_() : absl::OkStatus();
+    if (!admitted.ok()) {
+      // Counted in `pending_` like a publish, so the same path acks it.
+      OnPublished(request_id, std::move(admitted));
+    } else {
+      publisher_->Publish(std::move(event), [this, request_id](auto result) {
+        OnPublished(request_id, std::move(result));
+      });
+    }
   }
   Step();
 }

@@ -8,12 +8,16 @@
 //
 // The call finishes OK once the client has half-closed and every ack is
 // written; after a cancel, once every pending publish has called back (so no
-// callback outlives the reactor). Created by EventService::PublishStream,
-// deletes itself in OnDone. Thread-safe: store callbacks and gRPC reactions
-// may run concurrently.
+// callback outlives the reactor). With access control, `admit` runs before
+// each event: a caller whose access a reload revoked gets an error ack
+// (UNAUTHENTICATED or PERMISSION_DENIED) for every further event, and the
+// stream stays open for the acks already due. Created by
+// EventService::PublishStream, deletes itself in OnDone. Thread-safe: store
+// callbacks and gRPC reactions may run concurrently.
 
 #include <cstddef>
 #include <deque>
+#include <functional>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -30,7 +34,11 @@ class PublishStreamReactor final
     : public grpc::ServerBidiReactor<v1::PublishStreamRequest,
                                      v1::PublishStreamResponse> {
  public:
-  PublishStreamReactor(Publisher* publisher, size_t max_in_flight);
+  // Checked before each event is published; empty: every event is.
+  using Admit = std::function<absl::Status()>;
+
+  PublishStreamReactor(Publisher* publisher, size_t max_in_flight,
+                       Admit admit = nullptr);
 
   // grpc::ServerBidiReactor:
   void OnReadDone(bool ok) override;
@@ -59,6 +67,7 @@ class PublishStreamReactor final
 
   Publisher* const publisher_;
   const size_t max_in_flight_;
+  const Admit admit_;
 
   absl::Mutex mu_;
   v1::PublishStreamRequest request_ ABSL_GUARDED_BY(mu_);

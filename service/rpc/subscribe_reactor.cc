@@ -41,7 +41,10 @@ void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
 
 SubscribeReactor::SubscribeReactor(core::Broker* broker,
                                    const v1::SubscribeRequest& request,
-                                   absl::Duration default_heartbeat) {
+                                   absl::Duration default_heartbeat,
+                                   Access access)
+    : principal_(access.principal != nullptr ? std::move(access.principal)
+                                             : auth::Principal::Anonymous()) {
   absl::StatusOr<core::EventFilter> filter =
       core::EventFilter::Create(request.filter());
   if (!filter.ok()) {
@@ -65,6 +68,30 @@ SubscribeReactor::SubscribeReactor(core::Broker* broker,
     absl::MutexLock lock(&mu_);
     subscription_ = std::move(subscription);
   }
+  if (access.authorizer != nullptr) {
+    absl::StatusOr<std::unique_ptr<auth::StreamRegistry::Registration>>
+        registration = access.authorizer->RegisterStream(
+            std::move(access.credentials), principal_,
+            [this](absl::Status status) { Revoke(std::move(status)); });
+    if (!registration.ok()) {
+      Revoke(registration.status());
+      return;
+    }
+    registration_ = *std::move(registration);
+  }
+  MaybeWrite();
+}
+
+void SubscribeReactor::Revoke(absl::Status status) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_ || !revoked_.ok()) {
+      return;
+    }
+    revoked_ = std::move(status);
+  }
+  // Finishes now, or from OnWriteDone once the write in flight is done:
+  // never a Finish racing a StartWrite.
   MaybeWrite();
 }
 
@@ -75,7 +102,9 @@ void SubscribeReactor::MaybeWrite() {
     if (writing_ || finished_ || subscription_ == nullptr) {
       return;
     }
-    absl::StatusOr<std::optional<core::Delivery>> next = subscription_->Next();
+    absl::StatusOr<std::optional<core::Delivery>> next =
+        revoked_.ok() ? subscription_->Next()
+                      : absl::StatusOr<std::optional<core::Delivery>>(revoked_);
     if (!next.ok()) {
       end = next.status();
     } else if (!next->has_value()) {
@@ -88,8 +117,16 @@ void SubscribeReactor::MaybeWrite() {
           // subscriber: const methods (serialization included) are safe to
           // run concurrently on one message. Released in OnWriteDone.
           in_flight_ = std::move(delivery.event);
-          response_.unsafe_arena_set_allocated_event(
-              const_cast<v1::Event*>(in_flight_.get()));
+          if (principal_->redactor.empty()) {
+            response_.unsafe_arena_set_allocated_event(
+                const_cast<v1::Event*>(in_flight_.get()));
+          } else {
+            // Redaction needs a copy of its own; the shared event (and the
+            // store) stay intact.
+            redacted_ = *in_flight_;
+            principal_->redactor.Apply(&redacted_);
+            response_.unsafe_arena_set_allocated_event(&redacted_);
+          }
           break;
         case core::Delivery::Kind::kCaughtUp:
           response_.mutable_caught_up()->set_last_seq(delivery.last_seq);
@@ -137,6 +174,8 @@ void SubscribeReactor::OnCancel() {
 }
 
 void SubscribeReactor::OnDone() {
+  // First: once it is gone, no revocation runs or will run.
+  registration_.reset();
   std::shared_ptr<core::Subscription> subscription;
   {
     absl::MutexLock lock(&mu_);

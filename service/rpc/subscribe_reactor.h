@@ -6,9 +6,15 @@
 // that ends (retention, shutdown, log failure) finishes the call with its
 // status; a client that cancels detaches the subscription from the broker.
 //
+// With access control, the caller's principal redacts what is written (a
+// copy per event then, not the shared one), and the stream is registered
+// with the Authorizer so that a reload revoking its access finishes it with
+// UNAUTHENTICATED.
+//
 // Created by EventService::Subscribe; deletes itself in OnDone, after the
 // subscription has let go of it (Subscription::Cancel). Thread-safe: the
-// broker's ready callback and gRPC's reactions may run concurrently.
+// broker's ready callback, gRPC's reactions and a reload's revocation may
+// run concurrently.
 
 #include <memory>
 
@@ -19,6 +25,10 @@
 
 #include "vouchstream/v1/api.pb.h"
 
+#include "service/auth/authorizer.h"
+#include "service/auth/credentials.h"
+#include "service/auth/principal.h"
+#include "service/auth/stream_registry.h"
 #include "service/core/broker.h"
 
 namespace vouchstream::rpc {
@@ -26,11 +36,21 @@ namespace vouchstream::rpc {
 class SubscribeReactor final
     : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
  public:
+  // Who reads: the principal redacts, and with an `authorizer` the stream
+  // is registered for revocation under `credentials`. A null principal is
+  // anonymous (nothing redacted); a null authorizer registers nothing.
+  struct Access {
+    std::shared_ptr<const auth::Principal> principal;
+    auth::Authorizer* authorizer = nullptr;
+    auth::Credentials credentials;
+  };
+
   // Starts the call: an invalid request (bad code pattern) finishes it with
   // INVALID_ARGUMENT at once. `default_heartbeat` applies when the request
-  // asks for none.
+  // asks for none. The request's filter must already be narrowed to the
+  // principal's scope (auth/scope_check.h).
   SubscribeReactor(core::Broker* broker, const v1::SubscribeRequest& request,
-                   absl::Duration default_heartbeat);
+                   absl::Duration default_heartbeat, Access access);
 
   // grpc::ServerWriteReactor:
   void OnWriteDone(bool ok) override;
@@ -42,6 +62,8 @@ class SubscribeReactor final
   void MaybeWrite();
   // Finishes the call unless already finished.
   void FinishOnce(const absl::Status& status);
+  // Ends the call with `status` after the write in flight (if any).
+  void Revoke(absl::Status status);
   // Drops the response's borrowed event (owned by the broker's shared_ptr).
   void ReleaseEvent() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -52,6 +74,15 @@ class SubscribeReactor final
   // The message being written stays alive until OnWriteDone.
   v1::SubscribeResponse response_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const v1::Event> in_flight_ ABSL_GUARDED_BY(mu_);
+  // The redacted copy being written, when the principal redacts.
+  v1::Event redacted_ ABSL_GUARDED_BY(mu_);
+  // Non-OK once revoked: the next step finishes with it.
+  absl::Status revoked_ ABSL_GUARDED_BY(mu_);
+
+  const std::shared_ptr<const auth::Principal> principal_;
+  // Set once, in the constructor, before any revocation may run; reset in
+  // OnDone.
+  std::unique_ptr<auth::StreamRegistry::Registration> registration_;
 };
 
 }  // namespace vouchstream::rpc

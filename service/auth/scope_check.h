@@ -1,0 +1,46 @@
+#pragma once
+// What each scope allows, per RPC (see /tmp/docs/auth.md for the table):
+// Publish and PublishStream need `publish`; Subscribe, GetEvent and
+// ListEvents need `subscribe`, limited to its event types and campaigns;
+// ListQuarantined and Reprocess need `admin`. Refusals are
+// kPermissionDenied naming the missing scope (auth_errors.h).
+//
+//   absl::StatusOr<v1::EventFilter> filter =
+//       ScopeFilter(*principal, request.filter());  // narrowed to the scope
+//
+// Thread-safe: free functions.
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+#include "vouchstream/v1/api.pb.h"
+#include "vouchstream/v1/event.pb.h"
+
+#include "service/auth/principal.h"
+
+namespace vouchstream::auth {
+
+absl::Status RequirePublish(const Principal& principal);
+absl::Status RequireAdmin(const Principal& principal);
+absl::Status RequireSubscribe(const Principal& principal);
+
+// `requested` narrowed to the principal's subscribe scope: a filter without
+// types (or campaigns) gets the scope's; explicit types must each fall
+// within a scope pattern (a literal type that a pattern matches, or a
+// pattern that a scope pattern covers: "publication.succ*" within
+// "publication.*"), and explicit campaigns must be scope campaigns;
+// otherwise kPermissionDenied naming "subscribe.event_types" or
+// "subscribe.campaign_ids". Events that pass the narrowed filter are in
+// scope.
+absl::StatusOr<v1::EventFilter> ScopeFilter(const Principal& principal,
+                                            const v1::EventFilter& requested);
+
+// True when the principal's subscribe scope allows reading `event`.
+bool InScope(const Principal& principal, const v1::Event& event);
+
+// True when every type `pattern` matches is matched by `scope_pattern`
+// (conservative: may say false for some patterns that are in fact covered).
+bool PatternCovered(absl::string_view scope_pattern, absl::string_view pattern);
+
+}  // namespace vouchstream::auth
