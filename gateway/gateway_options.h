@@ -20,7 +20,26 @@
 //                                                 request's first byte to its
 //                                                 last (slowloris), then the
 //                                                 connection is closed
+//   header_timeout           10 s               --header-timeout=10s; from
+//                                                 a request's first byte to
+//                                                 the end of its headers
+//   body_timeout             10 s               --body-timeout=10s; from the
+//                                                 end of the headers to the
+//                                                 end of the body (a missed
+//                                                 deadline: 408, then close)
 //   instance                 hostname:pid       --instance=NAME
+//   tls_cert, tls_key        "" (plain HTTP)    --tls-cert=FILE --tls-key=FILE
+//                                                 (PEM): serve HTTPS
+//   allow_from               "" (everyone)      --allow-from=CIDR[,CIDR...]
+//                                                 (403 for other sources on
+//                                                 non-operational routes)
+//   rate_limit               0 (off)            --rate-limit=N requests/s per
+//                                                 source IP (429 beyond)
+//   rate_burst               10                 --rate-burst=M
+//   rate_limit_sources       10000              --rate-limit-sources=N
+//                                                 (tracked sources, bounded)
+//   max_connections          0 (no limit)       --max-connections=N (503 +
+//                                                 close beyond)
 
 #include <cstddef>
 #include <string>
@@ -40,7 +59,16 @@ struct GatewayOptions {
   absl::Duration publish_deadline = absl::Seconds(5);
   absl::Duration idle_timeout = absl::Seconds(60);
   absl::Duration read_timeout = absl::Seconds(10);
+  absl::Duration header_timeout = absl::Seconds(10);
+  absl::Duration body_timeout = absl::Seconds(10);
   std::string instance;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string allow_from;
+  double rate_limit = 0;
+  int rate_burst = 10;
+  size_t rate_limit_sources = 10000;
+  int max_connections = 0;
 };
 
 }  // namespace vouchstream::gateway

@@ -1,5 +1,7 @@
 #include "gateway/http_server.h"
 
+#include <utility>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include <boost/asio/dispatch.hpp>
@@ -7,6 +9,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/system/error_code.hpp>
+
+#include "gateway/tls_server_context.h"
 
 namespace vouchstream::gateway {
 namespace {
@@ -53,6 +57,38 @@ HttpServer::HttpServer(int threads, const GatewayContext& context)
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(
     const std::string& listen, int threads, const GatewayContext& context) {
   std::unique_ptr<HttpServer> server(new HttpServer(threads, context));
+  const GatewayOptions& options = *context.options;
+  absl::StatusOr<SourceAllowList> allow_list =
+      SourceAllowList::Parse(options.allow_from);
+  if (!allow_list.ok()) {
+    return allow_list.status();
+  }
+  server->context_.allow_list = nullptr;
+  if (!allow_list->empty()) {
+    server->allow_list_ =
+        std::make_unique<SourceAllowList>(*std::move(allow_list));
+    server->context_.allow_list = server->allow_list_.get();
+  }
+  server->context_.rate_limiter = nullptr;
+  if (options.rate_limit > 0) {
+    RateLimiter::Options limits;
+    limits.rate = options.rate_limit;
+    limits.burst = options.rate_burst;
+    limits.max_sources = options.rate_limit_sources;
+    server->rate_limiter_ = std::make_unique<RateLimiter>(std::move(limits));
+    server->context_.rate_limiter = server->rate_limiter_.get();
+  }
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    if (options.tls_cert.empty() || options.tls_key.empty()) {
+      return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+    }
+    absl::StatusOr<std::unique_ptr<net::ssl::context>> tls =
+        MakeTlsServerContext(options.tls_cert, options.tls_key);
+    if (!tls.ok()) {
+      return tls.status();
+    }
+    server->tls_ = *std::move(tls);
+  }
   absl::StatusOr<tcp::endpoint> endpoint =
       ParseEndpoint(server->io_context_, listen);
   if (!endpoint.ok()) {
@@ -101,10 +137,32 @@ void HttpServer::DoAccept() {
         }
         if (!ec) {
           socket.set_option(tcp::no_delay(true), ec);
-          StartHttpSession(std::move(socket), context_);
+          Admit(std::move(socket));
         }
         DoAccept();
       });
+}
+
+// Runs on the acceptor's strand only, so the check-then-increment of
+// `open_` cannot race another accept; sessions only decrement.
+void HttpServer::Admit(tcp::socket socket) {
+  ConnectionOptions connection;
+  connection.tls = tls_.get();
+  const int max = context_.options->max_connections;
+  if (max <= 0 || open_->load(std::memory_order_relaxed) < max) {
+    open_->fetch_add(1, std::memory_order_relaxed);
+    connection.slot = open_;
+  } else if (refusing_->load(std::memory_order_relaxed) < kMaxRefusing) {
+    refusing_->fetch_add(1, std::memory_order_relaxed);
+    connection.slot = refusing_;
+    connection.refuse = true;
+  } else {
+    context_.metrics->RecordRefusal(Refusal::kTooManyConnections);
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  StartHttpSession(std::move(socket), context_, std::move(connection));
 }
 
 void HttpServer::Shutdown() {

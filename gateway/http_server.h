@@ -1,7 +1,15 @@
 #pragma once
 // The gateway's HTTP/1.1 server: one acceptor and a small fixed pool of I/O
 // threads running one io_context; each connection becomes an HttpSession on
-// its own strand.
+// its own strand. From `context.options` it also sets up what the sessions
+// share: HTTPS (`tls_cert`/`tls_key`), the source allow-list, the
+// per-source rate limiter and the connection limit.
+//
+// Connection limit (`max_connections` > 0): a connection beyond it is still
+// accepted, answered 503 TOO_MANY_CONNECTIONS with `Retry-After` and closed,
+// without reading its request; open connections are not disturbed. While
+// more than kMaxRefusing such answers are under way, further connections
+// are closed at accept instead (both count as too_many_connections).
 //
 //   auto server = HttpServer::Create("127.0.0.1:0", 2, context);
 //   if (!server.ok()) { ... }
@@ -13,6 +21,7 @@
 // Thread-safety: Start and Shutdown are for the owning thread; the server
 // owns its threads and joins them in Shutdown (and the destructor).
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,16 +30,21 @@
 #include "absl/status/statusor.h"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "gateway/http_session.h"
+#include "gateway/rate_limiter.h"
+#include "gateway/source_allow_list.h"
 
 namespace vouchstream::gateway {
 
 class HttpServer {
  public:
   // Binds `listen` ("HOST:PORT"; port 0 picks a free one). Fails with
-  // kInvalidArgument for a malformed address and kUnavailable when the
-  // bind fails.
+  // kInvalidArgument for a malformed address, `--allow-from` entry or TLS
+  // file, and kUnavailable when the bind fails. `context.allow_list` and
+  // `context.rate_limiter` are ignored: the server makes its own from
+  // `context.options`.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Create(
       const std::string& listen, int threads, const GatewayContext& context);
 
@@ -44,12 +58,26 @@ class HttpServer {
   void Start();
   void Shutdown();
 
+  // Refusal answers under way at most; beyond, connections are closed at
+  // accept.
+  static constexpr int kMaxRefusing = 64;
+
  private:
   HttpServer(int threads, const GatewayContext& context);
   void DoAccept();
+  void Admit(boost::asio::ip::tcp::socket socket);
 
   const int thread_count_;
-  const GatewayContext context_;
+  GatewayContext context_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;
+  std::unique_ptr<SourceAllowList> allow_list_;
+  std::unique_ptr<RateLimiter> rate_limiter_;
+  // Sessions may outlive the server's members briefly (until the
+  // io_context is destroyed), so they hold these by shared_ptr.
+  std::shared_ptr<std::atomic<int>> open_ =
+      std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<std::atomic<int>> refusing_ =
+      std::make_shared<std::atomic<int>>(0);
   boost::asio::io_context io_context_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::string address_;

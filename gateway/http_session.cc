@@ -1,10 +1,14 @@
 #include "gateway/http_session.h"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -16,8 +20,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "gateway/error_mapping.h"
+#include "gateway/refusal.h"
 #include "gateway/router.h"
 #include "gateway/transcoder.h"
 #include "gateway/webhook_handler.h"
@@ -33,6 +39,9 @@ using tcp = net::ip::tcp;
 constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
 constexpr size_t kReadChunkBytes = size_t{64} * 1024;
 constexpr size_t kMaxRequestIdLength = 128;
+// The graceful close's bounds (Session::Close).
+constexpr std::chrono::seconds kDrainTimeout{1};
+constexpr size_t kDrainBytes = size_t{1} << 20;
 
 absl::string_view View(beast::string_view view) {
   return {view.data(), view.size()};
@@ -53,15 +62,52 @@ Transcoder& ThreadTranscoder() {
   return transcoder;
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+// The connection's socket counted in `connections_open` and in the
+// acceptor's slot for as long as the session lives.
+class ConnectionCount {
  public:
-  Session(tcp::socket socket, const GatewayContext& context)
-      : stream_(std::move(socket)),
+  ConnectionCount(Metrics* metrics, std::shared_ptr<std::atomic<int>> slot)
+      : metrics_(metrics), slot_(std::move(slot)) {
+    metrics_->AddConnectionsOpen(1);
+  }
+  ~ConnectionCount() {
+    metrics_->AddConnectionsOpen(-1);
+    if (slot_ != nullptr) {
+      slot_->fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+  ConnectionCount(const ConnectionCount&) = delete;
+  ConnectionCount& operator=(const ConnectionCount&) = delete;
+
+ private:
+  Metrics* metrics_;
+  std::shared_ptr<std::atomic<int>> slot_;
+};
+
+// `Stream` is `beast::tcp_stream` (HTTP) or
+// `beast::ssl_stream<beast::tcp_stream>` (HTTPS); only the handshake and
+// the close differ.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+ public:
+  template <class... StreamArgs>
+  Session(const GatewayContext& context, ConnectionOptions connection,
+          tcp::socket socket, StreamArgs&... stream_args)
+      : stream_(std::move(socket), stream_args...),
         timer_(stream_.get_executor()),
-        context_(context) {
+        read_timer_(stream_.get_executor()),
+        context_(context),
+        count_(context.metrics, std::move(connection.slot)),
+        refuse_(connection.refuse) {
     beast::error_code ec;
-    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    const tcp::endpoint peer = Tcp().socket().remote_endpoint(ec);
     if (!ec) {
+      peer_ = peer.address();
+      if (peer_.is_v6() && peer_.to_v6().is_v4_mapped()) {
+        peer_ = net::ip::make_address_v4(net::ip::v4_mapped, peer_.to_v6());
+      }
       remote_address_ =
           absl::StrCat(peer.address().to_string(), ":", peer.port());
     }
@@ -69,107 +115,272 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Run() {
     net::dispatch(stream_.get_executor(),
-                  [self = shared_from_this()] { self->DoRead(); });
+                  [self = this->shared_from_this()] { self->Start(); });
   }
 
  private:
-  // Two deadlines guard a read: an idle connection may wait
-  // `idle_timeout` for a request's first byte, and once it came, the
-  // request's headers and body must all arrive within `read_timeout`, so a
-  // client that trickles bytes (slowloris) cannot hold the connection.
-  // Bytes of a pipelined request already in the buffer count as its first.
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void Start() {
+    if constexpr (kTls) {
+      // A client that never completes the handshake (or speaks plain HTTP
+      // to this port) is cut after `read_timeout`.
+      Tcp().expires_after(
+          absl::ToChronoMilliseconds(context_.options->read_timeout));
+      stream_.async_handshake(
+          net::ssl::stream_base::server,
+          [self = this->shared_from_this()](beast::error_code ec) {
+            if (ec) {
+              self->context_.metrics->RecordTlsHandshakeFailure();
+              self->Close(/*graceful=*/false);
+              return;
+            }
+            self->AfterHandshake();
+          });
+    } else {
+      AfterHandshake();
+    }
+  }
+
+  void AfterHandshake() {
+    if (refuse_) {
+      // Over --max-connections: answer at once, without reading a request,
+      // so that the refusal costs little; the close drains what the client
+      // sends meanwhile, so it reads the answer rather than a reset.
+      keep_alive_ = false;
+      counts_as_request_ = false;
+      context_.metrics->RecordRefusal(Refusal::kTooManyConnections);
+      RespondError(
+          RefusalError(Refusal::kTooManyConnections,
+                       absl::StrCat("too many connections (--max-connections=",
+                                    context_.options->max_connections, ")")));
+      return;
+    }
+    DoRead();
+  }
+
+  // Waits up to `idle_timeout` for a request's first byte; a silent close
+  // after that. Bytes of a pipelined request already in the buffer count
+  // as its first.
   void DoRead() {
     parser_.emplace();
     parser_->header_limit(kMaxHeaderBytes);
     parser_->body_limit(context_.options->max_body_bytes);
     if (buffer_.size() > 0) {
-      ReadRequest();
+      ReadHeader();
       return;
     }
-    stream_.expires_after(
+    Tcp().expires_after(
         absl::ToChronoMilliseconds(context_.options->idle_timeout));
     stream_.async_read_some(
         buffer_.prepare(beast::read_size(buffer_, kReadChunkBytes)),
-        [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+        [self = this->shared_from_this()](beast::error_code ec, size_t bytes) {
           self->OnFirstBytes(ec, bytes);
         });
   }
 
   void OnFirstBytes(beast::error_code ec, size_t bytes) {
     if (ec) {
-      Close();  // Idle timeout, or the client went away.
+      Close(/*graceful=*/false);  // Idle timeout, or the client went away.
       return;
     }
     buffer_.commit(bytes);
-    ReadRequest();
+    ReadHeader();
   }
 
-  void ReadRequest() {
-    stream_.expires_after(
-        absl::ToChronoMilliseconds(context_.options->read_timeout));
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t /*bytes*/) {
-          self->OnRead(ec);
+  // Arms `read_timer_` for the earlier of `phase_timeout` from now and
+  // `read_timeout` from the request's first byte. On expiry the pending
+  // read is cancelled and answered 408 (OnRead).
+  void StartReadDeadline(absl::Duration phase_timeout) {
+    const absl::Time deadline =
+        std::min(absl::Now() + phase_timeout,
+                 first_byte_ + context_.options->read_timeout);
+    const absl::Duration left =
+        std::max(deadline - absl::Now(), absl::ZeroDuration());
+    const uint64_t phase = ++read_phase_;
+    read_timer_.expires_after(absl::ToChronoMilliseconds(left));
+    read_timer_.async_wait(
+        [self = this->shared_from_this(), phase](beast::error_code ec) {
+          if (ec || phase != self->read_phase_ || !self->reading_) {
+            return;  // Cancelled, or the read completed first.
+          }
+          self->timed_out_ = true;
+          self->Tcp().cancel();
         });
   }
 
-  void OnRead(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == net::error::eof ||
-        ec == beast::error::timeout || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset) {
-      // A read timeout closes without an answer: Beast's stream has closed
-      // the socket already.
-      Close();
+  void StopReadDeadline() {
+    reading_ = false;
+    ++read_phase_;
+    read_timer_.cancel();
+  }
+
+  void ReadHeader() {
+    first_byte_ = absl::Now();
+    Tcp().expires_never();
+    reading_ = true;
+    timed_out_ = false;
+    reading_body_ = false;
+    StartReadDeadline(context_.options->header_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](
+            beast::error_code ec, size_t /*bytes*/) { self->OnHeader(ec); });
+  }
+
+  // The headers are in: refuse what the allow-list or the rate limit
+  // refuses before a byte of the body is read.
+  void OnHeader(beast::error_code ec) {
+    if (ec || parser_->is_done()) {
+      OnRead(ec);
       return;
     }
+    const RouteMatch match = MatchRoute(View(parser_->get().method_string()),
+                                        View(parser_->get().target()));
+    if (!IsOperational(match.route)) {
+      std::optional<HttpError> refusal = CheckSource();
+      if (refusal.has_value()) {
+        StopReadDeadline();
+        BeginRequest(match.route);
+        keep_alive_ = false;  // The body stays unread.
+        RespondError(*std::move(refusal));
+        return;
+      }
+      source_checked_ = true;
+    }
+    reading_body_ = true;
+    StartReadDeadline(context_.options->body_timeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](
+            beast::error_code ec, size_t /*bytes*/) { self->OnRead(ec); });
+  }
+
+  static bool IsOperational(Route route) {
+    return route == Route::kHealthz || route == Route::kReadyz ||
+           route == Route::kMetrics;
+  }
+
+  // 403 or 429 for this connection's source, or nothing.
+  std::optional<HttpError> CheckSource() {
+    if (context_.allow_list != nullptr && !context_.allow_list->Allows(peer_)) {
+      context_.metrics->RecordRefusal(Refusal::kSourceNotAllowed);
+      return RefusalError(
+          Refusal::kSourceNotAllowed,
+          absl::StrCat("source ", peer_.to_string(),
+                       " is not in the gateway's --allow-from list"));
+    }
+    if (context_.rate_limiter != nullptr && context_.rate_limiter->enabled()) {
+      const RateLimiter::Decision decision =
+          context_.rate_limiter->Admit(peer_.to_string());
+      context_.metrics->SetRateLimitSources(
+          context_.rate_limiter->tracked_sources());
+      if (!decision.allowed) {
+        context_.metrics->RecordRefusal(Refusal::kRateLimited);
+        const auto seconds = static_cast<int>(
+            std::ceil(absl::ToDoubleSeconds(decision.retry_after)));
+        return RefusalError(
+            Refusal::kRateLimited,
+            absl::StrCat("source ", peer_.to_string(),
+                         " is over the gateway's --rate-limit of ",
+                         context_.options->rate_limit, " requests/s"),
+            seconds);
+      }
+    }
+    return std::nullopt;
+  }
+
+  // A new request is being answered: counted in flight, earlier acks stale.
+  void BeginRequest(Route route) {
     started_ = absl::Now();
-    stream_.expires_never();
     ++generation_;
     request_id_.clear();
     request_ = {};
-    route_ = Route::kNotFound;
+    route_ = route;
+    context_.metrics->AddInFlight(1);
+  }
+
+  void OnRead(beast::error_code ec) {
+    const bool timed_out = timed_out_;
+    const bool checked = source_checked_;
+    source_checked_ = false;
+    StopReadDeadline();
+    if (ec == net::error::operation_aborted && timed_out) {
+      // The client was too slow; it may still read a 408.
+      context_.metrics->RecordRefusal(Refusal::kRequestTimeout);
+      BeginRequest(parser_->is_header_done()
+                       ? MatchRoute(View(parser_->get().method_string()),
+                                    View(parser_->get().target()))
+                             .route
+                       : Route::kNotFound);
+      keep_alive_ = false;
+      RespondError(RefusalError(
+          Refusal::kRequestTimeout,
+          reading_body_ ? absl::StrCat("body: not received within ",
+                                       absl::FormatDuration(std::min(
+                                           context_.options->body_timeout,
+                                           context_.options->read_timeout)))
+                        : absl::StrCat("headers: not received within ",
+                                       absl::FormatDuration(std::min(
+                                           context_.options->header_timeout,
+                                           context_.options->read_timeout)))));
+      return;
+    }
+    if (ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == beast::error::timeout || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset) {
+      Close(/*graceful=*/false);
+      return;
+    }
     if (ec == http::error::body_limit) {
-      route_ = MatchRoute(View(parser_->get().method_string()),
-                          View(parser_->get().target()))
-                   .route;
+      BeginRequest(MatchRoute(View(parser_->get().method_string()),
+                              View(parser_->get().target()))
+                       .route);
       // The rest of the body is unread, so the connection cannot continue.
       keep_alive_ = false;
-      context_.metrics->AddInFlight(1);
       RespondError(GatewayError(
           413, absl::StrCat("body: larger than the limit of ",
                             context_.options->max_body_bytes, " bytes")));
       return;
     }
     if (ec == http::error::header_limit) {
+      BeginRequest(Route::kNotFound);
       keep_alive_ = false;
-      context_.metrics->AddInFlight(1);
       RespondError(
           GatewayError(431, absl::StrCat("headers: larger than the limit of ",
                                          kMaxHeaderBytes, " bytes")));
       return;
     }
     if (ec) {
+      BeginRequest(Route::kNotFound);
       keep_alive_ = false;
-      context_.metrics->AddInFlight(1);
       RespondError(GatewayError(
           400, absl::StrCat("malformed HTTP request: ", ec.message())));
       return;
     }
+    BeginRequest(Route::kNotFound);
     request_ = parser_->release();
     keep_alive_ = request_.keep_alive();
     request_id_ = std::string(View(request_["x-request-id"]));
     if (request_id_.empty() || request_id_.size() > kMaxRequestIdLength) {
       request_id_ = NewRequestId();
     }
-    context_.metrics->AddInFlight(1);
-    Handle();
+    Handle(checked);
   }
 
-  void Handle() {
+  // `source_checked`: the allow-list and rate limit ran after the headers
+  // (a request without a body skips that step, so they run here).
+  void Handle(bool source_checked) {
     const RouteMatch match =
         MatchRoute(View(request_.method_string()), View(request_.target()));
     route_ = match.route;
+    if (!source_checked && !IsOperational(match.route)) {
+      std::optional<HttpError> refusal = CheckSource();
+      if (refusal.has_value()) {
+        RespondError(*std::move(refusal));
+        return;
+      }
+    }
     if (match.route == Route::kNotFound) {
       RespondError(GatewayError(
           404, absl::StrCat("no route for ", View(request_.method_string()),
@@ -204,7 +415,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void CheckReady() {
     const uint64_t generation = generation_;
     context_.health->Check(
-        [self = shared_from_this(), generation](absl::Status status) {
+        [self = this->shared_from_this(), generation](absl::Status status) {
           net::post(self->stream_.get_executor(),
                     [self, generation, status = std::move(status)] {
                       self->OnReady(generation, status);
@@ -249,7 +460,7 @@ class Session : public std::enable_shared_from_this<Session> {
     timer_.expires_after(
         absl::ToChronoMilliseconds(context_.options->publish_deadline));
     timer_.async_wait(
-        [self = shared_from_this(), generation](beast::error_code ec) {
+        [self = this->shared_from_this(), generation](beast::error_code ec) {
           if (!ec) {
             self->OnDeadline(generation);
           }
@@ -258,7 +469,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // so OnAck always runs after this handler and sees `forward_id_`.
     forward_id_ = context_.forwarder->Send(
         std::get<v1::Event>(std::move(prepared)),
-        [self = shared_from_this(), generation](Forwarder::Outcome outcome) {
+        [self = this->shared_from_this(),
+         generation](Forwarder::Outcome outcome) {
           net::post(self->stream_.get_executor(),
                     [self, generation, outcome = std::move(outcome)] {
                       self->OnAck(generation, outcome);
@@ -334,38 +546,82 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.body() = std::move(body);
     response_.keep_alive(keep_alive_);
     response_.prepare_payload();
-    context_.metrics->RecordRequest(
-        route_, static_cast<int>(status), absl::Now() - started_,
-        request_.body().size(), response_.body().size());
-    context_.metrics->AddInFlight(-1);
+    if (counts_as_request_) {
+      context_.metrics->RecordRequest(
+          route_, static_cast<int>(status), absl::Now() - started_,
+          request_.body().size(), response_.body().size());
+      context_.metrics->AddInFlight(-1);
+    }
     retry_after_seconds_ = 0;
     allow_.clear();
     extra_header_.clear();
+    // A client that does not read its answer is cut like a slow sender.
+    Tcp().expires_after(
+        absl::ToChronoMilliseconds(context_.options->read_timeout));
     http::async_write(
         stream_, response_,
-        [self = shared_from_this()](beast::error_code ec, size_t /*bytes*/) {
-          self->OnWrite(ec);
-        });
+        [self = this->shared_from_this()](
+            beast::error_code ec, size_t /*bytes*/) { self->OnWrite(ec); });
   }
 
   void OnWrite(beast::error_code ec) {
     if (ec || !keep_alive_) {
-      Close();
+      Close(/*graceful=*/!ec);
       return;
     }
     DoRead();
   }
 
-  void Close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+  // `graceful`: after a response with `Connection: close`. Plain HTTP
+  // half-closes and drains what the client still sends (at most
+  // kDrainBytes for kDrainTimeout), so that its unread request bytes do not
+  // turn the close into a reset that destroys the answer; HTTPS sends
+  // close_notify, bounded by the same timeout.
+  void Close(bool graceful) {
+    read_timer_.cancel();
+    if (!graceful) {
+      Tcp().close();
+      return;
+    }
+    Tcp().expires_after(kDrainTimeout);
+    if constexpr (kTls) {
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code /*ec*/) {
+            self->Tcp().close();
+          });
+    } else {
+      beast::error_code ignored;
+      Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      Drain(0);
+    }
   }
 
-  beast::tcp_stream stream_;
+  void Drain(size_t drained) {
+    if (drained >= kDrainBytes) {
+      Tcp().close();
+      return;
+    }
+    drain_buffer_.resize(kReadChunkBytes);
+    stream_.async_read_some(net::buffer(drain_buffer_),
+                            [self = this->shared_from_this(), drained](
+                                beast::error_code ec, size_t bytes) {
+                              if (ec) {
+                                self->Tcp().close();
+                                return;
+                              }
+                              self->Drain(drained + bytes);
+                            });
+  }
+
+  Stream stream_;
   net::steady_timer timer_;
+  net::steady_timer read_timer_;
   const GatewayContext context_;
+  ConnectionCount count_;
+  const bool refuse_;
+  net::ip::address peer_;
   beast::flat_buffer buffer_;
+  std::string drain_buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> request_;
   http::response<http::string_body> response_;
@@ -373,7 +629,16 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string request_id_;
   Route route_ = Route::kNotFound;
   absl::Time started_;
+  absl::Time first_byte_;
   bool keep_alive_ = true;
+  bool counts_as_request_ = true;
+  // The read deadline (StartReadDeadline): `read_phase_` tells a timer
+  // from an earlier read phase to do nothing.
+  bool reading_ = false;
+  bool reading_body_ = false;
+  bool timed_out_ = false;
+  bool source_checked_ = false;
+  uint64_t read_phase_ = 0;
   // Per-response extras, reset after each response.
   int retry_after_seconds_ = 0;
   std::string allow_;
@@ -388,8 +653,18 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void StartHttpSession(boost::asio::ip::tcp::socket socket,
-                      const GatewayContext& context) {
-  std::make_shared<Session>(std::move(socket), context)->Run();
+                      const GatewayContext& context,
+                      ConnectionOptions connection) {
+  if (connection.tls != nullptr) {
+    net::ssl::context& tls = *connection.tls;
+    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+        context, std::move(connection), std::move(socket), tls)
+        ->Run();
+  } else {
+    std::make_shared<Session<beast::tcp_stream>>(context, std::move(connection),
+                                                 std::move(socket))
+        ->Run();
+  }
 }
 
 }  // namespace vouchstream::gateway

@@ -44,6 +44,26 @@ ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
 ABSL_FLAG(absl::Duration, read_timeout, absl::Seconds(10),
           "close a connection whose request (headers and body) has not "
           "fully arrived this long after its first byte (slowloris)");
+ABSL_FLAG(absl::Duration, header_timeout, absl::Seconds(10),
+          "answer 408 and close when a request's headers have not arrived "
+          "this long after its first byte");
+ABSL_FLAG(absl::Duration, body_timeout, absl::Seconds(10),
+          "answer 408 and close when a request's body has not arrived this "
+          "long after its headers");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain: serve HTTPS (with --tls-key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
+ABSL_FLAG(std::string, allow_from, "",
+          "comma-separated CIDRs allowed to send webhooks (403 otherwise); "
+          "empty allows every source; /healthz, /readyz, /metrics skip it");
+ABSL_FLAG(double, rate_limit, 0,
+          "requests per second per source IP on webhook routes (429 "
+          "beyond); 0 = off");
+ABSL_FLAG(int, rate_burst, 10, "requests a source may send at once");
+ABSL_FLAG(int64_t, rate_limit_sources, 10000,
+          "most sources the rate limiter tracks (memory bound)");
+ABSL_FLAG(int, max_connections, 0,
+          "most open HTTP connections; beyond, 503 and close; 0 = no limit");
 ABSL_FLAG(bool, upstream_tls, false,
           "TLS to the service, verified against the system's roots (implied "
           "by --upstream-ca)");
@@ -153,6 +173,16 @@ int main(int argc, char** argv) {
   options.publish_deadline = absl::GetFlag(FLAGS_publish_deadline);
   options.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
   options.read_timeout = absl::GetFlag(FLAGS_read_timeout);
+  options.header_timeout = absl::GetFlag(FLAGS_header_timeout);
+  options.body_timeout = absl::GetFlag(FLAGS_body_timeout);
+  options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key = absl::GetFlag(FLAGS_tls_key);
+  options.allow_from = absl::GetFlag(FLAGS_allow_from);
+  options.rate_limit = absl::GetFlag(FLAGS_rate_limit);
+  options.rate_burst = absl::GetFlag(FLAGS_rate_burst);
+  options.rate_limit_sources =
+      static_cast<size_t>(absl::GetFlag(FLAGS_rate_limit_sources));
+  options.max_connections = absl::GetFlag(FLAGS_max_connections);
   options.instance = absl::GetFlag(FLAGS_instance);
   if (options.instance.empty()) {
     options.instance = DefaultInstance();

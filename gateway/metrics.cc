@@ -139,6 +139,35 @@ std::string Metrics::Render() const {
       "# TYPE vouchstream_gateway_in_flight_requests gauge\n"
       "vouchstream_gateway_in_flight_requests ",
       in_flight_.load(std::memory_order_relaxed), "\n");
+  out +=
+      "# HELP vouchstream_gateway_rejected_total Requests or connections "
+      "refused by the gateway's hardening, by reason.\n"
+      "# TYPE vouchstream_gateway_rejected_total counter\n";
+  for (int refusal = 0; refusal < kRefusalCount; ++refusal) {
+    // Every reason is always listed, so a dashboard sees 0, not absence.
+    absl::StrAppend(
+        &out, "vouchstream_gateway_rejected_total{reason=\"",
+        RefusalLabel(static_cast<Refusal>(refusal)), "\"} ",
+        rejected_[static_cast<size_t>(refusal)].load(std::memory_order_relaxed),
+        "\n");
+  }
+  absl::StrAppend(
+      &out,
+      "# HELP vouchstream_gateway_connections_open HTTP connections open "
+      "now.\n"
+      "# TYPE vouchstream_gateway_connections_open gauge\n"
+      "vouchstream_gateway_connections_open ",
+      connections_open_.load(std::memory_order_relaxed), "\n",
+      "# HELP vouchstream_gateway_rate_limit_sources Sources the rate "
+      "limiter tracks (bounded).\n"
+      "# TYPE vouchstream_gateway_rate_limit_sources gauge\n"
+      "vouchstream_gateway_rate_limit_sources ",
+      rate_limit_sources_.load(std::memory_order_relaxed), "\n",
+      "# HELP vouchstream_gateway_tls_handshake_failures_total TLS handshakes "
+      "that failed or timed out.\n"
+      "# TYPE vouchstream_gateway_tls_handshake_failures_total counter\n"
+      "vouchstream_gateway_tls_handshake_failures_total ",
+      tls_handshake_failures_.load(std::memory_order_relaxed), "\n");
   return out;
 }
 
