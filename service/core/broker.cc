@@ -409,7 +409,7 @@ void Broker::ReadStep(const std::shared_ptr<Subscription>& sub) {
     }
     cursor = sub->cursor_;
   }
-  absl::StatusOr<std::vector<Shared>> page = ReadPage(cursor);
+  absl::StatusOr<Page> page = ReadPage(cursor, sub->filter_.types());
   if (!page.ok()) {
     End(sub, absl::UnavailableError(absl::StrCat("reading the log after seq ",
                                                  cursor, ": ",
@@ -423,7 +423,7 @@ void Broker::ReadStep(const std::shared_ptr<Subscription>& sub) {
     if (sub->mode_ != Subscription::Mode::kCatchUp) {
       return;
     }
-    for (Shared& shared : *page) {
+    for (Shared& shared : page->events) {
       const uint64_t seq = shared.event->seq();
       if (seq <= sub->cursor_) {
         continue;
@@ -440,6 +440,10 @@ void Broker::ReadStep(const std::shared_ptr<Subscription>& sub) {
       }
       sub->cursor_ = seq;
     }
+    if (!full) {
+      // The log looked further than the events it returned.
+      sub->cursor_ = std::max(sub->cursor_, page->scanned_through);
+    }
     notify = sub->TakeWaiterLocked();
   }
   if (notify) {
@@ -448,7 +452,7 @@ void Broker::ReadStep(const std::shared_ptr<Subscription>& sub) {
   if (full) {
     return;
   }
-  if (page->size() >= options_.page_size) {
+  if (page->full) {
     // More history: go to the back of the queue, so that one long catch-up
     // does not starve the others.
     absl::MutexLock lock(&mu_);
@@ -461,8 +465,10 @@ void Broker::ReadStep(const std::shared_ptr<Subscription>& sub) {
   TryGoLive(sub);
 }
 
-absl::StatusOr<std::vector<Broker::Shared>> Broker::ReadPage(uint64_t cursor) {
-  std::vector<Shared> page;
+absl::StatusOr<Broker::Page> Broker::ReadPage(
+    uint64_t cursor, const std::vector<std::string>& types) {
+  Page page;
+  page.scanned_through = cursor;
   {
     absl::MutexLock lock(&mu_);
     // Only a window that reaches the end of what was dispatched may answer:
@@ -472,23 +478,32 @@ absl::StatusOr<std::vector<Broker::Shared>> Broker::ReadPage(uint64_t cursor) {
       // The window is contiguous: seq `cursor` + 1 sits at this index.
       const uint64_t first = cursor + 1 - window_.front().event->seq();
       for (uint64_t i = first;
-           i < window_.size() && page.size() < options_.page_size; ++i) {
-        page.push_back(window_[i]);
+           i < window_.size() && page.events.size() < options_.page_size; ++i) {
+        page.events.push_back(window_[i]);
       }
+      if (!page.events.empty()) {
+        page.scanned_through = page.events.back().event->seq();
+      }
+      page.full = page.events.size() >= options_.page_size;
       return page;
     }
   }
-  absl::StatusOr<std::vector<v1::Event>> events =
-      log_->ReadAfter(cursor, options_.page_size);
-  if (!events.ok()) {
-    return events.status();
+  core::EventLog::ReadRequest request;
+  request.after_seq = cursor;
+  request.limit = options_.page_size;
+  request.types = types;
+  absl::StatusOr<core::EventLog::ReadResult> read = log_->ReadMatching(request);
+  if (!read.ok()) {
+    return read.status();
   }
-  page.reserve(events->size());
-  for (v1::Event& event : *events) {
+  page.events.reserve(read->events.size());
+  for (v1::Event& event : read->events) {
     const size_t bytes = event.ByteSizeLong();
-    page.push_back(
+    page.events.push_back(
         {std::make_shared<const v1::Event>(std::move(event)), bytes});
   }
+  page.scanned_through = std::max(cursor, read->scanned_through);
+  page.full = page.events.size() >= options_.page_size;
   return page;
 }
 

@@ -222,9 +222,20 @@ class Broker {
   void SendHeartbeats();
   void ReaderLoop();
   void ReadStep(const std::shared_ptr<Subscription>& sub);
+  // A page of catch-up: events after a cursor and how far they reach.
+  struct Page {
+    std::vector<Shared> events;
+    // Every seq up to here was considered (events of other types may have
+    // been skipped by the log).
+    uint64_t scanned_through = 0;
+    // Whether the page was full, so that more may follow right away.
+    bool full = false;
+  };
   // Up to `page_size` events after `cursor`: from the shared window when it
-  // holds seq `cursor` + 1, else read from the log.
-  absl::StatusOr<std::vector<Shared>> ReadPage(uint64_t cursor);
+  // holds seq `cursor` + 1, else read from the log, which may skip events
+  // whose type matches none of `types` (empty: any type).
+  absl::StatusOr<Page> ReadPage(uint64_t cursor,
+                                const std::vector<std::string>& types);
   // Appends `batch` to the window and evicts its oldest events beyond
   // `window_bytes`.
   void AddToWindowLocked(const Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

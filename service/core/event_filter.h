@@ -54,6 +54,10 @@ class EventFilter {
   // True when there are no criteria.
   bool MatchesAll() const;
 
+  // The type patterns (empty: any type), for readers that can narrow a log
+  // read by type before applying the whole filter.
+  const std::vector<std::string>& types() const { return types_; }
+
   // True when `type` matches `pattern`, where `*` stands for any run of
   // characters (possibly empty) and everything else is literal.
   static bool TypeMatches(absl::string_view pattern, absl::string_view type);

@@ -3,8 +3,9 @@
 // rejected ones. Sequence numbers start at 1, strictly increase and are never
 // reused. Thread-safe: every method may be called from any thread.
 //
-// Implementations: store::SqliteEventLog (embedded, one file) and, later,
-// store::JetStreamEventLog. The service core depends only on this interface.
+// Implementations: store::SqliteEventLog (embedded, one file) and
+// store::JetStreamEventLog (NATS JetStream). The service core depends only on
+// this interface.
 
 #include <cstdint>
 #include <string>
@@ -61,6 +62,32 @@ class EventLog {
   // Up to `limit` events with seq > `after_seq`, in seq order.
   virtual absl::StatusOr<std::vector<v1::Event>> ReadAfter(uint64_t after_seq,
                                                            size_t limit) = 0;
+
+  // A reader's request to `ReadMatching`.
+  struct ReadRequest {
+    uint64_t after_seq = 0;
+    // Most events returned.
+    size_t limit = 0;
+    // Type patterns (EventFilter::TypeMatches syntax); empty means every
+    // type. A hint the log may use to skip events server-side: readers still
+    // apply their whole filter to what comes back.
+    std::vector<std::string> types;
+  };
+  struct ReadResult {
+    // Events with seq > `after_seq`, in seq order, that match `types` (a log
+    // may return others too: `types` is a hint).
+    std::vector<v1::Event> events;
+    // Every seq up to this one has been considered: a reader may move its
+    // cursor here. At least `after_seq`; when `events` is not empty, at least
+    // the last event's seq.
+    uint64_t scanned_through = 0;
+  };
+
+  // Like ReadAfter, but may skip events whose type matches none of
+  // `request.types` without returning them, and says how far it looked. The
+  // default reads ReadAfter pages and filters them here; stores override it
+  // to filter where the events are (SQL, a JetStream filter subject).
+  virtual absl::StatusOr<ReadResult> ReadMatching(const ReadRequest& request);
 
   // One event by seq or by id. kNotFound when absent.
   virtual absl::StatusOr<v1::Event> GetBySeq(uint64_t seq) = 0;

@@ -44,6 +44,8 @@ constexpr auto kNoJsError = static_cast<jsErrCode>(0);
 
 // The feed hands the listener at most this many events at once.
 constexpr size_t kFeedBatch = 256;
+// Most messages asked of the server by one fetch.
+constexpr size_t kMaxFetchBatch = 1024;
 // A compare-and-set of a history counter gives up after this many lost
 // races (each loss means another append counted meanwhile: progress).
 constexpr int kCasAttempts = 64;
@@ -870,32 +872,153 @@ absl::StatusOr<T> JetStreamEventLog::RetryRead(
 
 absl::StatusOr<std::vector<v1::Event>> JetStreamEventLog::ReadAfter(
     uint64_t after_seq, size_t limit) {
-  std::vector<v1::Event> events;
+  absl::StatusOr<ReadResult> page =
+      ReadRange(after_seq, limit, absl::StrCat(options_.subject_prefix, ".>"));
+  if (!page.ok()) {
+    return page.status();
+  }
+  return std::move(page->events);
+}
+
+absl::StatusOr<core::EventLog::ReadResult> JetStreamEventLog::ReadMatching(
+    const ReadRequest& request) {
+  return ReadRange(request.after_seq, request.limit,
+                   FilterSubjectFor(options_.subject_prefix, request.types));
+}
+
+std::string JetStreamEventLog::FilterSubjectFor(
+    absl::string_view prefix, const std::vector<std::string>& types) {
+  const std::string everything = absl::StrCat(prefix, ".>");
+  // One filter subject per consumer (nats-server 2.9): several patterns
+  // read the whole stream.
+  if (types.size() != 1) {
+    return everything;
+  }
+  absl::string_view pattern = types.front();
+  const size_t star = pattern.find('*');
+  if (star == absl::string_view::npos) {
+    return SubjectFor(prefix, pattern);
+  }
+  // "a.b.*" matches every type under "a.b." (a `*` also spans dots): NATS's
+  // ">". A `*` anywhere else has no subject equivalent.
+  if (star + 1 == pattern.size() && star >= 2 && pattern[star - 1] == '.') {
+    return absl::StrCat(SubjectFor(prefix, pattern.substr(0, star - 1)), ".>");
+  }
+  return everything;
+}
+
+absl::StatusOr<core::EventLog::ReadResult> JetStreamEventLog::ReadRange(
+    uint64_t after_seq, size_t limit, const std::string& subject) {
+  ReadResult result;
+  result.scanned_through = after_seq;
   if (limit == 0) {
-    return events;
+    return result;
   }
   absl::StatusOr<StreamState> state = GetStreamState(options_.stream);
   if (!state.ok()) {
     return state.status();
   }
-  // Limits retention removes only a prefix, so [first, last] is dense but
-  // for messages deleted by hand: those are skipped.
-  for (uint64_t seq = std::max(after_seq + 1, state->first_seq);
-       seq <= state->last_seq && events.size() < limit; ++seq) {
-    absl::StatusOr<std::string> payload = GetPayload(options_.stream, seq);
-    if (absl::IsNotFound(payload.status())) {
-      continue;
-    }
-    if (!payload.ok()) {
-      return payload.status();
-    }
-    absl::StatusOr<v1::Event> event = ParseEvent(*payload, seq);
-    if (!event.ok()) {
-      return event.status();
-    }
-    events.push_back(*std::move(event));
+  if (state->last_seq <= after_seq) {
+    return result;
   }
-  return events;
+  // An ephemeral pull consumer from the start seq, filtered by subject: one
+  // round trip to create it and one per fetched batch, instead of one per
+  // event; JetStream skips the events of other subjects.
+  return RetryRead<ReadResult>([&]() -> absl::StatusOr<ReadResult> {
+    ReadResult page;
+    page.scanned_through = after_seq;
+    jsSubOptions sub_options;
+    jsSubOptions_Init(&sub_options);
+    sub_options.Stream = options_.stream.c_str();
+    sub_options.Config.DeliverPolicy = js_DeliverByStartSequence;
+    sub_options.Config.OptStartSeq = std::max(after_seq + 1, state->first_seq);
+    sub_options.Config.AckPolicy = js_AckNone;
+    sub_options.Config.MemoryStorage = true;
+    sub_options.Config.Replicas = 1;
+    sub_options.Config.InactiveThreshold =
+        absl::ToInt64Nanoseconds(absl::Seconds(30));
+    natsSubscription* raw_subscription = nullptr;
+    jsErrCode js_error = kNoJsError;
+    natsStatus status =
+        js_PullSubscribe(&raw_subscription, js_.get(), subject.c_str(), nullptr,
+                         nullptr, &sub_options, &js_error);
+    if (status != NATS_OK) {
+      return NatsError(status,
+                       absl::StrCat("event log: reading after seq ", after_seq,
+                                    " on ", subject),
+                       js_error);
+    }
+    NatsSubscriptionPtr subscription(raw_subscription);
+    // Deletes the ephemeral consumer (or it expires after 30 s idle).
+    struct Unsubscribe {
+      natsSubscription* subscription;
+      ~Unsubscribe() { natsSubscription_Unsubscribe(subscription); }
+    } unsubscribe{subscription.get()};
+    // A fetch that finds nothing waits for its expiry: ask first whether
+    // anything matches at all.
+    jsConsumerInfo* raw_info = nullptr;
+    status = natsSubscription_GetConsumerInfo(&raw_info, subscription.get(),
+                                              nullptr, &js_error);
+    JsConsumerInfoPtr info(raw_info);
+    if (status != NATS_OK) {
+      return NatsError(status,
+                       absl::StrCat("event log: reading after seq ", after_seq,
+                                    " on ", subject),
+                       js_error);
+    }
+    bool end = info->NumPending == 0;
+    while (!end && page.events.size() < limit) {
+      jsFetchRequest fetch;
+      jsFetchRequest_Init(&fetch);
+      fetch.Batch = static_cast<int>(
+          std::min<size_t>(limit - page.events.size(), kMaxFetchBatch));
+      fetch.NoWait = true;
+      fetch.Expires = absl::ToInt64Nanoseconds(options_.request_timeout);
+      natsMsgList list{};
+      status = natsSubscription_FetchRequest(&list, subscription.get(), &fetch);
+      struct DestroyList {
+        natsMsgList* list;
+        ~DestroyList() { natsMsgList_Destroy(list); }
+      } destroy_list{&list};
+      if (list.Count == 0 &&
+          (status == NATS_NOT_FOUND || status == NATS_TIMEOUT)) {
+        end = true;  // Nothing pending: every match is delivered.
+        break;
+      }
+      if (status != NATS_OK && list.Count == 0) {
+        return NatsError(status,
+                         absl::StrCat("event log: fetching after seq ",
+                                      page.scanned_through, " on ", subject),
+                         kNoJsError);
+      }
+      for (int i = 0; i < list.Count; ++i) {
+        jsMsgMetaData* raw_meta = nullptr;
+        if (natsMsg_GetMetaData(&raw_meta, list.Msgs[i]) != NATS_OK) {
+          continue;
+        }
+        JsMsgMetaDataPtr meta(raw_meta);
+        const uint64_t seq = meta->Sequence.Stream;
+        absl::StatusOr<v1::Event> event =
+            ParseEvent(Payload(list.Msgs[i]), seq);
+        if (!event.ok()) {
+          return event.status();
+        }
+        page.events.push_back(*std::move(event));
+        page.scanned_through = seq;
+        end = end || meta->NumPending == 0;
+      }
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      stats_.events_read += page.events.size();
+    }
+    if (end) {
+      // Nothing matched after the last event up to at least the stream's
+      // end as read before the consumer was created.
+      page.scanned_through = std::max(page.scanned_through, state->last_seq);
+    }
+    return page;
+  });
 }
 
 absl::StatusOr<v1::Event> JetStreamEventLog::GetBySeq(uint64_t seq) {

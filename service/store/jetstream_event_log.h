@@ -137,6 +137,9 @@ class JetStreamEventLog final : public core::EventLog {
     uint64_t keys_repaired = 0;
     // Times the watchdog started the live feed over.
     uint64_t feed_restarts = 0;
+    // Events reads fetched from the server (a filter subject skips the
+    // others there).
+    uint64_t events_read = 0;
   };
 
   // Connects, creates the stream, the quarantine stream and the KV buckets
@@ -161,6 +164,9 @@ class JetStreamEventLog final : public core::EventLog {
   void SetCommitListener(CommitListener listener) override;
   absl::StatusOr<std::vector<v1::Event>> ReadAfter(uint64_t after_seq,
                                                    size_t limit) override;
+  // A JetStream consumer filtered by the subject of a single type pattern
+  // (`FilterSubjectFor`).
+  absl::StatusOr<ReadResult> ReadMatching(const ReadRequest& request) override;
   absl::StatusOr<v1::Event> GetBySeq(uint64_t seq) override;
   absl::StatusOr<v1::Event> GetById(absl::string_view id) override;
   uint64_t LastSeq() override;
@@ -185,6 +191,13 @@ class JetStreamEventLog final : public core::EventLog {
   // (space, `*`, `>`, control characters) and empty tokens replaced by `_`.
   static std::string SubjectFor(absl::string_view prefix,
                                 absl::string_view type);
+
+  // The consumer filter subject that selects the events of `types`
+  // (EventFilter::TypeMatches patterns), or a superset: one literal type is
+  // its subject, "a.b.*" is "<prefix>.a.b.>", anything else (or several
+  // patterns: nats-server 2.9 takes one filter) the whole stream.
+  static std::string FilterSubjectFor(absl::string_view prefix,
+                                      const std::vector<std::string>& types);
 
   Stats stats() const;
 
@@ -233,6 +246,10 @@ class JetStreamEventLog final : public core::EventLog {
   // The raw payload of message `seq` of `stream`, or kNotFound.
   absl::StatusOr<std::string> GetPayload(const std::string& stream,
                                          uint64_t seq);
+  // Up to `limit` events after `after_seq` on `subject`, through an
+  // ephemeral pull consumer.
+  absl::StatusOr<ReadResult> ReadRange(uint64_t after_seq, size_t limit,
+                                       const std::string& subject);
   absl::StatusOr<v1::QuarantinedEvent> ParseQuarantined(
       uint64_t id, const std::string& payload);
 

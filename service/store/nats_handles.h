@@ -37,6 +37,9 @@ using JsStreamInfoPtr =
 using JsMsgMetaDataPtr =
     std::unique_ptr<jsMsgMetaData,
                     NatsDeleter<jsMsgMetaData, jsMsgMetaData_Destroy>>;
+using JsConsumerInfoPtr =
+    std::unique_ptr<jsConsumerInfo,
+                    NatsDeleter<jsConsumerInfo, jsConsumerInfo_Destroy>>;
 using KvStorePtr =
     std::unique_ptr<kvStore, NatsDeleter<kvStore, kvStore_Destroy>>;
 using KvEntryPtr =

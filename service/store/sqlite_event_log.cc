@@ -59,6 +59,26 @@ int64_t ClampToInt64(uint64_t value) {
       value, static_cast<uint64_t>(std::numeric_limits<int64_t>::max())));
 }
 
+// ReadMatching looks at most this many seqs past its cursor per call.
+constexpr uint64_t kMaxScanSeqs = 16384;
+
+// `pattern` (EventFilter::TypeMatches: `*` is any run, the rest literal) as
+// an SQLite GLOB pattern, whose other metacharacters are escaped.
+std::string TypeGlob(absl::string_view pattern) {
+  std::string glob;
+  glob.reserve(pattern.size());
+  for (const char c : pattern) {
+    if (c == '?' || c == '[') {
+      glob.push_back('[');
+      glob.push_back(c);
+      glob.push_back(']');
+    } else {
+      glob.push_back(c);
+    }
+  }
+  return glob;
+}
+
 absl::StatusOr<v1::Event> ParseEvent(absl::string_view payload, int64_t seq) {
   v1::Event event;
   if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
@@ -618,6 +638,66 @@ absl::StatusOr<std::vector<v1::Event>> SqliteEventLog::ReadAfter(
     }
     events.push_back(*std::move(event));
   }
+}
+
+absl::StatusOr<core::EventLog::ReadResult> SqliteEventLog::ReadMatching(
+    const ReadRequest& request) {
+  if (request.types.empty()) {
+    return EventLog::ReadMatching(request);
+  }
+  ReadResult result;
+  result.scanned_through = request.after_seq;
+  // Everything up to `last` is committed, so the scan's end is a fact.
+  const uint64_t last = LastSeq();
+  if (request.limit == 0 || last <= request.after_seq) {
+    return result;
+  }
+  const uint64_t until =
+      request.after_seq + std::min(last - request.after_seq, kMaxScanSeqs);
+  absl::StatusOr<ReaderPool::Lease> lease = readers_.Acquire();
+  if (!lease.ok()) {
+    return lease.status();
+  }
+  std::string sql =
+      "SELECT seq, payload FROM events WHERE seq > ?1 AND seq <= ?2 AND (";
+  for (size_t i = 0; i < request.types.size(); ++i) {
+    absl::StrAppend(&sql, i == 0 ? "" : " OR ", "type GLOB ?", i + 4);
+  }
+  absl::StrAppend(&sql, ") ORDER BY seq LIMIT ?3");
+  absl::StatusOr<Statement*> stmt = lease->Prepare(sql);
+  if (!stmt.ok()) {
+    return stmt.status();
+  }
+  (*stmt)->BindInt64(1, ClampToInt64(request.after_seq));
+  (*stmt)->BindInt64(2, ClampToInt64(until));
+  (*stmt)->BindInt64(3, ClampToInt64(request.limit));
+  // Bound without a copy (SQLITE_STATIC): the patterns outlive the steps.
+  std::vector<std::string> globs;
+  globs.reserve(request.types.size());
+  for (size_t i = 0; i < request.types.size(); ++i) {
+    globs.push_back(TypeGlob(request.types[i]));
+    (*stmt)->BindText(static_cast<int>(i + 4), globs.back());
+  }
+  for (;;) {
+    absl::StatusOr<bool> row = (*stmt)->Step();
+    if (!row.ok()) {
+      return row.status();
+    }
+    if (!*row) {
+      break;
+    }
+    absl::StatusOr<v1::Event> event =
+        ParseEvent((*stmt)->ColumnBlob(1), (*stmt)->ColumnInt64(0));
+    if (!event.ok()) {
+      return event.status();
+    }
+    result.events.push_back(*std::move(event));
+  }
+  // A full page ends at its last event; a short one saw the whole range.
+  result.scanned_through = result.events.size() >= request.limit
+                               ? result.events.back().seq()
+                               : until;
+  return result;
 }
 
 absl::StatusOr<v1::Event> SqliteEventLog::GetBySeq(uint64_t seq) {

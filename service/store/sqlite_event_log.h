@@ -148,6 +148,9 @@ class SqliteEventLog final : public core::EventLog {
   void SetCommitListener(CommitListener listener) override;
   absl::StatusOr<std::vector<v1::Event>> ReadAfter(uint64_t after_seq,
                                                    size_t limit) override;
+  // Filters by type in SQL (GLOB) and looks at most 16,384 seqs
+  // past `after_seq` per call, so a rare type costs bounded time per page.
+  absl::StatusOr<ReadResult> ReadMatching(const ReadRequest& request) override;
   absl::StatusOr<v1::Event> GetBySeq(uint64_t seq) override;
   absl::StatusOr<v1::Event> GetById(absl::string_view id) override;
   uint64_t LastSeq() override;

@@ -307,6 +307,30 @@ TEST_F(BrokerTest, AfterSeqResumesAndFiltersApplyInBothPhases) {
   EXPECT_THAT(consumer.seqs(), ElementsAre(6, 8, 10, 12, 14));
 }
 
+TEST_F(BrokerTest, TypeFilteredCatchUpSkipsOtherTypesInTheLog) {
+  // No window to answer from: catch-up reads the log, which filters by type
+  // in SQL and reports how far it looked past the last match.
+  Open(/*max_count=*/0, /*window_bytes=*/16);
+  Append(50, {"t.a"});
+  Append(1, {"t.rare"});  // seq 51
+  Append(70, {"t.a"});
+  Append(1, {"t.rare"});  // seq 122
+  Append(30, {"t.a"});    // last seq 152
+  Consumer consumer;
+  v1::EventFilter filter;
+  filter.add_types("t.r*");
+  Subscribe(consumer, StartPosition::Earliest(), filter);
+  ASSERT_TRUE(consumer.WaitFor(
+      [](const Consumer& c) { return !c.caught_up_at_.empty(); }));
+  EXPECT_THAT(consumer.seqs(), ElementsAre(51, 122));
+  // Caught up once, after both matches.
+  EXPECT_THAT(consumer.caught_up_at(), ElementsAre(2));
+  Append(2, {"t.a", "t.rare"});  // 153 t.a, 154 t.rare
+  ASSERT_TRUE(
+      consumer.WaitFor([](const Consumer& c) { return c.seqs_.size() >= 3; }));
+  EXPECT_THAT(consumer.seqs(), ElementsAre(51, 122, 154));
+}
+
 TEST_F(BrokerTest, StartBehindRetentionIsOutOfRange) {
   Open(/*max_count=*/5);
   Append(20);

@@ -176,6 +176,100 @@ TEST_F(JetStreamEventLogTest, AppendAssignsStreamSequencesReadableEveryWay) {
               StatusIs(absl::StatusCode::kInvalidArgument, _));
 }
 
+// The ids of `result`'s events.
+std::vector<std::string> Ids(const core::EventLog::ReadResult& result) {
+  std::vector<std::string> ids;
+  for (const v1::Event& event : result.events) {
+    ids.push_back(event.id());
+  }
+  return ids;
+}
+
+core::EventLog::ReadRequest Matching(uint64_t after_seq, size_t limit,
+                                     std::vector<std::string> types) {
+  core::EventLog::ReadRequest request;
+  request.after_seq = after_seq;
+  request.limit = limit;
+  request.types = std::move(types);
+  return request;
+}
+
+TEST_F(JetStreamEventLogTest, ReadMatchingFiltersOnTheServerBySubject) {
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  ASSERT_THAT(AppendAndWait(*log, MakeEvent("a", "publication.succeeded")),
+              IsOk());
+  ASSERT_THAT(AppendAndWait(*log, MakeEvent("b", "voucher.published")), IsOk());
+  ASSERT_THAT(AppendAndWait(*log, MakeEvent("c", "publication.succeeded")),
+              IsOk());
+  ASSERT_THAT(AppendAndWait(*log, MakeEvent("d", "redemption.succeeded")),
+              IsOk());
+  const uint64_t read_before = log->stats().events_read;
+
+  absl::StatusOr<core::EventLog::ReadResult> publications =
+      log->ReadMatching(Matching(0, 10, {"publication.*"}));
+  ASSERT_THAT(publications, IsOk());
+  EXPECT_THAT(Ids(*publications), ElementsAre("a", "c"));
+  // Short page: everything up to the stream's end was considered.
+  EXPECT_EQ(publications->scanned_through, 4u);
+  // JetStream sent only the matching events.
+  EXPECT_EQ(log->stats().events_read - read_before, 2u);
+
+  absl::StatusOr<core::EventLog::ReadResult> vouchers =
+      log->ReadMatching(Matching(0, 10, {"voucher.published"}));
+  ASSERT_THAT(vouchers, IsOk());
+  EXPECT_THAT(Ids(*vouchers), ElementsAre("b"));
+  EXPECT_EQ(vouchers->scanned_through, 4u);
+
+  // A full page ends at its last event.
+  absl::StatusOr<core::EventLog::ReadResult> first =
+      log->ReadMatching(Matching(0, 1, {"publication.*"}));
+  ASSERT_THAT(first, IsOk());
+  EXPECT_THAT(Ids(*first), ElementsAre("a"));
+  EXPECT_EQ(first->scanned_through, 1u);
+
+  absl::StatusOr<core::EventLog::ReadResult> none =
+      log->ReadMatching(Matching(1, 10, {"campaign.*"}));
+  ASSERT_THAT(none, IsOk());
+  EXPECT_THAT(none->events, ::testing::IsEmpty());
+  EXPECT_EQ(none->scanned_through, 4u);
+
+  // No subject for "*.succeeded": the whole stream, a superset.
+  absl::StatusOr<core::EventLog::ReadResult> wide =
+      log->ReadMatching(Matching(0, 10, {"*.succeeded"}));
+  ASSERT_THAT(wide, IsOk());
+  EXPECT_THAT(Ids(*wide), ElementsAre("a", "b", "c", "d"));
+
+  absl::StatusOr<core::EventLog::ReadResult> at_end =
+      log->ReadMatching(Matching(4, 10, {"publication.*"}));
+  ASSERT_THAT(at_end, IsOk());
+  EXPECT_THAT(at_end->events, ::testing::IsEmpty());
+  EXPECT_EQ(at_end->scanned_through, 4u);
+}
+
+TEST_F(JetStreamEventLogTest, ReadAfterFetchesLongPagesInBatches) {
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  constexpr int kEvents = 2500;
+  AppendCollector collector(kEvents);
+  for (int i = 1; i <= kEvents; ++i) {
+    const std::string id = absl::StrCat("ev_", i);
+    log->Append(MakeEvent(id), collector.Done(id));
+  }
+  collector.Wait();
+  absl::StatusOr<std::vector<v1::Event>> all = log->ReadAfter(0, kEvents + 10);
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), static_cast<size_t>(kEvents));
+  for (size_t i = 0; i < all->size(); ++i) {
+    EXPECT_EQ((*all)[i].seq(), i + 1);
+  }
+  absl::StatusOr<std::vector<v1::Event>> tail = log->ReadAfter(2400, 50);
+  ASSERT_THAT(tail, IsOk());
+  ASSERT_EQ(tail->size(), 50u);
+  EXPECT_EQ(tail->front().seq(), 2401u);
+  EXPECT_EQ(tail->back().seq(), 2450u);
+}
+
 TEST_F(JetStreamEventLogTest, RetryGetsTheOriginalSeqAsDuplicate) {
   auto log = OpenLog();
   ASSERT_NE(log, nullptr);
@@ -415,6 +509,27 @@ TEST(JetStreamEventLogSubjectTest, TypesBecomeValidSubjects) {
   EXPECT_EQ(JetStreamEventLog::SubjectFor("p", "my hook>*"), "p.my_hook__");
   EXPECT_EQ(JetStreamEventLog::SubjectFor("p", "a..b."), "p.a._.b._");
   EXPECT_EQ(JetStreamEventLog::SubjectFor("p", ""), "p._");
+}
+
+TEST(JetStreamEventLogSubjectTest, TypeFiltersBecomeFilterSubjects) {
+  using Types = std::vector<std::string>;
+  EXPECT_EQ(JetStreamEventLog::FilterSubjectFor("p", Types{}), "p.>");
+  EXPECT_EQ(
+      JetStreamEventLog::FilterSubjectFor("p", Types{"publication.succeeded"}),
+      "p.publication.succeeded");
+  EXPECT_EQ(JetStreamEventLog::FilterSubjectFor("p", Types{"publication.*"}),
+            "p.publication.>");
+  EXPECT_EQ(JetStreamEventLog::FilterSubjectFor("p", Types{"a.b.*"}),
+            "p.a.b.>");
+  // No subject selects these exactly: the whole stream.
+  EXPECT_EQ(JetStreamEventLog::FilterSubjectFor("p", Types{"*"}), "p.>");
+  EXPECT_EQ(JetStreamEventLog::FilterSubjectFor("p", Types{"*.succeeded"}),
+            "p.>");
+  EXPECT_EQ(JetStreamEventLog::FilterSubjectFor("p", Types{"pub*"}), "p.>");
+  EXPECT_EQ(JetStreamEventLog::FilterSubjectFor("p", Types{"a.*.c"}), "p.>");
+  EXPECT_EQ(JetStreamEventLog::FilterSubjectFor(
+                "p", Types{"publication.*", "voucher.*"}),
+            "p.>");
 }
 
 TEST(JetStreamUrlTest, ParsesServersStreamAndReplicas) {

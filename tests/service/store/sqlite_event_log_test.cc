@@ -152,6 +152,43 @@ TEST_F(SqliteEventLogTest, ReadAfterPages) {
   EXPECT_THAT(log->ReadAfter(25, 10), IsOkAndHolds(SizeIs(0)));
 }
 
+TEST_F(SqliteEventLogTest, ReadMatchingFiltersByTypeInSql) {
+  std::unique_ptr<SqliteEventLog> log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  MustAppend(*log, MakeEvent("a", "publication.succeeded"));
+  MustAppend(*log, MakeEvent("b", "voucher.published"));
+  MustAppend(*log, MakeEvent("c", "publication.succeeded"));
+  MustAppend(*log, MakeEvent("d", "odd?type[1]"));
+  MustAppend(*log, MakeEvent("e", "oddXtype[1]"));
+  const auto read = [&](uint64_t after, size_t limit,
+                        std::vector<std::string> types) {
+    core::EventLog::ReadRequest request;
+    request.after_seq = after;
+    request.limit = limit;
+    request.types = std::move(types);
+    absl::StatusOr<core::EventLog::ReadResult> result =
+        log->ReadMatching(request);
+    EXPECT_THAT(result, IsOk());
+    std::vector<uint64_t> seqs;
+    for (const v1::Event& event : result->events) {
+      seqs.push_back(event.seq());
+    }
+    return std::make_pair(seqs, result->scanned_through);
+  };
+  using Result = std::pair<std::vector<uint64_t>, uint64_t>;
+  EXPECT_EQ(read(0, 10, {"publication.*"}), Result({1, 3}, 5));
+  EXPECT_EQ(read(0, 1, {"publication.*"}), Result({1}, 1));
+  EXPECT_EQ(read(1, 10, {"voucher.published", "publication.succeeded"}),
+            Result({2, 3}, 5));
+  // GLOB's own metacharacters are literal in type patterns.
+  EXPECT_EQ(read(0, 10, {"odd?type[1]"}), Result({4}, 5));
+  EXPECT_EQ(read(0, 10, {"odd*"}), Result({4, 5}, 5));
+  EXPECT_EQ(read(0, 10, {"campaign.*"}), Result({}, 5));
+  EXPECT_EQ(read(5, 10, {"publication.*"}), Result({}, 5));
+  // No types: every event, as ReadAfter.
+  EXPECT_EQ(read(3, 10, {}), Result({4, 5}, 5));
+}
+
 TEST_F(SqliteEventLogTest, GetsBySeqAndByIdOrNotFound) {
   std::unique_ptr<SqliteEventLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
