@@ -21,14 +21,16 @@ class StreamRegistry::Entry {
   const Credentials& credentials() const { return credentials_; }
   const Principal& principal() const { return *principal_; }
 
-  // Runs `revoke_` once, unless detached.
-  void Revoke(absl::Status status) {
+  // Runs `revoke_` once, unless detached; true if it ran.
+  bool Revoke(absl::Status status) {
     absl::MutexLock lock(&mu_);
-    if (revoke_ != nullptr) {
-      RevokeCallback revoke = std::move(revoke_);
-      revoke_ = nullptr;
-      revoke(std::move(status));
+    if (revoke_ == nullptr) {
+      return false;
     }
+    RevokeCallback revoke = std::move(revoke_);
+    revoke_ = nullptr;
+    revoke(std::move(status));
+    return true;
   }
   // Waits for a running `revoke_`: `mu_` is held while it runs.
   void Detach() {
@@ -93,10 +95,11 @@ size_t StreamRegistry::Revalidate(const AccessPolicy& policy) {
   }
   // Outside `mu_`: a revoke may finish a call whose Registration is being
   // destroyed on another thread, which takes `mu_`.
+  size_t count = 0;
   for (auto& [entry, status] : revoked) {
-    entry->Revoke(std::move(status));
+    count += entry->Revoke(std::move(status)) ? 1 : 0;
   }
-  return revoked.size();
+  return count;
 }
 
 size_t StreamRegistry::size() const {

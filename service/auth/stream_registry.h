@@ -60,7 +60,8 @@ class StreamRegistry {
       RevokeCallback revoke);
 
   // Revokes every stream whose credentials `policy` no longer accepts, or
-  // now maps to another principal or to a changed one. Returns how many.
+  // now maps to another principal or to a changed one. Returns how many
+  // were told (each stream is told once).
   size_t Revalidate(const AccessPolicy& policy);
 
   size_t size() const;
