@@ -271,6 +271,31 @@ def write_plot(folder, meta, steps, summary):
         f.write("\n".join(lines) + "\n")
 
 
+def store_rows(steps, meta):
+    """Ours on each store, closed loop: the first store's `ours` and every
+    `ours@STORE`, best step of each, with ratios to the first store."""
+    first = meta.get("store") or "sqlite"
+    names = [first] + sorted({s["target"][len("ours@"):] for s in steps
+                              if s["target"].startswith("ours@")})
+    rows = []
+    for name in names:
+        target = "ours" if name == first else f"ours@{name}"
+        runs = [s for s in steps
+                if s["target"] == target and s["offered"] == 0]
+        if not runs:
+            continue
+        best = max(runs, key=lambda s: s["rps"] if s["clean"] else -1)
+        rows.append({"store": name, "runs": len(runs), "rps": best["rps"],
+                     "p99_ms": best["p99_ms"], "clean": best["clean"],
+                     "service_cpu_us": best["service_cpu_us"],
+                     "delivered": best["delivered"],
+                     "expected": best["warmup_requests"] + best["requests"]})
+    base = rows[0]["rps"] if rows else None
+    for row in rows:
+        row["ratio_rps_over_first"] = ratio(row["rps"], base)
+    return rows
+
+
 def main():
     folder = sys.argv[1]
     meta = read_meta(folder)
@@ -304,6 +329,8 @@ def main():
         runs = [s for s in steps if s["target"] == t and s["offered"] == 0]
         return max(runs, key=lambda s: s["rps"])[key] if runs else None
 
+    stores = store_rows(steps, meta)
+
     summary = {
         "stamp": meta.get("stamp"),
         "mode": meta.get("mode"),
@@ -317,6 +344,8 @@ def main():
             "loadavg_end": meta.get("loadavg_end"),
         },
         "store": meta.get("store"),
+        # Ours on every store of the run (closed loop), the first first.
+        "stores": stores,
         "connections": int(meta.get("connections", "0")),
         "seconds_per_step": number(meta.get("seconds")),
         "wall_seconds": int(meta.get("wall_seconds", "0")),
@@ -437,6 +466,29 @@ def main():
           "(422, `id: is required`). Our gateway takes the id from the "
           "publication itself.")
         w("")
+        if len(stores) > 1:
+            w("## Stores side by side: ours, closed loop")
+            w("")
+            w("The same gateway, service and load on each store: `sqlite` is "
+              "one local file (group commit, fsync per commit), `nats` one "
+              "`nats-server -js` on loopback, `nats3` a 3-node JetStream "
+              "cluster on loopback with stream replicas 3 (every append is "
+              "acknowledged by a quorum); the nats processes' CPU runs on "
+              "the same two cores. Best closed-loop step of each.")
+            w("")
+            w("| store | steps | req/s | p99 ms | service CPU µs/req | "
+              "delivered to the subscriber | req/s vs "
+              f"{stores[0]['store']} |")
+            w("|---|---|---|---|---|---|---|")
+            for row in stores:
+                delivered = ("–" if row["delivered"] is None else
+                             f"{row['delivered']:,} of {row['expected']:,}")
+                flag = "" if row["clean"] else " ⚠"
+                w(f"| {row['store']}{flag} | {row['runs']} | "
+                  f"{fmt(row['rps'], 0)} | {fmt(row['p99_ms'], 2)} | "
+                  f"{fmt(row['service_cpu_us'])} | {delivered} | "
+                  f"{fmt(row['ratio_rps_over_first'], 2)}× |")
+            w("")
         w("### Every step")
         w("")
         w("| target | offered req/s | achieved req/s | p50 ms | p90 ms | "

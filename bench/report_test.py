@@ -56,6 +56,31 @@ class ReportTest(unittest.TestCase):
             report = f.read()
         return folder, summary, report
 
+    def test_stores_side_by_side(self):
+        _, summary, report = self.run_report([
+            step("ours", 0, 3000, 50),
+            step("peer", 0, 2000, 70),
+            step("ours@nats", 0, 1500, 60),
+            step("ours@nats3", 0, 600, 150),
+            step("ours@nats3", 0, 450, 160, errors=2),  # not the best
+        ])
+        stores = summary["stores"]
+        self.assertEqual([r["store"] for r in stores],
+                         ["sqlite", "nats", "nats3"])
+        self.assertEqual([r["rps"] for r in stores], [3000, 1500, 600])
+        self.assertEqual([r["runs"] for r in stores], [1, 1, 2])
+        self.assertEqual([r["ratio_rps_over_first"] for r in stores],
+                         [1.0, 0.5, 0.2])
+        self.assertIn("## Stores side by side", report)
+        self.assertIn("| nats3 | 2 | 600 |", report)
+        # The other stores do not count as ours on the first store.
+        self.assertEqual(summary["ours_rps"], 3000)
+
+    def test_one_store_has_no_side_by_side_table(self):
+        _, summary, report = self.run_report([step("ours", 0, 3000, 50)])
+        self.assertEqual([r["store"] for r in summary["stores"]], ["sqlite"])
+        self.assertNotIn("Stores side by side", report)
+
     def test_sustained_skips_saturated_and_failing_steps(self):
         _, summary, _ = self.run_report([
             step("ours", 0, 3000, 50),
