@@ -4,21 +4,24 @@
 #include <utility>
 
 namespace vouchstream::gateway {
+namespace {
 
-RateLimiter::RateLimiter(Options options)
-    : options_([&] {
-        options.burst = std::max(options.burst, 1);
-        options.max_sources = std::max<size_t>(options.max_sources, 1);
-        return std::move(options);
-      }()) {}
-
-double RateLimiter::Refilled(const Bucket& bucket, absl::Time now) const {
-  const double elapsed =
-      std::max(0.0, absl::ToDoubleSeconds(now - bucket.updated));
-  return std::min(static_cast<double>(options_.burst),
-                  bucket.tokens + elapsed * options_.rate);
+RateLimiter::Options Sanitized(RateLimiter::Options options) {
+  options.burst = std::max(options.burst, 1);
+  options.max_sources = std::max<size_t>(options.max_sources, 1);
+  return options;
 }
 
+}  // namespace
+
+RateLimiter::RateLimiter(Options options)
+    : options_(Sanitized(std::move(options))),
+      interval_(options_.rate > 0 ? absl::Seconds(1) / options_.rate
+                                  : absl::ZeroDuration()),
+      capacity_(interval_ * options_.burst) {}
+
+// A request costs `interval_`; the bucket is "full at" `full_at`, and holds
+// a token while `full_at - now + interval_ <= capacity_`.
 RateLimiter::Decision RateLimiter::Admit(absl::string_view source) {
   Decision decision;
   if (!enabled()) {
@@ -31,43 +34,35 @@ RateLimiter::Decision RateLimiter::Admit(absl::string_view source) {
     if (buckets_.size() >= options_.max_sources) {
       Evict(now);
     }
-    it = buckets_
-             .emplace(std::string(source),
-                      Bucket{static_cast<double>(options_.burst), now})
-             .first;
+    it = buckets_.emplace(std::string(source), now).first;
   }
-  Bucket& bucket = it->second;
-  bucket.tokens = Refilled(bucket, now);
-  bucket.updated = std::max(bucket.updated, now);
-  if (bucket.tokens >= 1) {
-    bucket.tokens -= 1;
+  const absl::Time full_at = std::max(it->second, now);
+  const absl::Duration after = full_at + interval_ - now;
+  if (after <= capacity_) {
+    it->second = full_at + interval_;
     return decision;
   }
   decision.allowed = false;
-  decision.retry_after = absl::Seconds((1 - bucket.tokens) / options_.rate);
-  if (decision.retry_after <= absl::ZeroDuration()) {
-    decision.retry_after = absl::Nanoseconds(1);
-  }
+  decision.retry_after = after - capacity_;
   return decision;
 }
 
 // One pass over the table: O(max_sources) per new source while the table
 // is full, a few microseconds for the default size.
 void RateLimiter::Evict(absl::Time now) {
-  auto oldest = buckets_.end();
+  auto closest = buckets_.end();
   for (auto it = buckets_.begin(); it != buckets_.end();) {
-    if (Refilled(it->second, now) >= options_.burst) {
+    if (it->second <= now) {
       buckets_.erase(it++);
       continue;
     }
-    if (oldest == buckets_.end() ||
-        it->second.updated < oldest->second.updated) {
-      oldest = it;
+    if (closest == buckets_.end() || it->second < closest->second) {
+      closest = it;
     }
     ++it;
   }
-  if (buckets_.size() >= options_.max_sources && oldest != buckets_.end()) {
-    buckets_.erase(oldest);
+  if (buckets_.size() >= options_.max_sources && closest != buckets_.end()) {
+    buckets_.erase(closest);
   }
 }
 

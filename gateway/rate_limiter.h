@@ -8,11 +8,15 @@
 //   RateLimiter::Decision decision = limiter.Admit("203.0.113.7");
 //   if (!decision.allowed) { ... 429, Retry-After: decision.retry_after ... }
 //
+// Each bucket is kept as the time at which it is full again (the generic
+// cell rate algorithm's "theoretical arrival time"), in absl::Duration's
+// integer arithmetic, so a steady rate is admitted exactly.
+//
 // Memory is bounded: at most `max_sources` buckets are tracked. When a new
 // source finds the table full, buckets that have refilled (idle sources:
 // forgetting them changes nothing, a new bucket starts full too) are
-// dropped; if none has, the least recently seen source is forgotten, which
-// at worst gives that source a fresh burst.
+// dropped; if none has, the bucket closest to full is forgotten, which at
+// worst gives that source a fresh burst early.
 //
 // Thread-safe.
 
@@ -62,18 +66,15 @@ class RateLimiter {
   size_t tracked_sources() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  struct Bucket {
-    double tokens;
-    absl::Time updated;
-  };
-
   // Makes room for one more bucket; `mu_` held.
   void Evict(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  double Refilled(const Bucket& bucket, absl::Time now) const;
 
   const Options options_;
+  const absl::Duration interval_;  // 1 / rate: the cost of one request.
+  const absl::Duration capacity_;  // burst * interval_.
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+  // Source -> the time its bucket is full again.
+  absl::flat_hash_map<std::string, absl::Time> buckets_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace vouchstream::gateway
