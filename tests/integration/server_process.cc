@@ -32,8 +32,12 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
   server->address_ = server->process_->address();
   grpc::ChannelArguments args_for_channel;
   args_for_channel.SetMaxReceiveMessageSize(64 << 20);
-  server->channel_ = grpc::CreateCustomChannel(
-      server->address_, grpc::InsecureChannelCredentials(), args_for_channel);
+  server->channel_ =
+      grpc::CreateCustomChannel(server->address_,
+                                options.channel_credentials != nullptr
+                                    ? options.channel_credentials
+                                    : grpc::InsecureChannelCredentials(),
+                                args_for_channel);
   absl::Status serving = WaitServing(*server->channel_, deadline - absl::Now());
   if (!serving.ok()) {
     return serving;

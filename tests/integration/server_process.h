@@ -40,6 +40,10 @@ class ServerProcess {
     std::string store_url;
     // More flags, e.g. "--retention_max_count=5".
     std::vector<std::string> extra_args;
+    // How `channel()` (and the start-up health wait) reaches a server
+    // started with --tls-cert: e.g. grpc::SslCredentials with the test CA
+    // (and a client certificate under --client-ca). Null: plaintext.
+    std::shared_ptr<grpc::ChannelCredentials> channel_credentials;
     absl::Duration start_timeout = absl::Seconds(20);
   };
 

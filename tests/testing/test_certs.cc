@@ -1,88 +1,28 @@
 #include "tests/testing/test_certs.h"
 
-#include <spawn.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include <sys/wait.h>
+#include "absl/strings/str_join.h"
 
-extern char** environ;
+#include "tests/testing/run_command.h"
 
 namespace vouchstream::testing {
-namespace {
-
-// Runs `argv` with stdout and stderr on one pipe; returns the output when it
-// exits with status 0.
-absl::StatusOr<std::string> Run(const std::vector<std::string>& argv) {
-  int out[2];
-  if (pipe(out) != 0) {
-    return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  posix_spawn_file_actions_addclose(&actions, out[1]);
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const std::string& arg : argv) {
-    args.push_back(const_cast<char*>(arg.c_str()));
-  }
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawned =
-      posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out[1]);
-  if (spawned != 0) {
-    close(out[0]);
-    return absl::InternalError(
-        absl::StrCat("cannot start ", argv[0], ": ", std::strerror(spawned)));
-  }
-  std::string output;
-  char buf[4096];
-  while (true) {
-    const ssize_t n = read(out[0], buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      break;
-    }
-    output.append(buf, static_cast<size_t>(n));
-  }
-  close(out[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::string command;
-    for (const std::string& arg : argv) {
-      absl::StrAppend(&command, command.empty() ? "" : " ", arg);
-    }
-    return absl::InternalError(absl::StrCat(
-        command, " failed (",
-        WIFEXITED(status) ? absl::StrCat("exit ", WEXITSTATUS(status))
-                          : absl::StrCat("signal ", WTERMSIG(status)),
-        "): ", output));
-  }
-  return output;
-}
-
-}  // namespace
 
 absl::StatusOr<TestPki> MakeTestPki(const std::string& dir) {
-  absl::StatusOr<std::string> made =
-      Run({"/bin/bash", VS_MAKE_TEST_CERTS, dir});
+  const std::vector<std::string> command = {"/bin/bash", VS_MAKE_TEST_CERTS,
+                                            dir};
+  absl::StatusOr<CommandResult> made = RunCommand(command);
   if (!made.ok()) {
     return made.status();
+  }
+  if (made->exit_code != 0) {
+    // The script's output names the openssl command that failed.
+    return absl::InternalError(absl::StrCat(absl::StrJoin(command, " "),
+                                            " failed (exit ", made->exit_code,
+                                            "): ", made->output));
   }
   TestPki pki;
   pki.ca_cert = dir + "/ca.pem";
