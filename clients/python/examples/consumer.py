@@ -5,6 +5,11 @@
         --server=127.0.0.1:50051 --types='publication.*' \
         --campaign=camp_EV79Z6CjaAMpX4pFxVivvzzk --cursor=/tmp/consumer.seq
 
+TLS: --ca=ca.pem (or --tls for the system roots); mTLS: also
+--cert=client.pem --key=client.key; --server-name=NAME when the server's
+certificate does not name the --server host; --token-file=FILE (or
+$VOUCHSTREAM_TOKEN) sends "authorization: Bearer <token>" on every call.
+
 Each event is handled (printed), then its seq is saved in the cursor file;
 on restart the consumer resumes after the saved seq. SIGINT/SIGTERM stop it
 after the event in hand is handled and saved.
@@ -33,11 +38,27 @@ def main():
                         help="customer id; repeatable")
     parser.add_argument("--cursor", default="consumer.seq",
                         help="file that keeps the last processed seq")
+    parser.add_argument("--tls", action="store_true",
+                        help="TLS with the system's roots")
+    parser.add_argument("--ca", help="PEM CA of the server (TLS)")
+    parser.add_argument("--cert", help="PEM client certificate (mTLS)")
+    parser.add_argument("--key", help="PEM client key (mTLS)")
+    parser.add_argument("--server-name",
+                        help="name expected in the server's certificate")
+    parser.add_argument("--token-file",
+                        help="file with the bearer token (else "
+                        "$VOUCHSTREAM_TOKEN)")
     args = parser.parse_args()
+    token = os.environ.get("VOUCHSTREAM_TOKEN")
+    if args.token_file:
+        with open(args.token_file, encoding="utf-8") as f:
+            token = f.read().strip()
 
     cursor = vouchstream.FileCursor(args.cursor)
     after = cursor.load()
-    client = vouchstream.Client(args.server)
+    client = vouchstream.Client(args.server, tls=args.tls, ca=args.ca,
+                                cert=args.cert, key=args.key,
+                                server_name=args.server_name, token=token)
     subscription = client.subscribe(types=args.types,
                                     campaign_ids=args.campaign,
                                     customer_ids=args.customer,

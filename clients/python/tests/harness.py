@@ -73,9 +73,12 @@ def server_binary():
     return path
 
 
-def wait_serving(target, deadline):
-    """Polls grpc.health.v1.Health/Check until SERVING or the deadline."""
-    with grpc.insecure_channel(target) as channel:
+def wait_serving(target, deadline, **security):
+    """Polls grpc.health.v1.Health/Check until SERVING or the deadline.
+
+    `security`: vouchstream.make_channel's TLS options, for a TLS server.
+    """
+    with vouchstream.make_channel(target, **security) as channel:
         # Health's request is empty (service ""), and its response's only
         # field is `status` (1 = SERVING), encoded as b"\x08\x01": no stubs
         # needed (grpc.health.* would clash with the grpc package's name).
@@ -94,13 +97,17 @@ def wait_serving(target, deadline):
 
 
 class Server:
-    """One vouchstream-server process on 127.0.0.1."""
+    """One vouchstream-server process on 127.0.0.1.
 
-    def __init__(self, store_path, port=0):
+    `extra_args`: more flags (e.g. --tls-cert=...); `security`: the TLS
+    options (vouchstream.make_channel's) of the start-up health check.
+    """
+
+    def __init__(self, store_path, port=0, extra_args=(), security=None):
         self.store_path = store_path
         self.process = subprocess.Popen(
             [server_binary(), f"--listen=127.0.0.1:{port}",
-             f"--store=sqlite:{store_path}"],
+             f"--store=sqlite:{store_path}", *extra_args],
             stdout=subprocess.PIPE, text=True)
         reader = LineReader(self.process.stdout)
         deadline = time.monotonic() + DEADLINE_S
@@ -113,7 +120,7 @@ class Server:
             if line.startswith("listening on "):
                 self.target = line.split()[-1]
         self.port = int(self.target.rsplit(":", 1)[1])
-        wait_serving(self.target, deadline)
+        wait_serving(self.target, deadline, **(security or {}))
 
     def stop(self):
         if self.process.poll() is None:
@@ -123,6 +130,22 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def make_test_certs(directory):
+    """A throwaway PKI by scripts/make_test_certs.sh in `directory`.
+
+    Returns a dict of paths: ca, server_cert, server_key, client_cert,
+    client_key, other_ca, other_client_cert, other_client_key.
+    """
+    script = os.path.join(_stubs.REPO_ROOT, "scripts", "make_test_certs.sh")
+    subprocess.run(["/bin/bash", script, directory], check=True)
+    names = {"ca": "ca.pem", "server_cert": "server.pem",
+             "server_key": "server.key", "client_cert": "client.pem",
+             "client_key": "client.key", "other_ca": "other-ca.pem",
+             "other_client_cert": "other-client.pem",
+             "other_client_key": "other-client.key"}
+    return {k: os.path.join(directory, v) for k, v in names.items()}
 
 
 def load_seed():

@@ -3,6 +3,8 @@
     import vouchstream
 
     client = vouchstream.Client("127.0.0.1:50051")
+    # TLS: ca="ca.pem"; mTLS: also cert="client.pem", key="client.key";
+    # token="..." sends "authorization: Bearer <token>" on every call.
     cursor = vouchstream.FileCursor("last_seq")
     for event in client.subscribe(types=["publication.*"],
                                   after_seq=cursor.load()):
@@ -29,7 +31,8 @@ from vouchstream import _stubs
 _stubs.ensure(__path__)
 
 from vouchstream.client import (  # noqa: E402  (needs the stubs first)
-    Backoff, Client, FileCursor, Subscription, publication_succeeded_event)
+    Backoff, Client, FileCursor, Subscription, make_channel,
+    publication_succeeded_event)
 
-__all__ = ["Backoff", "Client", "FileCursor", "Subscription",
+__all__ = ["Backoff", "Client", "FileCursor", "Subscription", "make_channel",
            "publication_succeeded_event"]

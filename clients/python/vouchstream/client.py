@@ -157,15 +157,108 @@ class Subscription:
             self.reconnects += 1
 
 
-class Client:
-    """A connection to one vouchstream server ("host:port", plaintext).
+class _BearerToken(grpc.UnaryUnaryClientInterceptor,
+                   grpc.UnaryStreamClientInterceptor,
+                   grpc.StreamUnaryClientInterceptor,
+                   grpc.StreamStreamClientInterceptor):
+    """Adds `authorization: Bearer <token>` to every call's metadata.
 
-    Pass `channel` to bring your own (TLS, interceptors, options).
+    An interceptor rather than grpc.access_token_call_credentials: gRPC
+    refuses call credentials on a plaintext channel, and a loopback
+    deployment (plaintext) must be able to send the token too.
     """
 
-    def __init__(self, target=None, channel=None):
+    def __init__(self, token):
+        self._header = ("authorization", f"Bearer {token}")
+
+    def _details(self, details):
+        metadata = list(details.metadata or []) + [self._header]
+        return _CallDetails(details.method, details.timeout, metadata,
+                            details.credentials, details.wait_for_ready,
+                            details.compression)
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_unary_stream(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_stream_unary(self, continuation, details, requests):
+        return continuation(self._details(details), requests)
+
+    def intercept_stream_stream(self, continuation, details, requests):
+        return continuation(self._details(details), requests)
+
+
+class _CallDetails(grpc.ClientCallDetails):
+    def __init__(self, method, timeout, metadata, credentials,
+                 wait_for_ready, compression):
+        self.method = method
+        self.timeout = timeout
+        self.metadata = metadata
+        self.credentials = credentials
+        self.wait_for_ready = wait_for_ready
+        self.compression = compression
+
+
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def make_channel(target, tls=False, ca=None, cert=None, key=None,
+                 server_name=None, token=None, options=()):
+    """A gRPC channel to `target` ("host:port").
+
+    Plaintext unless `tls`, `ca`, `cert` or `key` is given. `ca`: PEM file
+    of the CA the server's certificate must chain to (default: the system's
+    roots). `cert`, `key`: PEM files of a client certificate for mTLS (both
+    or neither). `server_name`: the name expected in the server's
+    certificate when it is not the host of `target`
+    (grpc.ssl_target_name_override). `token`: sent as
+    `authorization: Bearer <token>` on every call (readable by anyone on
+    the path unless TLS is on). `options`: more channel arguments.
+    Raises ValueError on options that do not go together, OSError when a
+    file cannot be read.
+    """
+    if bool(cert) != bool(key):
+        raise ValueError("cert and key (client certificate and key) go "
+                         "together")
+    options = list(options)
+    if tls or ca or cert:
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=_read(ca) if ca else None,
+            private_key=_read(key) if key else None,
+            certificate_chain=_read(cert) if cert else None)
+        if server_name:
+            options.append(("grpc.ssl_target_name_override", server_name))
+        channel = grpc.secure_channel(target, credentials, options=options)
+    else:
+        if server_name:
+            raise ValueError("server_name needs TLS (tls=True or ca=...)")
+        channel = grpc.insecure_channel(target, options=options)
+    if token:
+        channel = grpc.intercept_channel(channel, _BearerToken(token))
+    return channel
+
+
+class Client:
+    """A connection to one vouchstream server ("host:port").
+
+    Plaintext by default; TLS and a bearer token as in `make_channel`:
+
+        vouchstream.Client("vs.internal:50051", ca="ca.pem",
+                           cert="client.pem", key="client.key",
+                           token=open("/run/secrets/token").read().strip())
+
+    Pass `channel` to bring your own (interceptors, options).
+    """
+
+    def __init__(self, target=None, channel=None, **security):
         if channel is None:
-            channel = grpc.insecure_channel(target)
+            channel = make_channel(target, **security)
+        elif security:
+            raise ValueError("pass either channel or TLS/token options")
         self.channel = channel
         self.stub = api_pb2_grpc.EventServiceStub(channel)
 
