@@ -6,10 +6,16 @@
 //       --types='publication.*' --campaign=camp_EV79Z6CjaAMpX4pFxVivvzzk \
 //       --cursor=/tmp/consumer-node.seq
 //
+// TLS: --ca=ca.pem (or --tls for the system roots); mTLS: also
+// --cert=client.pem --key=client.key; --server-name=NAME when the server's
+// certificate does not name the --server host; --token-file=FILE (or
+// $VOUCHSTREAM_TOKEN) sends "authorization: Bearer <token>" on every call.
+//
 // Each event is handled (printed), then its seq is saved in the cursor file;
 // on restart the consumer resumes after the saved seq. SIGINT/SIGTERM stop it
 // after the event in hand is handled and saved.
 
+const fs = require('fs');
 const {parseArgs} = require('util');
 const vs = require('../lib/vouchstream');
 
@@ -20,10 +26,20 @@ async function main() {
     campaign: {type: 'string', multiple: true, default: []},
     customer: {type: 'string', multiple: true, default: []},
     cursor: {type: 'string', default: 'consumer.seq'},
+    'tls': {type: 'boolean', default: false},
+    'ca': {type: 'string'},
+    'cert': {type: 'string'},
+    'key': {type: 'string'},
+    'server-name': {type: 'string'},
+    'token-file': {type: 'string'},
   }});
+  const token = args['token-file'] ?
+    fs.readFileSync(args['token-file'], 'utf8').trim() :
+    process.env.VOUCHSTREAM_TOKEN;
   const cursor = new vs.FileCursor(args.cursor);
   const after = cursor.load();
-  const client = new vs.Client(args.server);
+  const client = new vs.Client(args.server, {tls: args.tls, ca: args.ca,
+    cert: args.cert, key: args.key, serverName: args['server-name'], token});
   const subscription = client.subscribe({
     filter: {types: args.types, campaign_ids: args.campaign,
       customer_ids: args.customer},

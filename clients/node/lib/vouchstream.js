@@ -3,6 +3,8 @@
 //
 //   const vs = require('vouchstream-client');
 //   const client = new vs.Client('127.0.0.1:50051');
+//   // TLS: {ca: 'ca.pem'}; mTLS: also {cert: 'client.pem', key: 'client.key'};
+//   // {token} sends "authorization: Bearer <token>" on every call.
 //   const cursor = new vs.FileCursor('last_seq');
 //   const sub = client.subscribe({
 //     filter: {types: ['publication.*']}, afterSeq: cursor.load()});
@@ -203,11 +205,67 @@ class Subscription extends require('events').EventEmitter {
 
 // A connection to one vouchstream server ("host:port"); plaintext unless
 // `credentials` (grpc.credentials) are given.
+// Adds `authorization: Bearer <token>` to every call. An interceptor rather
+// than call credentials: gRPC refuses call credentials on a plaintext
+// channel, and a loopback deployment (plaintext) must send the token too.
+function bearerTokenInterceptor(token) {
+  return (options, nextCall) => new grpc.InterceptingCall(nextCall(options), {
+    start(metadata, listener, next) {
+      metadata.set('authorization', `Bearer ${token}`);
+      next(metadata, listener);
+    },
+  });
+}
+
+// Channel credentials and options from the TLS settings: plaintext unless
+// `tls`, `ca`, `cert` or `key`; `ca`, `cert`, `key` are PEM file paths
+// (`cert` and `key` together, for mTLS); `serverName` is the name expected
+// in the server's certificate when it is not the target's host; `token` is
+// sent as `authorization: Bearer <token>` on every call.
+function channelSettings({tls = false, ca, cert, key, serverName, token,
+  options = {}} = {}) {
+  if (Boolean(cert) !== Boolean(key)) {
+    throw new Error('cert and key (client certificate and key) go together');
+  }
+  const channelOptions = {...options};
+  let credentials;
+  if (tls || ca || cert) {
+    credentials = grpc.credentials.createSsl(
+        ca ? fs.readFileSync(ca) : null, key ? fs.readFileSync(key) : null,
+        cert ? fs.readFileSync(cert) : null);
+    if (serverName) {
+      channelOptions['grpc.ssl_target_name_override'] = serverName;
+      channelOptions['grpc.default_authority'] = serverName;
+    }
+  } else {
+    if (serverName) throw new Error('serverName needs TLS (tls or ca)');
+    credentials = grpc.credentials.createInsecure();
+  }
+  if (token) {
+    channelOptions.interceptors = [
+      ...(channelOptions.interceptors || []), bearerTokenInterceptor(token)];
+  }
+  return {credentials, options: channelOptions};
+}
+
+// A connection to one server ("host:port"). Plaintext by default; TLS, mTLS
+// and a bearer token as in `channelSettings`:
+//
+//   new Client('vs.internal:50051', {ca: 'ca.pem', cert: 'client.pem',
+//     key: 'client.key', token: process.env.VOUCHSTREAM_TOKEN});
+//
+// `credentials` (with `options`) brings your own instead.
 class Client {
-  constructor(target, {credentials, options} = {}) {
+  constructor(target, {credentials, options, ...security} = {}) {
     const {api} = load();
+    let settings = {credentials, options};
+    if (!credentials) {
+      settings = channelSettings({...security, options: options || {}});
+    } else if (Object.keys(security).length) {
+      throw new Error('pass either credentials or TLS/token settings');
+    }
     this.stub = new api.EventService(
-        target, credentials || grpc.credentials.createInsecure(), options);
+        target, settings.credentials, settings.options);
   }
 
   close() {
@@ -356,6 +414,6 @@ function publicationSucceededEvent(body) {
 }
 
 module.exports = {
-  Backoff, Client, FileCursor, Subscription, fromJson,
+  Backoff, Client, FileCursor, Subscription, channelSettings, fromJson,
   publicationSucceededEvent, toStruct, load, PROTO_DIR, grpc,
 };

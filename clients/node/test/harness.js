@@ -71,8 +71,10 @@ function serverBinary() {
 
 // grpc.health.v1.Health/Check with raw bytes: the request is empty (service
 // ""), the response b"\x08\x01" means SERVING. No health stubs needed.
-async function waitServing(target, deadline) {
-  const client = new vs.grpc.Client(target, vs.grpc.credentials.createInsecure());
+// `security`: vs.channelSettings' TLS settings, for a TLS server.
+async function waitServing(target, deadline, security = {}) {
+  const {credentials, options} = vs.channelSettings(security);
+  const client = new vs.grpc.Client(target, credentials, options);
   try {
     for (;;) {
       const status = await new Promise((resolve) => {
@@ -89,12 +91,15 @@ async function waitServing(target, deadline) {
   }
 }
 
+// One vouchstream-server on 127.0.0.1. `extraArgs`: more flags (e.g.
+// --tls-cert=...); `security`: the TLS settings of the start-up health check.
 class Server {
-  static async start(storePath, port = 0) {
+  static async start(storePath, port = 0, {extraArgs = [], security = {}} = {}) {
     const server = new Server();
     server.storePath = storePath;
     server.process = spawn(serverBinary(),
-        [`--listen=127.0.0.1:${port}`, `--store=sqlite:${storePath}`],
+        [`--listen=127.0.0.1:${port}`, `--store=sqlite:${storePath}`,
+          ...extraArgs],
         {stdio: ['ignore', 'pipe', 'inherit']});
     server.exited = new Promise((r) => server.process.on('exit', r));
     const reader = new LineReader(server.process.stdout);
@@ -108,7 +113,7 @@ class Server {
       }
     }
     server.port = Number(server.target.split(':').pop());
-    await waitServing(server.target, deadline);
+    await waitServing(server.target, deadline, security);
     return server;
   }
 
@@ -121,6 +126,22 @@ class Server {
     await this.exited;
     clearTimeout(timer);
   }
+}
+
+// A throwaway PKI by scripts/make_test_certs.sh in `dir`: paths of ca,
+// serverCert, serverKey, clientCert, clientKey, otherCa, otherClientCert,
+// otherClientKey.
+function makeTestCerts(dir) {
+  const {execFileSync} = require('child_process');
+  execFileSync('/bin/bash',
+      [path.join(REPO, 'scripts', 'make_test_certs.sh'), dir],
+      {stdio: ['ignore', 'inherit', 'inherit']});
+  const names = {ca: 'ca.pem', serverCert: 'server.pem',
+    serverKey: 'server.key', clientCert: 'client.pem',
+    clientKey: 'client.key', otherCa: 'other-ca.pem',
+    otherClientCert: 'other-client.pem', otherClientKey: 'other-client.key'};
+  return Object.fromEntries(
+      Object.entries(names).map(([k, v]) => [k, path.join(dir, v)]));
 }
 
 function loadSeed() {
@@ -154,6 +175,7 @@ function otherEvent(n, campaign) {
 }
 
 module.exports = {
-  DEADLINE_MS, LineReader, Server, loadSeed, otherEvent, publication,
+  DEADLINE_MS, LineReader, Server, loadSeed, makeTestCerts, otherEvent,
+  publication,
   assert,
 };
