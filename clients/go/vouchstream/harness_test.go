@@ -84,6 +84,13 @@ type server struct {
 
 func startServer(t *testing.T, store string, port int) *server {
 	t.Helper()
+	return startServerWith(t, store, port, nil)
+}
+
+// startServerWith starts the server with more flags (e.g. --tls-cert=...);
+// dial are the options of the start-up health check (TLS for a TLS server).
+func startServerWith(t *testing.T, store string, port int, extraArgs []string, dial ...grpc.DialOption) *server {
+	t.Helper()
 	bin := os.Getenv("VOUCHSTREAM_SERVER")
 	if bin == "" {
 		bin = filepath.Join(repoRoot(t), "build", "bin", "vouchstream-server")
@@ -91,7 +98,8 @@ func startServer(t *testing.T, store string, port int) *server {
 	if _, err := os.Stat(bin); err != nil {
 		t.Fatalf("vouchstream-server not found at %s: build it (ninja -C build vouchstream-server) or set $VOUCHSTREAM_SERVER", bin)
 	}
-	cmd := exec.Command(bin, fmt.Sprintf("--listen=127.0.0.1:%d", port), "--store=sqlite:"+store)
+	args := append([]string{fmt.Sprintf("--listen=127.0.0.1:%d", port), "--store=sqlite:" + store}, extraArgs...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -118,13 +126,16 @@ func startServer(t *testing.T, store string, port int) *server {
 		}
 	}()
 	s.port, _ = strconv.Atoi(s.target[strings.LastIndex(s.target, ":")+1:])
-	waitServing(t, s.target, until)
+	waitServing(t, s.target, until, dial...)
 	return s
 }
 
-func waitServing(t *testing.T, target string, until time.Time) {
+func waitServing(t *testing.T, target string, until time.Time, dial ...grpc.DialOption) {
 	t.Helper()
-	conn, err := grpc.Dial(target, grpc.WithInsecure())
+	if len(dial) == 0 {
+		dial = []grpc.DialOption{grpc.WithInsecure()}
+	}
+	conn, err := grpc.Dial(target, dial...)
 	if err != nil {
 		t.Fatal(err)
 	}

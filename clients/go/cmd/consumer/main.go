@@ -6,6 +6,11 @@
 //	    --types='publication.*' --campaign=camp_EV79Z6CjaAMpX4pFxVivvzzk \
 //	    --cursor=/tmp/consumer-go.seq
 //
+// TLS: --ca=ca.pem (or --tls for the system roots); mTLS: also
+// --cert=client.pem --key=client.key; --server-name=NAME when the server's
+// certificate does not name the --server host; --token-file=FILE (or
+// $VOUCHSTREAM_TOKEN) sends "authorization: Bearer <token>" on every call.
+//
 // Each event is handled (printed), then its seq is saved in the cursor file;
 // on restart the consumer resumes after the saved seq. SIGINT/SIGTERM stop it
 // after the event in hand is handled and saved.
@@ -39,6 +44,13 @@ func main() {
 	flag.Var(&types, "types", "event type, `*` wildcard; repeatable")
 	flag.Var(&campaigns, "campaign", "campaign id; repeatable")
 	flag.Var(&customers, "customer", "customer id; repeatable")
+	var security vouchstream.Security
+	flag.BoolVar(&security.TLS, "tls", false, "TLS with the system's roots")
+	flag.StringVar(&security.CA, "ca", "", "PEM CA of the server (TLS)")
+	flag.StringVar(&security.Cert, "cert", "", "PEM client certificate (mTLS)")
+	flag.StringVar(&security.Key, "key", "", "PEM client key (mTLS)")
+	flag.StringVar(&security.ServerName, "server-name", "", "name expected in the server's certificate")
+	tokenFile := flag.String("token-file", "", "file with the bearer token (else $VOUCHSTREAM_TOKEN)")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("consumer: ")
@@ -48,7 +60,15 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	client, err := vouchstream.Dial(*server)
+	security.Token = os.Getenv("VOUCHSTREAM_TOKEN")
+	if *tokenFile != "" {
+		token, err := os.ReadFile(*tokenFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		security.Token = strings.TrimSpace(string(token))
+	}
+	client, err := vouchstream.DialSecure(*server, security)
 	if err != nil {
 		log.Fatal(err)
 	}
