@@ -27,18 +27,22 @@
 #include "vouchstream/v1/api.grpc.pb.h"
 
 #include "clients/cpp/lib/backoff.h"
+#include "clients/cpp/lib/channel_options.h"
 #include "clients/cpp/lib/file_cursor.h"
 #include "clients/cpp/lib/subscriber.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_events.h"
 #include "tests/testing/consumer_process.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_certs.h"
 
 namespace vouchstream::testing {
 namespace {
 
 using ::testing::ElementsAreArray;
 using ::vouchstream::client::Backoff;
+using ::vouchstream::client::ChannelFactory;
+using ::vouchstream::client::ChannelOptions;
 using ::vouchstream::client::FileCursor;
 using ::vouchstream::client::Subscriber;
 
@@ -304,6 +308,53 @@ TEST(CppClientTest, ExampleConsumerStopsOnSigtermAndResumesFromItsCursor) {
   absl::StatusOr<std::optional<uint64_t>> saved = FileCursor(cursor).Load();
   ASSERT_THAT(saved, IsOk());
   EXPECT_EQ(*saved, std::optional<uint64_t>(live.back()));
+  EXPECT_THAT((*server)->Stop(), IsOk());
+}
+
+// TLS (issue 8): the library's Subscriber and the example consumer reach an
+// mTLS server through ChannelFactory / the channel flags. Refusals (no
+// client certificate, another CA) are in tests/tls/tls_server_test.cc.
+TEST(CppClientTest, SubscriberAndExampleConsumerOverMtls) {
+  TempDir dir;
+  absl::StatusOr<TestPki> pki = MakeTestPki(dir.File("pki"));
+  ASSERT_THAT(pki, IsOk());
+  ChannelOptions channel_options;
+  channel_options.ca_file = pki->ca_cert;
+  channel_options.cert_file = pki->client_cert;
+  channel_options.key_file = pki->client_key;
+  absl::StatusOr<ChannelFactory> channels =
+      ChannelFactory::Create(channel_options);
+  ASSERT_THAT(channels, IsOk());
+  ServerProcess::Options server_options;
+  server_options.store_path = dir.File("events.db");
+  server_options.extra_args = {"--tls-cert=" + pki->server_cert,
+                               "--tls-key=" + pki->server_key,
+                               "--client-ca=" + pki->ca_cert};
+  server_options.channel_credentials =
+      grpc::SslCredentials({*ReadPem(pki->ca_cert), *ReadPem(pki->client_key),
+                            *ReadPem(pki->client_cert)});
+  auto server = ServerProcess::Start(server_options);
+  ASSERT_THAT(server, IsOk());
+  auto stub = v1::EventService::NewStub((*server)->channel());
+  const std::vector<uint64_t> published = PublishBatch(*stub, "tls", 6);
+
+  Collector collector;
+  Subscriber subscriber(channels->Connect((*server)->address()), TestOptions(),
+                        collector.Handler());
+  subscriber.Start();
+  ASSERT_TRUE(collector.WaitFor(published.size()));
+  EXPECT_THAT(subscriber.Shutdown(), IsOk());
+  EXPECT_THAT(collector.seqs(), ElementsAreArray(published));
+
+  std::vector<std::string> args =
+      ConsumerArgs((*server)->address(), dir.File("consumer.seq"));
+  args.insert(args.end(),
+              {"--ca=" + pki->ca_cert, "--cert=" + pki->client_cert,
+               "--key=" + pki->client_key, "--server-name=localhost"});
+  ConsumerProcess consumer(args);
+  EXPECT_THAT(consumer.ReadSeqs(published.size(), kWait),
+              ElementsAreArray(published));
+  EXPECT_EQ(consumer.Stop(SIGTERM, kWait), 0);
   EXPECT_THAT((*server)->Stop(), IsOk());
 }
 
