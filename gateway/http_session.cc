@@ -198,7 +198,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     const absl::Duration left =
         std::max(deadline - absl::Now(), absl::ZeroDuration());
     const uint64_t phase = ++read_phase_;
-    read_timer_.expires_after(absl::ToChronoMilliseconds(left));
+    read_timer_.expires_after(absl::ToChronoNanoseconds(left));
     read_timer_.async_wait(
         [self = this->shared_from_this(), phase](beast::error_code ec) {
           if (ec || phase != self->read_phase_ || !self->reading_) {

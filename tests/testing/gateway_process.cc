@@ -65,6 +65,9 @@ absl::StatusOr<std::unique_ptr<GatewayProcess>> GatewayProcess::Start(
   }
   std::unique_ptr<GatewayProcess> gateway(
       new GatewayProcess(*std::move(process)));
+  if (!options.wait_ready) {
+    return gateway;
+  }
   absl::Status ready = gateway->WaitReady(deadline - absl::Now());
   if (!ready.ok()) {
     return ready;

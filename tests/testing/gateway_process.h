@@ -40,6 +40,10 @@ class GatewayProcess {
     std::string secret_dir;
     // More flags, e.g. "--publish-deadline=2s".
     std::vector<std::string> extra_args;
+    // Whether Start waits for `GET /readyz` (plain HTTP). False for an
+    // HTTPS gateway (`--tls-cert`): Start returns once the port is printed
+    // and the caller probes over TLS.
+    bool wait_ready = true;
     absl::Duration start_timeout = absl::Seconds(20);
   };
 
