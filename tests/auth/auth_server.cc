@@ -77,7 +77,8 @@ std::shared_ptr<grpc::Channel> TokenChannel(const std::string& address,
 }
 
 absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Start(
-    const TempDir& dir, const std::vector<std::string>& args) {
+    const TempDir& dir, const std::vector<std::string>& args,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
   const std::string log_path = dir.File("server.log");
   // The shell only redirects stderr and then becomes the server (exec), so
   // the pid is the server's.
@@ -99,7 +100,10 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Start(
   }
   std::unique_ptr<AuthServer> server(
       new AuthServer(*std::move(process), log_path));
-  std::shared_ptr<grpc::Channel> channel = server->Channel("");
+  std::shared_ptr<grpc::Channel> channel =
+      credentials == nullptr
+          ? server->Channel("")
+          : grpc::CreateChannel(server->address(), credentials);
   absl::Status serving =
       ServerProcess::WaitServing(*channel, absl::Seconds(20));
   if (!serving.ok()) {

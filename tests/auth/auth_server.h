@@ -39,9 +39,12 @@ class AuthServer {
  public:
   // Starts vouchstream-server on 127.0.0.1:0 with a SQLite store in `dir`,
   // stderr appended to dir/server.log, and `args`; waits until its health
-  // check answers SERVING. If it exits first, the error carries its log.
+  // check answers SERVING, over `credentials` (null: plaintext; a server
+  // started with --tls-cert needs TLS ones). If it exits first, the error
+  // carries its log.
   static absl::StatusOr<std::unique_ptr<AuthServer>> Start(
-      const TempDir& dir, const std::vector<std::string>& args);
+      const TempDir& dir, const std::vector<std::string>& args,
+      std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
   const std::string& address() const { return process_->address(); }
   pid_t pid() const { return process_->pid(); }
