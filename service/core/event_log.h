@@ -113,6 +113,11 @@ class EventLog {
   // Records that quarantined entry `id` was accepted as event `seq`.
   virtual absl::Status MarkReprocessed(uint64_t id, uint64_t seq) = 0;
 
+  // Named subscriber cursors: the last seq a subscriber has processed,
+  // durable like the events. `GetCursor` is kNotFound for a name never set.
+  virtual absl::StatusOr<uint64_t> GetCursor(absl::string_view name) = 0;
+  virtual absl::Status SetCursor(absl::string_view name, uint64_t seq) = 0;
+
   // Stops accepting appends (they fail with kUnavailable), completes the ones
   // already queued and joins the store's threads. Idempotent.
   virtual void Shutdown() = 0;

@@ -15,8 +15,10 @@
 
 #include "service/auth/auth_errors.h"
 #include "service/auth/scope_check.h"
+#include "service/core/bad_request.h"
 #include "service/core/event_filter.h"
 #include "service/rpc/call_credentials.h"
+#include "service/rpc/cursor_names.h"
 #include "service/rpc/json_log.h"
 #include "service/rpc/publish_stream_reactor.h"
 #include "service/rpc/refused_reactor.h"
@@ -246,6 +248,19 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventService::Subscribe(
   }
   v1::SubscribeRequest scoped = *request;
   *scoped.mutable_filter() = *std::move(filter);
+  if (!request->consumer().empty() &&
+      request->start_case() == v1::SubscribeRequest::START_NOT_SET) {
+    // Resume after the named cursor (one store read on this thread).
+    absl::StatusOr<std::string> key =
+        CursorKey(CursorOwner(**principal), request->consumer());
+    absl::StatusOr<uint64_t> seq =
+        key.ok() ? log_->GetCursor(*key) : key.status();
+    if (seq.ok()) {
+      scoped.set_after_seq(*seq);
+    } else if (!absl::IsNotFound(seq.status())) {
+      return new RefusedWriteReactor<v1::SubscribeResponse>(seq.status());
+    }
+  }
   access.principal = *std::move(principal);
   access.authorizer = options_.authorizer;
   return new SubscribeReactor(broker_, scoped, options_.default_heartbeat,
@@ -383,6 +398,63 @@ grpc::ServerUnaryReactor* EventService::Reprocess(
   }
   publisher_->Reprocess(request->quarantine_id(),
                         AnswerWhenStored(reactor, response));
+  return reactor;
+}
+
+const auth::Principal* EventService::CursorOwner(
+    const auth::Principal& principal) const {
+  const bool access_control =
+      options_.authorizer != nullptr && options_.authorizer->enabled();
+  return access_control ? &principal : nullptr;
+}
+
+grpc::ServerUnaryReactor* EventService::SaveCursor(
+    grpc::CallbackServerContext* context, const v1::SaveCursorRequest* request,
+    v1::SaveCursorResponse* /*response*/) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal =
+      Admit(*context, "SaveCursor", &auth::RequireSubscribe);
+  absl::StatusOr<std::string> key =
+      principal.ok() ? CursorKey(CursorOwner(**principal), request->consumer())
+                     : absl::StatusOr<std::string>(principal.status());
+  if (!key.ok()) {
+    reactor->Finish(ToGrpcStatus(key.status()));
+    return reactor;
+  }
+  pool_->Post([this, reactor, request, key = *std::move(key)] {
+    if (request->seq() > log_->LastSeq()) {
+      v1::FieldViolation violation;
+      violation.set_field("seq");
+      violation.set_description(absl::StrCat(
+          "must be at most the log's last seq, ", log_->LastSeq()));
+      reactor->Finish(ToGrpcStatus(core::BadRequestError({violation})));
+      return;
+    }
+    reactor->Finish(ToGrpcStatus(log_->SetCursor(key, request->seq())));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* EventService::GetCursor(
+    grpc::CallbackServerContext* context, const v1::GetCursorRequest* request,
+    v1::GetCursorResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal =
+      Admit(*context, "GetCursor", &auth::RequireSubscribe);
+  absl::StatusOr<std::string> key =
+      principal.ok() ? CursorKey(CursorOwner(**principal), request->consumer())
+                     : absl::StatusOr<std::string>(principal.status());
+  if (!key.ok()) {
+    reactor->Finish(ToGrpcStatus(key.status()));
+    return reactor;
+  }
+  pool_->Post([this, reactor, response, key = *std::move(key)] {
+    absl::StatusOr<uint64_t> seq = log_->GetCursor(key);
+    if (seq.ok()) {
+      response->set_seq(*seq);
+    }
+    reactor->Finish(ToGrpcStatus(seq.status()));
+  });
   return reactor;
 }
 

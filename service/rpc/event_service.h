@@ -80,6 +80,14 @@ class EventService final : public v1::EventService::CallbackService {
   grpc::ServerUnaryReactor* Reprocess(grpc::CallbackServerContext* context,
                                       const v1::ReprocessRequest* request,
                                       v1::ReprocessResponse* response) override;
+  // Named cursors need the subscribe scope; see cursor_names.h.
+  grpc::ServerUnaryReactor* SaveCursor(
+      grpc::CallbackServerContext* context,
+      const v1::SaveCursorRequest* request,
+      v1::SaveCursorResponse* response) override;
+  grpc::ServerUnaryReactor* GetCursor(grpc::CallbackServerContext* context,
+                                      const v1::GetCursorRequest* request,
+                                      v1::GetCursorResponse* response) override;
 
  private:
   int PageSize(int requested) const;
@@ -93,6 +101,10 @@ class EventService final : public v1::EventService::CallbackService {
       const grpc::CallbackServerContext& context, absl::string_view method,
       absl::Status (*check)(const auth::Principal&),
       auth::Credentials* credentials = nullptr) const;
+
+  // Whose cursor names a caller uses: its own with access control, the
+  // shared ones (nullptr) without.
+  const auth::Principal* CursorOwner(const auth::Principal& principal) const;
 
   core::EventLog* const log_;
   core::Broker* const broker_;

@@ -183,8 +183,8 @@ class JetStreamEventLog final : public core::EventLog {
 
   // Subscriber cursors, shared by every service on the stream.
   // `GetCursor` returns kNotFound for a name never set.
-  absl::StatusOr<uint64_t> GetCursor(absl::string_view name);
-  absl::Status SetCursor(absl::string_view name, uint64_t seq);
+  absl::StatusOr<uint64_t> GetCursor(absl::string_view name) override;
+  absl::Status SetCursor(absl::string_view name, uint64_t seq) override;
 
   // The subject an event of `type` is published on: the prefix, then the
   // type's dot-separated tokens with characters NATS subjects cannot hold

@@ -165,8 +165,8 @@ class SqliteEventLog final : public core::EventLog {
 
   // Subscriber cursors: the last seq a named subscriber has processed.
   // `GetCursor` returns kNotFound for a name never set.
-  absl::StatusOr<uint64_t> GetCursor(absl::string_view name);
-  absl::Status SetCursor(absl::string_view name, uint64_t seq);
+  absl::StatusOr<uint64_t> GetCursor(absl::string_view name) override;
+  absl::Status SetCursor(absl::string_view name, uint64_t seq) override;
 
   // Applies retention now (it also runs every `retention_period`) and
   // returns once done.

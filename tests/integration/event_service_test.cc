@@ -218,6 +218,81 @@ TEST_P(EventServiceTest, SubscribeAfterSeqResumesWithoutGapOrDuplicate) {
   EXPECT_THAT(subscriber.received().seqs, ElementsAre(16, 17, 18, 19, 20));
 }
 
+TEST_P(EventServiceTest, NamedCursorIsSavedAndSubscribeResumesAfterIt) {
+  std::vector<v1::Event> events;
+  for (int i = 0; i < 6; ++i) {
+    events.push_back(SeedEvent(absl::StrCat("pub_cursor_", i)));
+  }
+  ASSERT_THAT(PublishMany(*stub_, events), IsOk());
+
+  v1::GetCursorRequest get;
+  get.set_consumer("crm-sync");
+  v1::GetCursorResponse got;
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(stub_->GetCursor(&context, get, &got).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  // Never saved: a named subscriber starts with the earliest event.
+  v1::SubscribeRequest named;
+  named.set_consumer("crm-sync");
+  {
+    Subscriber subscriber(*stub_, named);
+    ASSERT_TRUE(subscriber.ReadUntilCaughtUp());
+    EXPECT_THAT(subscriber.received().seqs, ElementsAre(1, 2, 3, 4, 5, 6));
+  }
+
+  v1::SaveCursorRequest save;
+  save.set_consumer("crm-sync");
+  save.set_seq(4);
+  v1::SaveCursorResponse saved;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->SaveCursor(&context, save, &saved).ok());
+  }
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetCursor(&context, get, &got).ok());
+    EXPECT_EQ(got.seq(), 4u);
+  }
+  {
+    Subscriber subscriber(*stub_, named);
+    ASSERT_TRUE(subscriber.ReadUntilCaughtUp());
+    EXPECT_THAT(subscriber.received().seqs, ElementsAre(5, 6));
+  }
+  // An explicit start wins over the saved cursor.
+  v1::SubscribeRequest explicit_start = named;
+  explicit_start.set_after_seq(1);
+  {
+    Subscriber subscriber(*stub_, explicit_start);
+    ASSERT_TRUE(subscriber.ReadUntilCaughtUp());
+    EXPECT_THAT(subscriber.received().seqs, ElementsAre(2, 3, 4, 5, 6));
+  }
+
+  // A cursor cannot point past the log, and names are checked.
+  v1::SaveCursorRequest too_far = save;
+  too_far.set_seq(7);
+  v1::SaveCursorRequest bad_name = save;
+  bad_name.set_consumer("no spaces*");
+  for (const v1::SaveCursorRequest& bad : {too_far, bad_name}) {
+    grpc::ClientContext context;
+    const grpc::Status status = stub_->SaveCursor(&context, bad, &saved);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    google::rpc::Status details;
+    ASSERT_TRUE(details.ParseFromString(status.error_details()));
+    ASSERT_EQ(details.details_size(), 1);
+    google::rpc::BadRequest bad_request;
+    ASSERT_TRUE(details.details(0).UnpackTo(&bad_request));
+    ASSERT_EQ(bad_request.field_violations_size(), 1);
+    EXPECT_EQ(bad_request.field_violations(0).field(),
+              bad.seq() == 7 ? "seq" : "consumer");
+  }
+  v1::SubscribeRequest bad_subscribe;
+  bad_subscribe.set_consumer("no spaces*");
+  Subscriber bad(*stub_, bad_subscribe);
+  EXPECT_EQ(bad.Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_P(EventServiceTest, IdleStreamGetsHeartbeats) {
   v1::SubscribeRequest request;
   request.set_from(v1::BOUNDARY_LATEST);
