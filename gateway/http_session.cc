@@ -198,6 +198,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     const absl::Duration left =
         std::max(deadline - absl::Now(), absl::ZeroDuration());
     const uint64_t phase = ++read_phase_;
+    timed_out_ = false;
     read_timer_.expires_after(absl::ToChronoNanoseconds(left));
     read_timer_.async_wait(
         [self = this->shared_from_this(), phase](beast::error_code ec) {
@@ -272,7 +273,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     if (context_.rate_limiter != nullptr && context_.rate_limiter->enabled()) {
       const RateLimiter::Decision decision =
-          context_.rate_limiter->Admit(peer_.to_string());
+          context_.rate_limiter->Admit(RateLimitKey(peer_));
       context_.metrics->SetRateLimitSources(
           context_.rate_limiter->tracked_sources());
       if (!decision.allowed) {

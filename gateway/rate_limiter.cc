@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <utility>
 
+#include <boost/asio/ip/network_v6.hpp>
+
 namespace vouchstream::gateway {
 namespace {
+
+namespace ip = boost::asio::ip;
 
 RateLimiter::Options Sanitized(RateLimiter::Options options) {
   options.burst = std::max(options.burst, 1);
@@ -13,6 +17,17 @@ RateLimiter::Options Sanitized(RateLimiter::Options options) {
 }
 
 }  // namespace
+
+std::string RateLimitKey(const ip::address& address) {
+  if (address.is_v4()) {
+    return address.to_string();
+  }
+  const ip::address_v6 v6 = address.to_v6();
+  if (v6.is_v4_mapped()) {
+    return ip::make_address_v4(ip::v4_mapped, v6).to_string();
+  }
+  return ip::network_v6(v6, 64).canonical().to_string();
+}
 
 RateLimiter::RateLimiter(Options options)
     : options_(Sanitized(std::move(options))),

@@ -30,8 +30,15 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include <boost/asio/ip/address.hpp>
 
 namespace vouchstream::gateway {
+
+// The bucket key of a client address: an IPv4 address as itself (an
+// IPv4-mapped IPv6 one as the IPv4 address it carries), an IPv6 address as
+// its /64 network, because one host (one customer link) usually holds a
+// whole /64 and could otherwise take a fresh bucket per address.
+std::string RateLimitKey(const boost::asio::ip::address& address);
 
 class RateLimiter {
  public:

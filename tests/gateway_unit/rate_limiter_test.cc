@@ -27,6 +27,18 @@ RateLimiter::Options Limits(FakeClock& clock, double rate, int burst,
   return options;
 }
 
+TEST(RateLimiterTest, KeysIpv4ByAddressAndIpv6ByItsSlash64) {
+  namespace ip = boost::asio::ip;
+  EXPECT_EQ(RateLimitKey(ip::make_address("192.0.2.7")), "192.0.2.7");
+  EXPECT_EQ(RateLimitKey(ip::make_address("::ffff:192.0.2.7")), "192.0.2.7");
+  EXPECT_EQ(RateLimitKey(ip::make_address("2001:db8:1:2:aaaa::1")),
+            "2001:db8:1:2::/64");
+  EXPECT_EQ(RateLimitKey(ip::make_address("2001:db8:1:2:ffff::9")),
+            RateLimitKey(ip::make_address("2001:db8:1:2::1")));
+  EXPECT_NE(RateLimitKey(ip::make_address("2001:db8:1:3::1")),
+            RateLimitKey(ip::make_address("2001:db8:1:2::1")));
+}
+
 TEST(RateLimiterTest, OffAllowsEverythingAndTracksNothing) {
   FakeClock clock;
   RateLimiter limiter(Limits(clock, 0, 1));
