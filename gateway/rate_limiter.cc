@@ -49,7 +49,7 @@ RateLimiter::Decision RateLimiter::Admit(absl::string_view source) {
     if (buckets_.size() >= options_.max_sources) {
       Evict(now);
     }
-    it = buckets_.emplace(std::string(source), now).first;
+    it = buckets_.emplace(source, now).first;
   }
   const absl::Time full_at = std::max(it->second, now);
   const absl::Duration after = full_at + interval_ - now;

@@ -41,6 +41,9 @@ class SourceAllowList {
   std::string ToString() const;
 
  private:
+  // Appends one non-empty entry; kInvalidArgument naming it.
+  absl::Status Add(absl::string_view entry);
+
   std::vector<boost::asio::ip::network_v4> v4_;
   std::vector<boost::asio::ip::network_v6> v6_;
 };
