@@ -46,6 +46,25 @@ absl::StatusOr<tcp::endpoint> ParseEndpoint(net::io_context& io_context,
                        static_cast<uint16_t>(port));
 }
 
+absl::Status ValidateHardening(const GatewayOptions& options) {
+  if (options.rate_limit < 0 || options.rate_burst < 1 ||
+      options.rate_limit_sources < 1) {
+    return absl::InvalidArgumentError(
+        "--rate-limit must be >= 0, --rate-burst and --rate-limit-sources "
+        ">= 1");
+  }
+  if (options.max_connections < 0) {
+    return absl::InvalidArgumentError("--max-connections must be >= 0");
+  }
+  if (options.header_timeout <= absl::ZeroDuration() ||
+      options.body_timeout <= absl::ZeroDuration() ||
+      options.read_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--header-timeout, --body-timeout and --read-timeout must be > 0");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 HttpServer::HttpServer(int threads, const GatewayContext& context)
@@ -58,6 +77,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(
     const std::string& listen, int threads, const GatewayContext& context) {
   std::unique_ptr<HttpServer> server(new HttpServer(threads, context));
   const GatewayOptions& options = *context.options;
+  absl::Status valid = ValidateHardening(options);
+  if (!valid.ok()) {
+    return valid;
+  }
   absl::StatusOr<SourceAllowList> allow_list =
       SourceAllowList::Parse(options.allow_from);
   if (!allow_list.ok()) {

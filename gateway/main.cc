@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <cstdio>
@@ -180,8 +181,9 @@ int main(int argc, char** argv) {
   options.allow_from = absl::GetFlag(FLAGS_allow_from);
   options.rate_limit = absl::GetFlag(FLAGS_rate_limit);
   options.rate_burst = absl::GetFlag(FLAGS_rate_burst);
-  options.rate_limit_sources =
-      static_cast<size_t>(absl::GetFlag(FLAGS_rate_limit_sources));
+  // Negative becomes 0, which HttpServer::Create refuses.
+  options.rate_limit_sources = static_cast<size_t>(
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_rate_limit_sources)));
   options.max_connections = absl::GetFlag(FLAGS_max_connections);
   options.instance = absl::GetFlag(FLAGS_instance);
   if (options.instance.empty()) {
