@@ -85,8 +85,9 @@ bool IsLoopbackListenAddress(absl::string_view listen) {
     host = host.substr(0, colon);
   } else if (absl::StartsWith(host, "[")) {  // [V6]:PORT
     const size_t close = host.find(']');
-    host = host.substr(
-        1, close == absl::string_view::npos ? host.npos : close - 1);
+    host = host.substr(1, close == absl::string_view::npos
+                              ? absl::string_view::npos
+                              : close - 1);
   }
   const std::string name = absl::AsciiStrToLower(host);
   if (name == "localhost") {

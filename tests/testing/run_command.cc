@@ -3,19 +3,18 @@
 #include <spawn.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include <sys/wait.h>
 
-extern char** environ;
-
 namespace vouchstream::testing {
 
 absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv) {
-  int out[2];
-  if (pipe(out) != 0) {
+  std::array<int, 2> out{};
+  if (pipe(out.data()) != 0) {
     return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
   posix_spawn_file_actions_t actions;
@@ -41,16 +40,16 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv) {
         absl::StrCat("cannot start ", argv[0], ": ", std::strerror(spawned)));
   }
   CommandResult result;
-  char buf[4096];
+  std::array<char, 4096> buf{};
   while (true) {
-    const ssize_t n = read(out[0], buf, sizeof(buf));
+    const ssize_t n = read(out[0], buf.data(), buf.size());
     if (n < 0 && errno == EINTR) {
       continue;
     }
     if (n <= 0) {
       break;
     }
-    result.output.append(buf, static_cast<size_t>(n));
+    result.output.append(buf.data(), static_cast<size_t>(n));
   }
   close(out[0]);
   int status = 0;

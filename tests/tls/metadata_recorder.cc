@@ -1,5 +1,7 @@
 #include "tests/tls/metadata_recorder.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "grpcpp/support/server_interceptor.h"
 
@@ -58,13 +60,13 @@ class UnimplementedEventService final : public v1::EventService::Service {};
 
 absl::StatusOr<std::unique_ptr<MetadataRecorder>> MetadataRecorder::Start(
     std::shared_ptr<grpc::ServerCredentials> credentials) {
-  static auto* const service = new UnimplementedEventService();
+  static auto* const kService = new UnimplementedEventService();
   std::unique_ptr<MetadataRecorder> recorder(new MetadataRecorder());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", std::move(credentials),
                            &recorder->port_);
-  builder.RegisterService(service);
+  builder.RegisterService(kService);
   std::vector<std::unique_ptr<ServerInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<RecordingFactory>(recorder.get()));
   builder.experimental().SetInterceptorCreators(std::move(factories));
@@ -88,12 +90,10 @@ std::string MetadataRecorder::address() const {
 bool MetadataRecorder::WaitForAuthorization(const std::string& expected,
                                             absl::Duration timeout) const {
   auto seen = [this, &expected]() {
-    for (const Call& call : calls_) {
-      if (call.authorization == expected) {
-        return true;
-      }
-    }
-    return false;
+    return std::any_of(calls_.begin(), calls_.end(),
+                       [&expected](const Call& call) {
+                         return call.authorization == expected;
+                       });
   };
   absl::MutexLock lock(&mu_);
   return mu_.AwaitWithTimeout(absl::Condition(&seen), timeout);

@@ -26,8 +26,8 @@ bool Consume(const std::string& arg, absl::string_view name,
 
 // Set once by main before the command runs (one thread), read after.
 std::optional<client::ChannelFactory>& Factory() {
-  static auto* const factory = new std::optional<client::ChannelFactory>();
-  return *factory;
+  static auto* const kFactory = new std::optional<client::ChannelFactory>();
+  return *kFactory;
 }
 
 }  // namespace

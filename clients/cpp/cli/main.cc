@@ -82,7 +82,7 @@ int Run(const Command& command, std::vector<std::string> args) {
       vouchstream::client::ChannelFactory::Create(options);
   if (!factory.ok()) {
     std::fprintf(stderr, "%s: %s\n", command.name,
-                 std::string(factory.status().message()).c_str());
+                 std::string{factory.status().message()}.c_str());
     return 2;
   }
   vouchstream::cli::SetChannelFactory(*std::move(factory));

@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
       ChannelFactory::Create(channel_options);
   if (!channels.ok()) {
     std::fprintf(stderr, "consumer: %s\n",
-                 std::string(channels.status().message()).c_str());
+                 std::string{channels.status().message()}.c_str());
     return 2;
   }
 
