@@ -339,6 +339,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                        .route);
       // The rest of the body is unread, so the connection cannot continue.
       keep_alive_ = false;
+      // A Content-Length over the limit fails the header step itself; the
+      // source's refusal still comes first.
+      if (!checked && !IsOperational(route_)) {
+        std::optional<HttpError> refusal = CheckSource();
+        if (refusal.has_value()) {
+          RespondError(*std::move(refusal));
+          return;
+        }
+      }
       RespondError(GatewayError(
           413, absl::StrCat("body: larger than the limit of ",
                             context_.options->max_body_bytes, " bytes")));

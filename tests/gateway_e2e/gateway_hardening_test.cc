@@ -168,12 +168,27 @@ TEST_F(GatewayHardeningTest, AllowListRefusesOtherSourcesOnWebhookRoutes) {
   auto unknown = HttpGet(port, "/nowhere");
   ASSERT_THAT(unknown, IsOk());
   ExpectRefusal(*unknown, 403, "SOURCE_NOT_ALLOWED");
+  // Refused on the headers alone: a body over the limit is never read
+  // (403, not 413).
+  auto large = RawConnection::Connect(port);
+  ASSERT_THAT(large, IsOk());
+  ASSERT_THAT((*large)->Write(absl::StrCat("POST ", kTypedPath,
+                                           " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                           "Content-Type: application/json\r\n"
+                                           "Content-Length: 100000000\r\n\r\n"),
+                              kAnswerTimeout),
+              IsOk());
+  auto large_answer = (*large)->ReadResponses(1, kAnswerTimeout);
+  ASSERT_THAT(large_answer, IsOk());
+  ASSERT_EQ(large_answer->size(), 1u);
+  ExpectRefusal((*large_answer)[0], 403, "SOURCE_NOT_ALLOWED");
+  EXPECT_TRUE((*large)->WaitClosed(kAnswerTimeout));
   // The operational routes are not behind the allow-list.
   auto healthz = HttpGet(port, "/healthz");
   ASSERT_THAT(healthz, IsOk());
   EXPECT_EQ(healthz->status, 200);
   const std::string metrics = Metrics(port);
-  EXPECT_EQ(Rejected(metrics, "source_not_allowed"), 2) << metrics;
+  EXPECT_EQ(Rejected(metrics, "source_not_allowed"), 3) << metrics;
   EXPECT_EQ(Rejected(metrics, "rate_limited"), 0);
 
   auto admitting = StartGateway({"--allow-from=10.0.0.0/8,127.0.0.0/8"});
