@@ -13,8 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-
-#include "service/auth/access_config.pb.h"
+#include "vouchstream/access/access_config.pb.h"
 
 namespace vouchstream::auth {
 

@@ -83,50 +83,67 @@ absl::StatusOr<std::shared_ptr<const AccessPolicy>> AccessPolicy::Create(
     }
     const size_t index = policy->principals_.size();
     policy->principals_.push_back(*std::move(principal));
-    for (int t = 0; t < entry.token_sha256_size(); ++t) {
-      absl::StatusOr<TokenDigest> digest =
-          ParseTokenDigest(entry.token_sha256(t));
-      if (!digest.ok()) {
-        return Invalid(named, absl::StrCat("token_sha256[", t, "] ",
-                                           digest.status().message()));
-      }
-      for (const auto& [other, owner] : policy->tokens_) {
-        if (DigestsEqual(other, *digest)) {
-          return Invalid(
-              named, absl::StrCat("token_sha256[", t, "] is also listed by \"",
-                                  policy->principals_[owner]->name, "\""));
-        }
-      }
-      policy->tokens_.emplace_back(*digest, index);
-    }
-    for (const std::string& identity : entry.mtls_identities()) {
-      if (identity.empty()) {
-        return Invalid(named, "mtls_identities: an empty identity");
-      }
-      for (const auto& [other, owner] : policy->identities_) {
-        if (other == identity) {
-          return Invalid(named,
-                         absl::StrCat("mtls_identities: \"", identity,
-                                      "\" is also listed by \"",
-                                      policy->principals_[owner]->name, "\""));
-        }
-      }
-      policy->identities_.emplace_back(identity, index);
+    absl::Status added = policy->AddCredentials(entry, index, named);
+    if (!added.ok()) {
+      return added;
     }
   }
-  if (!config.has_open_services()) {
-    policy->open_services_ = DefaultOpenServices();
-  } else {
-    for (int i = 0; i < config.open_services().values_size(); ++i) {
-      const auto& value = config.open_services().values(i);
-      if (!value.has_string_value() || value.string_value().empty()) {
-        return Invalid(absl::StrCat("open_services[", i, "]"),
-                       "is not a service name (a non-empty string)");
-      }
-      policy->open_services_.push_back(value.string_value());
-    }
+  absl::Status open = policy->SetOpenServices(config);
+  if (!open.ok()) {
+    return open;
   }
   return std::shared_ptr<const AccessPolicy>(std::move(policy));
+}
+
+absl::Status AccessPolicy::AddCredentials(const access::Principal& entry,
+                                          size_t index,
+                                          const std::string& where) {
+  for (int t = 0; t < entry.token_sha256_size(); ++t) {
+    absl::StatusOr<TokenDigest> digest =
+        ParseTokenDigest(entry.token_sha256(t));
+    if (!digest.ok()) {
+      return Invalid(where, absl::StrCat("token_sha256[", t, "] ",
+                                         digest.status().message()));
+    }
+    for (const auto& [other, owner] : tokens_) {
+      if (DigestsEqual(other, *digest)) {
+        return Invalid(
+            where, absl::StrCat("token_sha256[", t, "] is also listed by \"",
+                                principals_[owner]->name, "\""));
+      }
+    }
+    tokens_.emplace_back(*digest, index);
+  }
+  for (const std::string& identity : entry.mtls_identities()) {
+    if (identity.empty()) {
+      return Invalid(where, "mtls_identities: an empty identity");
+    }
+    for (const auto& [other, owner] : identities_) {
+      if (other == identity) {
+        return Invalid(where, absl::StrCat("mtls_identities: \"", identity,
+                                           "\" is also listed by \"",
+                                           principals_[owner]->name, "\""));
+      }
+    }
+    identities_.emplace_back(identity, index);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AccessPolicy::SetOpenServices(const AccessConfig& config) {
+  if (!config.has_open_services()) {
+    open_services_ = DefaultOpenServices();
+    return absl::OkStatus();
+  }
+  for (int i = 0; i < config.open_services().values_size(); ++i) {
+    const auto& value = config.open_services().values(i);
+    if (!value.has_string_value() || value.string_value().empty()) {
+      return Invalid(absl::StrCat("open_services[", i, "]"),
+                     "is not a service name (a non-empty string)");
+    }
+    open_services_.push_back(value.string_value());
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<const Principal>> AccessPolicy::Authenticate(

@@ -53,6 +53,11 @@ class AccessPolicy {
 
  private:
   AccessPolicy() = default;
+  // Adds principal `index`'s token hashes and identities, refusing any
+  // another principal already lists.
+  absl::Status AddCredentials(const access::Principal& entry, size_t index,
+                              const std::string& where);
+  absl::Status SetOpenServices(const AccessConfig& config);
 
   std::vector<std::shared_ptr<const Principal>> principals_;
   std::vector<std::pair<TokenDigest, size_t>> tokens_;  // index in principals_

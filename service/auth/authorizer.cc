@@ -57,7 +57,7 @@ std::shared_ptr<const AccessPolicy> Authorizer::policy() const {
 }
 
 absl::StatusOr<std::unique_ptr<StreamRegistry::Registration>>
-Authorizer::RegisterStream(Credentials credentials,
+Authorizer::RegisterStream(const Credentials& credentials,
                            std::shared_ptr<const Principal> principal,
                            StreamRegistry::RevokeCallback revoke) {
   const std::string name = principal->name;

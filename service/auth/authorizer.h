@@ -63,7 +63,8 @@ class Authorizer {
   // new file drops or changes its access. kUnauthenticated (and nothing
   // registered) when a reload since the authentication already did.
   absl::StatusOr<std::unique_ptr<StreamRegistry::Registration>> RegisterStream(
-      Credentials credentials, std::shared_ptr<const Principal> principal,
+      const Credentials& credentials,
+      std::shared_ptr<const Principal> principal,
       StreamRegistry::RevokeCallback revoke);
 
   // Open streams, for tests and metrics.

@@ -35,19 +35,18 @@ absl::Status RequireSubscribe(const Principal& principal) {
   return absl::OkStatus();
 }
 
-bool PatternCovered(absl::string_view scope_pattern,
-                    absl::string_view pattern) {
-  if (scope_pattern == pattern) {
+bool PatternCovered(absl::string_view allowed, absl::string_view wanted) {
+  if (allowed == wanted) {
     return true;
   }
-  if (!absl::StrContains(pattern, '*')) {
-    return core::EventFilter::TypeMatches(scope_pattern, pattern);
+  if (!absl::StrContains(wanted, '*')) {
+    return core::EventFilter::TypeMatches(allowed, wanted);
   }
-  // A scope pattern "prefix*" (one star, at the end) covers any pattern
+  // An allowed pattern "prefix*" (one star, at the end) covers any pattern
   // that starts with the same literal prefix.
-  const size_t star = scope_pattern.find('*');
-  return star + 1 == scope_pattern.size() &&
-         absl::StartsWith(pattern, scope_pattern.substr(0, star));
+  const size_t star = allowed.find('*');
+  return star + 1 == allowed.size() &&
+         absl::StartsWith(wanted, allowed.substr(0, star));
 }
 
 absl::StatusOr<v1::EventFilter> ScopeFilter(const Principal& principal,

@@ -39,8 +39,9 @@ absl::StatusOr<v1::EventFilter> ScopeFilter(const Principal& principal,
 // True when the principal's subscribe scope allows reading `event`.
 bool InScope(const Principal& principal, const v1::Event& event);
 
-// True when every type `pattern` matches is matched by `scope_pattern`
-// (conservative: may say false for some patterns that are in fact covered).
-bool PatternCovered(absl::string_view scope_pattern, absl::string_view pattern);
+// True when every type that pattern `wanted` matches is matched by pattern
+// `allowed` (conservative: may say false for some patterns that are in fact
+// covered).
+bool PatternCovered(absl::string_view allowed, absl::string_view wanted);
 
 }  // namespace vouchstream::auth

@@ -71,7 +71,7 @@ SubscribeReactor::SubscribeReactor(core::Broker* broker,
   if (access.authorizer != nullptr) {
     absl::StatusOr<std::unique_ptr<auth::StreamRegistry::Registration>>
         registration = access.authorizer->RegisterStream(
-            std::move(access.credentials), principal_,
+            access.credentials, principal_,
             [this](absl::Status status) { Revoke(std::move(status)); });
     if (!registration.ok()) {
       Revoke(registration.status());
