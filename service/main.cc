@@ -344,7 +344,9 @@ int main(int argc, char** argv) {
   vouchstream::rpc::Publisher publisher(log->get(), &validator, &enricher,
                                         &pool);
   vouchstream::rpc::EventService::Options service_options;
-  service_options.authorizer = authorizer.get();
+  // Without an access file the service skips authentication altogether.
+  service_options.authorizer =
+      authorizer->enabled() ? authorizer.get() : nullptr;
   vouchstream::rpc::EventService service(log->get(), &broker, &publisher, &pool,
                                          service_options);
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "re2/re2.h"
 
 namespace vouchstream::rpc {
 namespace {
@@ -59,8 +60,18 @@ std::string JsonQuote(absl::string_view text) {
   return out;
 }
 
+std::string MaskEmails(absl::string_view text) {
+  std::string out(text);
+  if (text.find('@') == absl::string_view::npos) {
+    return out;
+  }
+  static const RE2* const kEmail = new RE2(R"([^\s@"'<>/]+@[^\s@"'<>]+)");
+  RE2::GlobalReplace(&out, *kEmail, "<email>");
+  return out;
+}
+
 LogField::LogField(absl::string_view key, absl::string_view value)
-    : key_(key), json_(JsonQuote(value)) {}
+    : key_(key), json_(JsonQuote(MaskEmails(value))) {}
 LogField::LogField(absl::string_view key, int64_t value)
     : key_(key), json_(absl::StrCat(value)) {}
 LogField::LogField(absl::string_view key, uint64_t value)
@@ -73,7 +84,7 @@ LogField::LogField(absl::string_view key, const absl::Status& status)
     : key_(key),
       json_(absl::StrCat(
           "{\"code\":", JsonQuote(absl::StatusCodeToString(status.code())),
-          ",\"error\":", JsonQuote(status.message()), "}")) {}
+          ",\"error\":", JsonQuote(MaskEmails(status.message())), "}")) {}
 
 void LogInfo(absl::string_view msg, std::initializer_list<LogField> fields) {
   Write("info", msg, fields);

@@ -6,6 +6,11 @@
 //   // {"time":"2024-05-01T10:00:00.123456Z","level":"info",
 //   //  "msg":"listening","address":"127.0.0.1:50051","port":50051}
 //
+// Log lines never carry an email address (issue 8): any run of text around
+// an "@" in a string value or status message is written as "<email>", a last
+// line of defence behind messages that name fields instead of quoting values.
+// (It masks "user:password@host" in URLs too.)
+//
 // Thread-safe: each line is written with one fwrite, so lines from several
 // threads do not interleave.
 
@@ -18,7 +23,7 @@
 
 namespace vouchstream::rpc {
 
-// One key and its value, already in JSON form.
+// One key and its value, already in JSON form (emails masked).
 class LogField {
  public:
   LogField(absl::string_view key, absl::string_view value);
@@ -52,5 +57,9 @@ void LogError(absl::string_view msg,
 
 // `text` as a JSON string literal, quotes included.
 std::string JsonQuote(absl::string_view text);
+
+// `text` with every email-like run ("a@b", no whitespace or quotes) replaced
+// by "<email>" ("nats://u:p@h" becomes "nats://<email>").
+std::string MaskEmails(absl::string_view text);
 
 }  // namespace vouchstream::rpc
