@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -62,7 +63,7 @@ std::string JsonQuote(absl::string_view text) {
 
 std::string MaskEmails(absl::string_view text) {
   std::string out(text);
-  if (text.find('@') == absl::string_view::npos) {
+  if (!absl::StrContains(text, '@')) {
     return out;
   }
   static const RE2* const kEmail = new RE2(R"([^\s@"'<>/]+@[^\s@"'<>]+)");
