@@ -28,6 +28,8 @@
 namespace vouchstream::testing {
 namespace {
 
+using ::testing::ElementsAre;
+
 constexpr char kSecret[] = "scale-out-secret";
 // Webhooks sent through each gateway.
 constexpr uint64_t kPerGateway = 150;
@@ -119,6 +121,23 @@ TEST(ScaleOutTest, EitherServiceDeliversEveryGatewaysEventsInOneOrder) {
     from_a += event.id().rfind("pub_gw_a_", 0) == 0 ? 1 : 0;
   }
   EXPECT_EQ(from_a, kPerGateway);
+
+  // A cursor saved through one service is where a named subscriber of the
+  // other resumes: cursors live in JetStream (KV), not in a service.
+  {
+    v1::SaveCursorRequest save;
+    save.set_consumer("crm-sync");
+    save.set_seq(total - 2);
+    v1::SaveCursorResponse saved;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_a->SaveCursor(&context, save, &saved).ok());
+  }
+  v1::SubscribeRequest named;
+  named.set_consumer("crm-sync");
+  Subscriber resumed(*stub_b, named, absl::Minutes(1));
+  ASSERT_TRUE(resumed.ReadUntilCaughtUp());
+  EXPECT_THAT(resumed.received().seqs, ElementsAre(total - 1, total));
+  resumed.Cancel();
 
   std::cout << "[jetstream scale-out] 3-node cluster, stream replicas 3, "
             << "2 services, 2 gateways: " << total << " signed webhooks ("
