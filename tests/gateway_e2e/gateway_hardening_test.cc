@@ -436,6 +436,14 @@ TEST_F(GatewayHardeningTest, HttpsListenerServesWebhooksAndSurvivesPlainHttp) {
       IsOk());
   EXPECT_TRUE((*plain)->WaitClosed(kAnswerTimeout));
   EXPECT_THAT((*plain)->unread(), ::testing::Not(HasSubstr("HTTP/1.1 200")));
+  // A client that never starts the handshake is cut by --read-timeout.
+  auto silent = RawConnection::Connect(port);
+  ASSERT_THAT(silent, IsOk());
+  const absl::Time silent_since = absl::Now();
+  EXPECT_TRUE((*silent)->WaitClosed(kAnswerTimeout));
+  EXPECT_GE(absl::Now() - silent_since,
+            absl::Seconds(2) - absl::Milliseconds(100));
+  EXPECT_EQ((*silent)->unread(), "");
   // A client that trusts another CA does not get through either.
   auto untrusted =
       HttpsRequest(port, pki->other_ca_cert, "GET", "/healthz", "");
@@ -449,11 +457,11 @@ TEST_F(GatewayHardeningTest, HttpsListenerServesWebhooksAndSurvivesPlainHttp) {
   EXPECT_EQ(after->status, 200) << after->body;
   auto metrics = HttpsRequest(port, pki->ca_cert, "GET", "/metrics", "");
   ASSERT_THAT(metrics, IsOk());
-  // The plain-HTTP client and the untrusting client (it aborts the
-  // handshake once it sees the certificate).
+  // The plain-HTTP client and the silent one (and the untrusting client,
+  // if it aborted before the server's last handshake flight).
   EXPECT_GE(
       Sample(metrics->body, "vouchstream_gateway_tls_handshake_failures_total"),
-      1)
+      2)
       << metrics->body;
   EXPECT_EQ(Sample(metrics->body,
                    "vouchstream_gateway_requests_total{route=\""
