@@ -2,11 +2,14 @@
 // --tls-cert/--tls-key[/--client-ca], the real gateway's upstream channel
 // and vouchstream-cli, on 127.0.0.1 with certificates made per test.
 
+#include <signal.h>
+
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -287,6 +290,50 @@ TEST_F(TlsServerTest, CliSendsItsToken) {
   EXPECT_THAT(got->output, HasSubstr("get: UNIMPLEMENTED"));
   EXPECT_TRUE(
       (*recorder)->WaitForAuthorization("Bearer cli-t0ken", absl::Seconds(10)));
+}
+
+// The plaintext-on-loopback rule: off loopback without TLS the server warns
+// (and still serves); with TLS it does not; the "serving" line says which.
+TEST_F(TlsServerTest, WarnsOnlyAboutPlaintextOffLoopback) {
+  struct Case {
+    std::vector<std::string> flags;
+    std::string listen;
+    bool warns;
+    std::string mode;
+  };
+  const std::vector<Case> cases = {
+      {{}, "0.0.0.0:0", true, "off"},
+      {{}, "127.0.0.1:0", false, "off"},
+      {{"--tls-cert=" + pki_.server_cert, "--tls-key=" + pki_.server_key},
+       "0.0.0.0:0",
+       false,
+       "on"},
+      {{"--tls-cert=" + pki_.server_cert, "--tls-key=" + pki_.server_key,
+        "--client-ca=" + pki_.ca_cert},
+       "0.0.0.0:0",
+       false,
+       "mtls"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    const std::string log = dir_.File(absl::StrCat("server", n, ".log"));
+    std::string command = absl::StrCat(
+        "exec ", VS_SERVER_PATH, " --listen=", c.listen,
+        " --store=sqlite:", dir_.File(absl::StrCat("events", n++, ".db")));
+    for (const std::string& flag : c.flags) {
+      absl::StrAppend(&command, " ", flag);
+    }
+    absl::StrAppend(&command, " 2>", log);
+    // ChildProcess waits for "listening on", printed after the warning.
+    auto server = ChildProcess::Start({"/bin/sh", "-c", command});
+    ASSERT_THAT(server, IsOk());
+    EXPECT_THAT((*server)->Stop(SIGTERM), IsOk());
+    const std::string text = ReadFile(log);
+    EXPECT_EQ(absl::StrContains(text, "plaintext gRPC on a non-loopback"),
+              c.warns)
+        << c.listen << ": " << text;
+    EXPECT_THAT(text, HasSubstr(absl::StrCat("\"tls\":\"", c.mode, "\"")));
+  }
 }
 
 }  // namespace
