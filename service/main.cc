@@ -47,6 +47,7 @@
 #include "service/core/enricher.h"
 #include "service/core/reference_data.h"
 #include "service/core/validator.h"
+#include "service/rpc/drop_plugin_option.h"
 #include "service/rpc/event_service.h"
 #include "service/rpc/json_log.h"
 #include "service/rpc/publisher.h"
@@ -352,9 +353,7 @@ int main(int argc, char** argv) {
 
   grpc::EnableDefaultHealthCheckService(is_open("grpc.health.v1.Health"));
   // Reflection in both versions: gRPC's plugin serves v1alpha, ours v1.
-  if (is_open("grpc.reflection.v1alpha.ServerReflection")) {
-    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  }
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   vouchstream::rpc::ReflectionV1Service reflection_v1(
       {std::string{kServiceName}, "grpc.health.v1.Health",
        "grpc.reflection.v1.ServerReflection",
@@ -364,6 +363,10 @@ int main(int argc, char** argv) {
   // grpc/health/v1/health.proto, so reflection can describe the service.
   static_cast<void>(grpc::health::v1::HealthCheckRequest::descriptor());
   grpc::ServerBuilder builder;
+  if (!is_open("grpc.reflection.v1alpha.ServerReflection")) {
+    builder.SetOption(std::make_unique<vouchstream::rpc::DropPluginOption>(
+        vouchstream::rpc::kReflectionPluginName));
+  }
   const std::string listen = absl::GetFlag(FLAGS_listen);
   int port = 0;
   builder.AddListeningPort(listen, security->credentials, &port);
