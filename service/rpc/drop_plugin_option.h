@@ -14,17 +14,19 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/impl/server_builder_plugin.h"
 
 namespace vouchstream::rpc {
 
 // The name of gRPC's reflection v1alpha plugin.
-inline constexpr char kReflectionPluginName[] = "proto_server_reflection";
+inline constexpr absl::string_view kReflectionPluginName =
+    "proto_server_reflection";
 
 class DropPluginOption final : public grpc::ServerBuilderOption {
  public:
-  explicit DropPluginOption(std::string name) : name_(std::move(name)) {}
+  explicit DropPluginOption(absl::string_view name) : name_(name) {}
 
   // grpc::ServerBuilderOption:
   void UpdateArguments(grpc::ChannelArguments* /*args*/) override {}
