@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -236,6 +237,26 @@ TEST_F(AuthServerTest, TokenMatrix) {
     v1::PublishStreamResponse ack;
     EXPECT_FALSE(stream->Read(&ack));
     EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+
+  // Not "Bearer <token>": refused as malformed; the scheme's case is free.
+  for (const auto& [value, code] :
+       std::vector<std::pair<std::string, grpc::StatusCode>>{
+           {"Basic Z3ctdG9rZW4=", grpc::StatusCode::UNAUTHENTICATED},
+           {"Bearer", grpc::StatusCode::UNAUTHENTICATED},
+           {"bearer gw-token", grpc::StatusCode::OK}}) {
+    SCOPED_TRACE(value);
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", value);
+    v1::PublishRequest request;
+    *request.mutable_event() = event;
+    v1::PublishResponse response;
+    const grpc::Status status =
+        anonymous->Publish(WithDeadline(&context), request, &response);
+    EXPECT_EQ(status.error_code(), code) << status.error_message();
+    if (code != grpc::StatusCode::OK) {
+      EXPECT_EQ(ErrorInfoOf(status, "reason"), "TOKEN_MALFORMED");
+    }
   }
 
   // A publish-only token publishes, and may not read.
