@@ -209,6 +209,15 @@ class AuthServerTest : public ::testing::Test {
     ops_ = v1::EventService::NewStub(server_->Channel("ops-token"));
   }
 
+  void TearDown() override {
+    // A sanitizer build of the server reports into its log.
+    if (server_ != nullptr) {
+      const std::string log = server_->Log();
+      EXPECT_FALSE(absl::StrContains(log, "AddressSanitizer")) << log;
+      EXPECT_FALSE(absl::StrContains(log, "runtime error:")) << log;
+    }
+  }
+
   TempDir dir_;
   std::unique_ptr<AuthServer> server_;
   std::unique_ptr<v1::EventService::Stub> gateway_, crm_, ops_;
