@@ -41,6 +41,7 @@ class EventServiceTest : public ::testing::TestWithParam<StoreKind> {
     stub_ = v1::EventService::NewStub(server_->channel());
   }
   void TearDown() override {
+    stub_.reset();  // Closes the connection: the server stops at once.
     if (server_ != nullptr) {
       EXPECT_THAT(server_->Stop(), IsOk());
     }

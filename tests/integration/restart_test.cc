@@ -93,6 +93,7 @@ TEST_P(RestartTest, StartBehindRetentionIsOutOfRangeNamingTheOldestSeq) {
     ASSERT_THAT(server, IsOk());
     auto stub = v1::EventService::NewStub((*server)->channel());
     ASSERT_THAT(PublishMany(*stub, Events("pub_old_", 20)), IsOk());
+    stub.reset();  // Our connection would hold the server's drain.
     ASSERT_THAT((*server)->Stop(), IsOk());
   }
   // Retention runs when the log opens: seqs 16..20 remain.
@@ -100,19 +101,22 @@ TEST_P(RestartTest, StartBehindRetentionIsOutOfRangeNamingTheOldestSeq) {
   ASSERT_THAT(server, IsOk());
   auto stub = v1::EventService::NewStub((*server)->channel());
 
-  v1::SubscribeRequest behind;
-  behind.set_after_seq(3);
-  Subscriber late(*stub, behind);
-  const grpc::Status status = late.Finish();
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE);
-  EXPECT_THAT(status.error_message(), HasSubstr("16"));
+  {
+    v1::SubscribeRequest behind;
+    behind.set_after_seq(3);
+    Subscriber late(*stub, behind);
+    const grpc::Status status = late.Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+    EXPECT_THAT(status.error_message(), HasSubstr("16"));
 
-  v1::SubscribeRequest earliest;
-  earliest.set_from(v1::BOUNDARY_EARLIEST);
-  Subscriber subscriber(*stub, earliest);
-  ASSERT_TRUE(subscriber.ReadUntilCaughtUp());
-  EXPECT_THAT(subscriber.received().seqs,
-              ::testing::ElementsAre(16, 17, 18, 19, 20));
+    v1::SubscribeRequest earliest;
+    earliest.set_from(v1::BOUNDARY_EARLIEST);
+    Subscriber subscriber(*stub, earliest);
+    ASSERT_TRUE(subscriber.ReadUntilCaughtUp());
+    EXPECT_THAT(subscriber.received().seqs,
+                ::testing::ElementsAre(16, 17, 18, 19, 20));
+  }
+  stub.reset();  // Our connection would hold the server's drain.
   EXPECT_THAT((*server)->Stop(), IsOk());
 }
 

@@ -71,6 +71,9 @@ absl::Status ServerProcess::WaitServing(grpc::Channel& channel,
 }
 
 absl::Status ServerProcess::Stop(absl::Duration timeout) {
+  // Our own connection would hold the server's drain until the server gives
+  // up on it (about 5 s); callers drop theirs before stopping.
+  channel_.reset();
   absl::Status stopped = process_->Stop(SIGTERM, timeout);
   if (!stopped.ok()) {
     return stopped;
