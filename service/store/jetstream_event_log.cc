@@ -1072,42 +1072,53 @@ absl::StatusOr<uint64_t> JetStreamEventLog::SeqBefore(absl::Time time) {
   if (time_ns <= state->first_time_ns) {
     return state->first_seq - 1;
   }
-  // The first message stored at or after `time`: an ordered consumer that
-  // starts there and is read for one message.
-  jsSubOptions sub_options;
-  jsSubOptions_Init(&sub_options);
-  sub_options.Stream = options_.stream.c_str();
-  sub_options.Ordered = true;
-  sub_options.Config.DeliverPolicy = js_DeliverByStartTime;
-  sub_options.Config.OptStartTime = time_ns;
-  const std::string subject = absl::StrCat(options_.subject_prefix, ".>");
-  natsSubscription* raw_sub = nullptr;
-  jsErrCode js_error = kNoJsError;
-  natsStatus status = js_SubscribeSync(&raw_sub, js_.get(), subject.c_str(),
-                                       nullptr, &sub_options, &js_error);
-  NatsSubscriptionPtr subscription(raw_sub);
-  if (status != NATS_OK) {
-    return NatsError(status, "event log: finding a start time", js_error);
+  // The first message stored at or after `time`, by binary search over the
+  // storage times (they grow with seq). A consumer with DeliverByStartTime
+  // would be one request, but nats-server 2.9 sometimes starts it past the
+  // end for a time between two messages (a flaky test showed it).
+  uint64_t low = state->first_seq;
+  uint64_t high = state->last_seq;
+  while (low < high) {
+    const uint64_t mid = low + (high - low) / 2;
+    absl::StatusOr<std::pair<uint64_t, int64_t>> stored = StoredAt(mid, high);
+    if (!stored.ok() && !absl::IsNotFound(stored.status())) {
+      return stored.status();
+    }
+    // Deleted seqs count with the next stored message: ReadAfter skips
+    // them anyway.
+    if (!stored.ok() || stored->second >= time_ns) {
+      high = mid;
+    } else {
+      low = stored->first + 1;
+    }
   }
-  natsMsg* raw_message = nullptr;
-  status = natsSubscription_NextMsg(
-      &raw_message, subscription.get(),
-      absl::ToInt64Milliseconds(options_.request_timeout));
-  NatsMsgPtr message(raw_message);
-  natsSubscription_Unsubscribe(subscription.get());
-  if (status == NATS_TIMEOUT) {
-    return state->last_seq;  // Removed meanwhile: nothing that young.
+  return low - 1;
+}
+
+absl::StatusOr<std::pair<uint64_t, int64_t>> JetStreamEventLog::StoredAt(
+    uint64_t seq, uint64_t last) {
+  for (; seq <= last; ++seq) {
+    absl::StatusOr<std::pair<uint64_t, int64_t>> stored =
+        RetryRead<std::pair<uint64_t, int64_t>>(
+            [&]() -> absl::StatusOr<std::pair<uint64_t, int64_t>> {
+              natsMsg* raw = nullptr;
+              jsErrCode js_error = kNoJsError;
+              const natsStatus status =
+                  js_GetMsg(&raw, js_.get(), options_.stream.c_str(), seq,
+                            nullptr, &js_error);
+              NatsMsgPtr message(raw);
+              if (status != NATS_OK) {
+                return NatsError(status,
+                                 absl::StrCat("event log: reading seq ", seq),
+                                 js_error);
+              }
+              return std::make_pair(seq, natsMsg_GetTime(message.get()));
+            });
+    if (!absl::IsNotFound(stored.status())) {
+      return stored;
+    }
   }
-  if (status != NATS_OK) {
-    return NatsError(status, "event log: finding a start time");
-  }
-  jsMsgMetaData* raw_meta = nullptr;
-  status = natsMsg_GetMetaData(&raw_meta, message.get());
-  JsMsgMetaDataPtr meta(raw_meta);
-  if (status != NATS_OK) {
-    return NatsError(status, "event log: finding a start time");
-  }
-  return meta->Sequence.Stream - 1;
+  return absl::NotFoundError("event log: no message left in the range");
 }
 
 absl::StatusOr<uint64_t> JetStreamEventLog::Quarantine(

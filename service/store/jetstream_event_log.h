@@ -246,6 +246,10 @@ class JetStreamEventLog final : public core::EventLog {
   // The raw payload of message `seq` of `stream`, or kNotFound.
   absl::StatusOr<std::string> GetPayload(const std::string& stream,
                                          uint64_t seq);
+  // The first message at or after `seq` and at most `last` that still
+  // exists, with its storage time (ns since the epoch); kNotFound if none.
+  absl::StatusOr<std::pair<uint64_t, int64_t>> StoredAt(uint64_t seq,
+                                                        uint64_t last);
   // Up to `limit` events after `after_seq` on `subject`, through an
   // ephemeral pull consumer.
   absl::StatusOr<ReadResult> ReadRange(uint64_t after_seq, size_t limit,
