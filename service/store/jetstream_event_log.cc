@@ -187,7 +187,25 @@ absl::StatusOr<std::unique_ptr<JetStreamEventLog>> JetStreamEventLog::Open(
     log->publishers_.emplace_back([raw = log.get()] { raw->PublisherLoop(); });
   }
   log->watchdog_ = std::thread([raw = log.get()] { raw->WatchFeed(); });
+  log->repairer_ =
+      std::thread([raw = log.get()] { raw->RepairInBackground(); });
   return log;
+}
+
+void JetStreamEventLog::RepairInBackground() {
+  // Retried until it succeeds: a node may be down or electing right now.
+  while (!stop_watchdog_.HasBeenNotified()) {
+    const absl::Status status = RepairRecentKeys();
+    {
+      absl::MutexLock lock(&mu_);
+      if (status.ok()) {
+        stats_.repair_done = true;
+        return;
+      }
+      ++stats_.repair_failures;
+    }
+    stop_watchdog_.WaitForNotificationWithTimeout(absl::Seconds(1));
+  }
 }
 
 absl::Status JetStreamEventLog::SetUp() {
@@ -200,10 +218,6 @@ absl::Status JetStreamEventLog::SetUp() {
                                           : absl::StatusOr<StreamState>(status);
   if (!state.ok()) {
     return state.status();
-  }
-  status = RepairRecentKeys();
-  if (!status.ok()) {
-    return status;
   }
   fed_seq_.store(state->last_seq);
   return StartFeed(state->last_seq);
@@ -358,21 +372,30 @@ absl::Status JetStreamEventLog::RepairRecentKeys() {
   // left events without them. Those events are at most `duplicate_window`
   // old for as long as JetStream itself still dedups them; restore the keys
   // of everything younger than that.
+  // Only up to the stream's end as of now: what other services append
+  // meanwhile gets its keys from them, and chasing a stream under load
+  // would keep this service from ever starting.
+  absl::StatusOr<StreamState> state = GetStreamState(options_.stream);
+  if (!state.ok()) {
+    return state.status();
+  }
   absl::StatusOr<uint64_t> cursor =
       SeqBefore(options_.now() - options_.duplicate_window);
   if (!cursor.ok()) {
     return cursor.status();
   }
   uint64_t repaired = 0;
-  while (true) {
-    absl::StatusOr<std::vector<v1::Event>> page = ReadAfter(*cursor, 256);
+  while (*cursor < state->last_seq && !stop_watchdog_.HasBeenNotified()) {
+    absl::StatusOr<ReadResult> page =
+        ReadRange(*cursor, std::min<uint64_t>(state->last_seq - *cursor, 256),
+                  absl::StrCat(options_.subject_prefix, ".>"));
     if (!page.ok()) {
       return page.status();
     }
-    if (page->empty()) {
+    if (page->events.empty()) {
       break;
     }
-    for (const v1::Event& event : *page) {
+    for (const v1::Event& event : page->events) {
       absl::StatusOr<std::optional<uint64_t>> known =
           LookupSeq(Key("id", event.id()));
       if (!known.ok()) {
@@ -537,6 +560,9 @@ void JetStreamEventLog::Shutdown() {
   stop_watchdog_.Notify();
   if (watchdog_.joinable()) {
     watchdog_.join();
+  }
+  if (repairer_.joinable()) {
+    repairer_.join();
   }
   // After this no Feed call passes its first check, and one in progress has
   // finished; then Unsubscribe stops new callbacks. (Drain would also wait,

@@ -17,9 +17,13 @@
 //   acknowledged without its long-term dedup key. A crash between the
 //   PubAck and that write leaves the event stored but unacknowledged; its
 //   retry within the duplicate window gets the original seq from JetStream
-//   (and writes the key). `Open` also re-indexes the last `duplicate_window`
-//   of the stream, so a retry that comes later than the window finds the key
-//   once any service has restarted since the crash.
+//   (and writes the key). After `Open`, a background thread also
+//   re-indexes the last `duplicate_window` of the stream (oldest first, up
+//   to the end as of `Open`; JetStream's own window covers those events
+//   meanwhile), so a retry that comes later than the window finds the key
+//   once any service has restarted since the crash. Not in `Open` itself: a
+//   busy stream has many events in the window, and a service must start
+//   quickly.
 // - History facts: a per-(type, customer) counter in the KV bucket
 //   `<stream>_STATE`, bumped with compare-and-set before publishing. Counts
 //   are exact per key, but their order is the order of the counter updates,
@@ -133,8 +137,11 @@ class JetStreamEventLog final : public core::EventLog {
     uint64_t appends_expired = 0;
     // Events the feed delivered to the commit listener.
     uint64_t events_fed = 0;
-    // Id keys `Open` restored from the stream's recent past.
+    // Id keys restored from the stream's recent past (in the background
+    // after `Open`), whether that pass has finished, and its failed tries.
     uint64_t keys_repaired = 0;
+    bool repair_done = false;
+    uint64_t repair_failures = 0;
     // Times the watchdog started the live feed over.
     uint64_t feed_restarts = 0;
     // Events reads fetched from the server (a filter subject skips the
@@ -143,8 +150,8 @@ class JetStreamEventLog final : public core::EventLog {
   };
 
   // Connects, creates the stream, the quarantine stream and the KV buckets
-  // (or updates them to `options`' replicas and retention), re-indexes the
-  // recent past, starts the feed and the publisher threads. Errors:
+  // (or updates them to `options`' replicas and retention), starts the feed,
+  // the publisher threads and the re-indexing of the recent past. Errors:
   // kInvalidArgument (bad options), kUnavailable (no server answers, no
   // JetStream, no quorum), kFailedPrecondition (the stream exists with
   // other subjects).
@@ -225,6 +232,8 @@ class JetStreamEventLog final : public core::EventLog {
   absl::Status EnsureStreams();
   absl::Status EnsureBuckets();
   absl::Status RepairRecentKeys();
+  // Runs RepairRecentKeys on `repairer_` until it succeeds or Shutdown.
+  void RepairInBackground();
   // Subscribes the live feed from `after_seq` + 1, replacing any earlier.
   absl::Status StartFeed(uint64_t after_seq);
   void WatchFeed();
@@ -301,6 +310,7 @@ class JetStreamEventLog final : public core::EventLog {
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
   std::vector<std::thread> publishers_ ABSL_GUARDED_BY(shutdown_mu_);
   std::thread watchdog_ ABSL_GUARDED_BY(shutdown_mu_);
+  std::thread repairer_ ABSL_GUARDED_BY(shutdown_mu_);
 };
 
 }  // namespace vouchstream::store

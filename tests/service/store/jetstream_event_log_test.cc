@@ -323,6 +323,12 @@ TEST_F(JetStreamEventLogTest, OpenRestoresTheIdKeysOfRecentEvents) {
   ASSERT_EQ(PublishRaw(MakeEvent("orphan")), 2u);
   auto log = OpenLog();
   ASSERT_NE(log, nullptr);
+  // The re-indexing runs in the background after Open.
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (!log->stats().repair_done && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_TRUE(log->stats().repair_done);
   EXPECT_EQ(log->stats().keys_repaired, 1u);
   EXPECT_THAT(log->GetById("orphan"),
               IsOkAndHolds(Property(&v1::Event::seq, uint64_t{2})));
