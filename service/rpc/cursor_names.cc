@@ -18,13 +18,13 @@ absl::StatusOr<std::string> CursorKey(const auth::Principal* principal,
   if (!RE2::FullMatch(re2::StringPiece(consumer.data(), consumer.size()),
                       *kName)) {
     v1::FieldViolation violation;
-    violation.set_field(std::string(field));
+    violation.set_field(field.data(), field.size());
     violation.set_description(
         "must be 1 to 128 characters: letters, digits, '.', '_', '-'");
     return core::BadRequestError({violation});
   }
   if (principal == nullptr) {
-    return std::string(consumer);
+    return std::string(consumer.begin(), consumer.end());
   }
   return absl::StrCat(principal->name, "/", consumer);
 }

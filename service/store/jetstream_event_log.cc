@@ -914,7 +914,7 @@ absl::StatusOr<core::EventLog::ReadResult> JetStreamEventLog::ReadMatching(
 
 std::string JetStreamEventLog::FilterSubjectFor(
     absl::string_view prefix, const std::vector<std::string>& types) {
-  const std::string everything = absl::StrCat(prefix, ".>");
+  std::string everything = absl::StrCat(prefix, ".>");
   // One filter subject per consumer (nats-server 2.9): several patterns
   // read the whole stream.
   if (types.size() != 1) {
@@ -932,6 +932,57 @@ std::string JetStreamEventLog::FilterSubjectFor(
   }
   return everything;
 }
+
+namespace {
+
+// Fetches up to `want` messages of the pull consumer `subscription` into
+// `page` (events, and `scanned_through` = the last one's seq). True once
+// nothing that matches is pending: every match up to now is delivered.
+absl::StatusOr<bool> FetchInto(natsSubscription* subscription, size_t want,
+                               absl::Duration expires,
+                               const std::string& subject,
+                               core::EventLog::ReadResult* page) {
+  jsFetchRequest fetch;
+  jsFetchRequest_Init(&fetch);
+  fetch.Batch = static_cast<int>(want);
+  fetch.NoWait = true;
+  fetch.Expires = absl::ToInt64Nanoseconds(expires);
+  natsMsgList list{};
+  const natsStatus status =
+      natsSubscription_FetchRequest(&list, subscription, &fetch);
+  struct DestroyList {
+    natsMsgList* list;
+    ~DestroyList() { natsMsgList_Destroy(list); }
+  } destroy_list{&list};
+  if (list.Count == 0) {
+    if (status == NATS_NOT_FOUND || status == NATS_TIMEOUT) {
+      return true;  // Nothing pending.
+    }
+    return NatsError(status,
+                     absl::StrCat("event log: fetching after seq ",
+                                  page->scanned_through, " on ", subject),
+                     kNoJsError);
+  }
+  bool end = false;
+  for (int i = 0; i < list.Count; ++i) {
+    jsMsgMetaData* raw_meta = nullptr;
+    if (natsMsg_GetMetaData(&raw_meta, list.Msgs[i]) != NATS_OK) {
+      continue;
+    }
+    JsMsgMetaDataPtr meta(raw_meta);
+    const uint64_t seq = meta->Sequence.Stream;
+    absl::StatusOr<v1::Event> event = ParseEvent(Payload(list.Msgs[i]), seq);
+    if (!event.ok()) {
+      return event.status();
+    }
+    page->events.push_back(*std::move(event));
+    page->scanned_through = seq;
+    end = end || meta->NumPending == 0;
+  }
+  return end;
+}
+
+}  // namespace
 
 absl::StatusOr<core::EventLog::ReadResult> JetStreamEventLog::ReadRange(
     uint64_t after_seq, size_t limit, const std::string& subject) {
@@ -994,45 +1045,14 @@ absl::StatusOr<core::EventLog::ReadResult> JetStreamEventLog::ReadRange(
     }
     bool end = info->NumPending == 0;
     while (!end && page.events.size() < limit) {
-      jsFetchRequest fetch;
-      jsFetchRequest_Init(&fetch);
-      fetch.Batch = static_cast<int>(
-          std::min<size_t>(limit - page.events.size(), kMaxFetchBatch));
-      fetch.NoWait = true;
-      fetch.Expires = absl::ToInt64Nanoseconds(options_.request_timeout);
-      natsMsgList list{};
-      status = natsSubscription_FetchRequest(&list, subscription.get(), &fetch);
-      struct DestroyList {
-        natsMsgList* list;
-        ~DestroyList() { natsMsgList_Destroy(list); }
-      } destroy_list{&list};
-      if (list.Count == 0 &&
-          (status == NATS_NOT_FOUND || status == NATS_TIMEOUT)) {
-        end = true;  // Nothing pending: every match is delivered.
-        break;
+      absl::StatusOr<bool> fetched = FetchInto(
+          subscription.get(),
+          std::min<size_t>(limit - page.events.size(), kMaxFetchBatch),
+          options_.request_timeout, subject, &page);
+      if (!fetched.ok()) {
+        return fetched.status();
       }
-      if (status != NATS_OK && list.Count == 0) {
-        return NatsError(status,
-                         absl::StrCat("event log: fetching after seq ",
-                                      page.scanned_through, " on ", subject),
-                         kNoJsError);
-      }
-      for (int i = 0; i < list.Count; ++i) {
-        jsMsgMetaData* raw_meta = nullptr;
-        if (natsMsg_GetMetaData(&raw_meta, list.Msgs[i]) != NATS_OK) {
-          continue;
-        }
-        JsMsgMetaDataPtr meta(raw_meta);
-        const uint64_t seq = meta->Sequence.Stream;
-        absl::StatusOr<v1::Event> event =
-            ParseEvent(Payload(list.Msgs[i]), seq);
-        if (!event.ok()) {
-          return event.status();
-        }
-        page.events.push_back(*std::move(event));
-        page.scanned_through = seq;
-        end = end || meta->NumPending == 0;
-      }
+      end = *fetched;
     }
     {
       absl::MutexLock lock(&mu_);
