@@ -252,7 +252,7 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventService::Subscribe(
       request->start_case() == v1::SubscribeRequest::START_NOT_SET) {
     // Resume after the named cursor (one store read on this thread).
     absl::StatusOr<std::string> key =
-        CursorKey(CursorOwner(**principal), request->consumer());
+        CursorKeyFor(**principal, request->consumer());
     absl::StatusOr<uint64_t> seq =
         key.ok() ? log_->GetCursor(*key) : key.status();
     if (seq.ok()) {
@@ -401,22 +401,30 @@ grpc::ServerUnaryReactor* EventService::Reprocess(
   return reactor;
 }
 
-const auth::Principal* EventService::CursorOwner(
-    const auth::Principal& principal) const {
+absl::StatusOr<std::string> EventService::CursorKeyFor(
+    const auth::Principal& principal, absl::string_view consumer) const {
   const bool access_control =
       options_.authorizer != nullptr && options_.authorizer->enabled();
-  return access_control ? &principal : nullptr;
+  return CursorKey(access_control ? &principal : nullptr, consumer);
+}
+
+absl::StatusOr<std::string> EventService::AdmitCursor(
+    const grpc::CallbackServerContext& context, absl::string_view method,
+    absl::string_view consumer) const {
+  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal =
+      Admit(context, method, &auth::RequireSubscribe);
+  if (!principal.ok()) {
+    return principal.status();
+  }
+  return CursorKeyFor(**principal, consumer);
 }
 
 grpc::ServerUnaryReactor* EventService::SaveCursor(
     grpc::CallbackServerContext* context, const v1::SaveCursorRequest* request,
     v1::SaveCursorResponse* /*response*/) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal =
-      Admit(*context, "SaveCursor", &auth::RequireSubscribe);
   absl::StatusOr<std::string> key =
-      principal.ok() ? CursorKey(CursorOwner(**principal), request->consumer())
-                     : absl::StatusOr<std::string>(principal.status());
+      AdmitCursor(*context, "SaveCursor", request->consumer());
   if (!key.ok()) {
     reactor->Finish(ToGrpcStatus(key.status()));
     return reactor;
@@ -439,11 +447,8 @@ grpc::ServerUnaryReactor* EventService::GetCursor(
     grpc::CallbackServerContext* context, const v1::GetCursorRequest* request,
     v1::GetCursorResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<std::shared_ptr<const auth::Principal>> principal =
-      Admit(*context, "GetCursor", &auth::RequireSubscribe);
   absl::StatusOr<std::string> key =
-      principal.ok() ? CursorKey(CursorOwner(**principal), request->consumer())
-                     : absl::StatusOr<std::string>(principal.status());
+      AdmitCursor(*context, "GetCursor", request->consumer());
   if (!key.ok()) {
     reactor->Finish(ToGrpcStatus(key.status()));
     return reactor;

@@ -17,7 +17,11 @@
 // Thread-safe: gRPC calls the handlers from any thread.
 
 #include <cstddef>
+#include <memory>
+#include <string>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 
@@ -102,9 +106,14 @@ class EventService final : public v1::EventService::CallbackService {
       absl::Status (*check)(const auth::Principal&),
       auth::Credentials* credentials = nullptr) const;
 
-  // Whose cursor names a caller uses: its own with access control, the
-  // shared ones (nullptr) without.
-  const auth::Principal* CursorOwner(const auth::Principal& principal) const;
+  // The store key of `principal`'s cursor `consumer` (cursor_names.h): its
+  // own names with access control, the shared ones without.
+  absl::StatusOr<std::string> CursorKeyFor(const auth::Principal& principal,
+                                           absl::string_view consumer) const;
+  // Admit with the subscribe scope, then CursorKeyFor.
+  absl::StatusOr<std::string> AdmitCursor(
+      const grpc::CallbackServerContext& context, absl::string_view method,
+      absl::string_view consumer) const;
 
   core::EventLog* const log_;
   core::Broker* const broker_;
