@@ -343,6 +343,35 @@ std::vector<std::string> Ids(const std::vector<v1::Event>& events) {
   return ids;
 }
 
+TEST_F(AuthServerTest, CursorNamesArePerPrincipalAndNeedTheSubscribeScope) {
+  ASSERT_THAT(
+      PublishMany(*gateway_, {UntypedEvent("evcur_1", "publication.succeeded",
+                                           "camp_1", "cust_1")})
+          .status(),
+      IsOk());
+  const auto save = [](v1::EventService::Stub& stub) {
+    v1::SaveCursorRequest request;
+    request.set_consumer("sync");
+    request.set_seq(1);
+    v1::SaveCursorResponse response;
+    grpc::ClientContext context;
+    return stub.SaveCursor(&context, request, &response).error_code();
+  };
+  const auto get = [](v1::EventService::Stub& stub) {
+    v1::GetCursorRequest request;
+    request.set_consumer("sync");
+    v1::GetCursorResponse response;
+    grpc::ClientContext context;
+    return stub.GetCursor(&context, request, &response).error_code();
+  };
+  EXPECT_EQ(save(*crm_), grpc::StatusCode::OK);
+  EXPECT_EQ(get(*crm_), grpc::StatusCode::OK);
+  // Another principal's "sync" is another cursor.
+  EXPECT_EQ(get(*ops_), grpc::StatusCode::NOT_FOUND);
+  // Publish-only: no subscribe scope, no cursors.
+  EXPECT_EQ(save(*gateway_), grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(AuthServerTest, ScopedSubscriberOfAMixedStreamGetsOnlyItsEvents) {
   ASSERT_THAT(
       PublishMany(
