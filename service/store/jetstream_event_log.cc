@@ -898,18 +898,65 @@ absl::StatusOr<T> JetStreamEventLog::RetryRead(
 
 absl::StatusOr<std::vector<v1::Event>> JetStreamEventLog::ReadAfter(
     uint64_t after_seq, size_t limit) {
-  absl::StatusOr<ReadResult> page =
-      ReadRange(after_seq, limit, absl::StrCat(options_.subject_prefix, ".>"));
-  if (!page.ok()) {
-    return page.status();
+  std::vector<v1::Event> events;
+  if (limit == 0) {
+    return events;
   }
-  return std::move(page->events);
+  absl::StatusOr<StreamState> state = GetStreamState(options_.stream);
+  if (!state.ok()) {
+    return state.status();
+  }
+  // Limits retention removes only a prefix, so [first, last] is dense but
+  // for messages deleted by hand: those are skipped.
+  for (uint64_t seq = std::max(after_seq + 1, state->first_seq);
+       seq <= state->last_seq && events.size() < limit; ++seq) {
+    absl::StatusOr<std::string> payload = GetPayload(options_.stream, seq);
+    if (absl::IsNotFound(payload.status())) {
+      continue;
+    }
+    if (!payload.ok()) {
+      return payload.status();
+    }
+    absl::StatusOr<v1::Event> event = ParseEvent(*payload, seq);
+    if (!event.ok()) {
+      return event.status();
+    }
+    events.push_back(*std::move(event));
+  }
+  return events;
 }
 
 absl::StatusOr<core::EventLog::ReadResult> JetStreamEventLog::ReadMatching(
     const ReadRequest& request) {
-  return ReadRange(request.after_seq, request.limit,
-                   FilterSubjectFor(options_.subject_prefix, request.types));
+  const std::string subject =
+      FilterSubjectFor(options_.subject_prefix, request.types);
+  if (request.types.empty() ||
+      subject == absl::StrCat(options_.subject_prefix, ".>")) {
+    // No narrower subject: consistent reads from the stream leader.
+    return EventLog::ReadMatching(request);
+  }
+  return ReadRange(request.after_seq, request.limit, subject);
+}
+
+absl::StatusOr<uint64_t> JetStreamEventLog::LastSeqOn(
+    const std::string& subject) {
+  return RetryRead<uint64_t>([&]() -> absl::StatusOr<uint64_t> {
+    natsMsg* raw = nullptr;
+    jsErrCode js_error = kNoJsError;
+    const natsStatus status =
+        js_GetLastMsg(&raw, js_.get(), options_.stream.c_str(), subject.c_str(),
+                      nullptr, &js_error);
+    NatsMsgPtr message(raw);
+    if (status == NATS_NOT_FOUND || js_error == JSNoMessageFoundErr) {
+      return 0;
+    }
+    if (status != NATS_OK) {
+      return NatsError(status,
+                       absl::StrCat("event log: last message on ", subject),
+                       js_error);
+    }
+    return natsMsg_GetSequence(message.get());
+  });
 }
 
 std::string JetStreamEventLog::FilterSubjectFor(
@@ -935,13 +982,20 @@ std::string JetStreamEventLog::FilterSubjectFor(
 
 namespace {
 
+// What one fetch of a pull consumer got.
+enum class Fetched {
+  kMore,     // Messages, and more match after them.
+  kEnd,      // Messages up to the last match there is.
+  kNothing,  // No message (the server said so or timed out): not proof that
+             // nothing matches, so the caller must not skip ahead.
+};
+
 // Fetches up to `want` messages of the pull consumer `subscription` into
-// `page` (events, and `scanned_through` = the last one's seq). True once
-// nothing that matches is pending: every match up to now is delivered.
-absl::StatusOr<bool> FetchInto(natsSubscription* subscription, size_t want,
-                               absl::Duration expires,
-                               const std::string& subject,
-                               core::EventLog::ReadResult* page) {
+// `page` (events, and `scanned_through` = the last one's seq).
+absl::StatusOr<Fetched> FetchInto(natsSubscription* subscription, size_t want,
+                                  absl::Duration expires,
+                                  const std::string& subject,
+                                  core::EventLog::ReadResult* page) {
   jsFetchRequest fetch;
   jsFetchRequest_Init(&fetch);
   fetch.Batch = static_cast<int>(want);
@@ -956,7 +1010,7 @@ absl::StatusOr<bool> FetchInto(natsSubscription* subscription, size_t want,
   } destroy_list{&list};
   if (list.Count == 0) {
     if (status == NATS_NOT_FOUND || status == NATS_TIMEOUT) {
-      return true;  // Nothing pending.
+      return Fetched::kNothing;
     }
     return NatsError(status,
                      absl::StrCat("event log: fetching after seq ",
@@ -979,7 +1033,7 @@ absl::StatusOr<bool> FetchInto(natsSubscription* subscription, size_t want,
     page->scanned_through = seq;
     end = end || meta->NumPending == 0;
   }
-  return end;
+  return end ? Fetched::kEnd : Fetched::kMore;
 }
 
 }  // namespace
@@ -1043,25 +1097,41 @@ absl::StatusOr<core::EventLog::ReadResult> JetStreamEventLog::ReadRange(
                                     " on ", subject),
                        js_error);
     }
+    // Only a pending count of 0 proves that nothing more matches; a fetch
+    // that gets nothing while some are pending (a cluster still catching
+    // up) ends the page where it is, and the reader comes back.
     bool end = info->NumPending == 0;
     while (!end && page.events.size() < limit) {
-      absl::StatusOr<bool> fetched = FetchInto(
+      absl::StatusOr<Fetched> fetched = FetchInto(
           subscription.get(),
           std::min<size_t>(limit - page.events.size(), kMaxFetchBatch),
           options_.request_timeout, subject, &page);
       if (!fetched.ok()) {
         return fetched.status();
       }
-      end = *fetched;
+      if (*fetched == Fetched::kNothing) {
+        break;
+      }
+      end = *fetched == Fetched::kEnd;
     }
     {
       absl::MutexLock lock(&mu_);
       stats_.events_read += page.events.size();
     }
     if (end) {
-      // Nothing matched after the last event up to at least the stream's
-      // end as read before the consumer was created.
-      page.scanned_through = std::max(page.scanned_through, state->last_seq);
+      // The consumer saw nothing more that matches. Its view may be a
+      // replica still catching up after a restart: believe it only if the
+      // stream leader's last message on the subject was delivered (or is
+      // older than the start). Otherwise the reader comes back later.
+      absl::StatusOr<uint64_t> last_match = LastSeqOn(subject);
+      if (!last_match.ok()) {
+        return last_match.status();
+      }
+      if (*last_match <= page.scanned_through) {
+        // Nothing matched after the last event up to at least the stream's
+        // end as read before the consumer was created.
+        page.scanned_through = std::max(page.scanned_through, state->last_seq);
+      }
     }
     return page;
   });

@@ -259,6 +259,9 @@ class JetStreamEventLog final : public core::EventLog {
   // exists, with its storage time (ns since the epoch); kNotFound if none.
   absl::StatusOr<std::pair<uint64_t, int64_t>> StoredAt(uint64_t seq,
                                                         uint64_t last);
+  // The seq of the last message on `subject` (wildcards allowed), from the
+  // stream leader; 0 when there is none.
+  absl::StatusOr<uint64_t> LastSeqOn(const std::string& subject);
   // Up to `limit` events after `after_seq` on `subject`, through an
   // ephemeral pull consumer.
   absl::StatusOr<ReadResult> ReadRange(uint64_t after_seq, size_t limit,
