@@ -8,14 +8,12 @@
 #include <fstream>
 #include <functional>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -24,6 +22,7 @@
 #include "gateway/signature.h"
 #include "tests/gateway_e2e/http_client.h"
 #include "tests/gateway_e2e/raw_connection.h"
+#include "tests/gateway_e2e/seed_bodies.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -31,33 +30,19 @@
 namespace vouchstream::testing {
 namespace {
 
+// Publication ids of this file's bodies start so (see UniqueSeed).
+constexpr absl::string_view kIdPrefix = "pub_abuse";
+
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 constexpr char kSecret[] = "abuse-secret";
-constexpr char kSeedPublicationId[] = "pub_r0413bLwExpB6LE0v286eNVmEpx6NxmP";
 constexpr char kTypedPath[] = "/webhooks/voucherify/publication.succeeded";
 constexpr int kMaxBodyBytes = 65536;
 // Generous upper bounds against hangs; the gateway answers in milliseconds
 // and cuts slow clients after its --read-timeout of 1 s.
 constexpr absl::Duration kAnswerTimeout = absl::Seconds(20);
 constexpr absl::Duration kCloseTimeout = absl::Seconds(15);
-
-std::string Contract(const std::string& name) {
-  std::ifstream in(absl::StrCat(VS_CONTRACT_DIR, "/", name));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// The seed body with a publication id of its own.
-std::string UniqueSeed() {
-  static std::atomic<int> counter{0};
-  const std::string id = absl::StrCat(
-      "pub_abuse", absl::ToUnixMicros(absl::Now()), "n", counter.fetch_add(1));
-  return absl::StrReplaceAll(Contract("publication.succeeded.seed.json"),
-                             {{kSeedPublicationId, id}});
-}
 
 // A complete request with Content-Length, signed under kSecret.
 std::string Request(const std::string& method, const std::string& target,
@@ -152,7 +137,7 @@ void ExpectJsonError(const HttpResponse& response, const Answer& answer) {
 // The health check of "the gateway keeps serving others": a signed webhook
 // on a fresh connection is stored.
 void ExpectNormalWebhookServed(int port) {
-  const std::string body = UniqueSeed();
+  const std::string body = UniqueSeed(kIdPrefix);
   auto response =
       HttpPost(port, kTypedPath, body,
                {{"x-voucherify-signature", gateway::SignHex(kSecret, body)}});
@@ -201,9 +186,9 @@ std::string Chunked(size_t total) {
 }
 
 std::vector<AbuseCase> Cases() {
-  const std::string seed = UniqueSeed();
-  const std::string pipelined_seed = UniqueSeed();
-  const std::string http10_seed = UniqueSeed();
+  const std::string seed = UniqueSeed(kIdPrefix);
+  const std::string pipelined_seed = UniqueSeed(kIdPrefix);
+  const std::string http10_seed = UniqueSeed(kIdPrefix);
   const std::string body_limit =
       absl::StrCat("body: larger than the limit of ", kMaxBodyBytes, " bytes");
   return {

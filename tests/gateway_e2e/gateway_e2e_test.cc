@@ -4,10 +4,8 @@
 
 #include <signal.h>
 
-#include <atomic>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -22,6 +20,7 @@
 
 #include "gateway/signature.h"
 #include "tests/gateway_e2e/http_client.h"
+#include "tests/gateway_e2e/seed_bodies.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -29,34 +28,15 @@
 namespace vouchstream::testing {
 namespace {
 
+// Publication ids of this file's bodies start so (see UniqueSeed).
+constexpr absl::string_view kIdPrefix = "pub_e2e";
+
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 constexpr char kSecret[] = "e2e-secret";
-constexpr char kSeedPublicationId[] = "pub_r0413bLwExpB6LE0v286eNVmEpx6NxmP";
 constexpr char kTypedPath[] = "/webhooks/voucherify/publication.succeeded";
 constexpr char kEnvelopePath[] = "/webhooks/voucherify";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-std::string Contract(const std::string& name) {
-  return ReadFile(absl::StrCat(VS_CONTRACT_DIR, "/", name));
-}
-
-// The seed body with a publication id of its own, so tests don't dedup
-// against each other.
-std::string UniqueSeed() {
-  static std::atomic<int> counter{0};
-  const std::string id = absl::StrCat(
-      "pub_e2e", absl::ToUnixMicros(absl::Now()), "n", counter.fetch_add(1));
-  return absl::StrReplaceAll(Contract("publication.succeeded.seed.json"),
-                             {{kSeedPublicationId, id}});
-}
 
 Headers Signed(const std::string& body) {
   return {{"x-voucherify-signature", gateway::SignHex(kSecret, body)}};
@@ -192,7 +172,7 @@ void ExpectJsonError(const absl::StatusOr<HttpResponse>& response, int code,
 }
 
 TEST_F(GatewayE2eTest, SignedSeedAndEnvelopeAreDeliveredEnriched) {
-  const std::string seed = UniqueSeed();
+  const std::string seed = UniqueSeed(kIdPrefix);
   Headers headers = Signed(seed);
   const std::string traceparent =
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -259,7 +239,7 @@ TEST_F(GatewayE2eTest, SignedSeedAndEnvelopeAreDeliveredEnriched) {
 }
 
 TEST_F(GatewayE2eTest, WrongOrMissingSignatureIs401AndNothingStored) {
-  const std::string seed = UniqueSeed();
+  const std::string seed = UniqueSeed(kIdPrefix);
   ExpectJsonError(stack_->Post(kTypedPath, seed,
                                {{"x-voucherify-signature",
                                  gateway::SignHex("wrong-secret", seed)}}),
@@ -276,7 +256,7 @@ TEST_F(GatewayE2eTest, WrongOrMissingSignatureIs401AndNothingStored) {
 }
 
 TEST_F(GatewayE2eTest, RefusalsHaveTheirCodesAndJsonBodies) {
-  const std::string seed = UniqueSeed();
+  const std::string seed = UniqueSeed(kIdPrefix);
   // 413: over the 64 KiB limit given on the command line.
   const std::string big =
       absl::StrCat("{\"pad\":\"", std::string(70000, 'x'), "\"}");
@@ -355,7 +335,7 @@ TEST_F(GatewayE2eTest, InvalidEventIs422WithViolationsAndQuarantined) {
 }
 
 TEST_F(GatewayE2eTest, SameSendTwiceStoresOneEvent) {
-  const std::string seed = UniqueSeed();
+  const std::string seed = UniqueSeed(kIdPrefix);
   auto first = stack_->Post(kTypedPath, seed, Signed(seed));
   auto second = stack_->Post(kTypedPath, seed, Signed(seed));
   ASSERT_THAT(first, IsOk());
@@ -387,7 +367,7 @@ TEST_F(GatewayE2eTest, TwoHundredConcurrentKeepAliveConnections) {
     std::vector<std::string> bodies;
     // Every connection has a request in flight before any answer is read.
     for (auto& connection : connections) {
-      bodies.push_back(UniqueSeed());
+      bodies.push_back(UniqueSeed(kIdPrefix));
       ASSERT_THAT(connection->Send("POST", kTypedPath, bodies.back(),
                                    Signed(bodies.back())),
                   IsOk());
@@ -405,7 +385,7 @@ TEST(GatewayRestartTest, ServiceDownIs503ThenRetryLands) {
   Stack stack;
   ASSERT_THAT(stack.Start(), IsOk());
   const int server_port = stack.server->port();
-  const std::string seed = UniqueSeed();
+  const std::string seed = UniqueSeed(kIdPrefix);
   ASSERT_THAT(stack.server->Stop(SIGKILL), IsOk());
   stack.server.reset();
 

@@ -9,17 +9,13 @@
 // 100 s (so exactly the requests beyond the burst are refused), and the
 // timeouts are asserted as "cut, and not before the deadline".
 
-#include <atomic>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -30,6 +26,7 @@
 #include "tests/gateway_e2e/http_client.h"
 #include "tests/gateway_e2e/https_client.h"
 #include "tests/gateway_e2e/raw_connection.h"
+#include "tests/gateway_e2e/seed_bodies.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/gateway_process.h"
 #include "tests/testing/status_matchers.h"
@@ -39,30 +36,16 @@
 namespace vouchstream::testing {
 namespace {
 
+// Publication ids of this file's bodies start so (see UniqueSeed).
+constexpr absl::string_view kIdPrefix = "pub_harden";
+
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 constexpr char kSecret[] = "hardening-secret";
-constexpr char kSeedPublicationId[] = "pub_r0413bLwExpB6LE0v286eNVmEpx6NxmP";
 constexpr char kTypedPath[] = "/webhooks/voucherify/publication.succeeded";
 // Generous bounds against hangs; the gateway answers in milliseconds.
 constexpr absl::Duration kAnswerTimeout = absl::Seconds(20);
-
-std::string Contract(const std::string& name) {
-  std::ifstream in(absl::StrCat(VS_CONTRACT_DIR, "/", name));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// The seed body with a publication id of its own.
-std::string UniqueSeed() {
-  static std::atomic<int> counter{0};
-  const std::string id = absl::StrCat(
-      "pub_harden", absl::ToUnixMicros(absl::Now()), "n", counter.fetch_add(1));
-  return absl::StrReplaceAll(Contract("publication.succeeded.seed.json"),
-                             {{kSeedPublicationId, id}});
-}
 
 Headers Signed(const std::string& body) {
   return {{"x-voucherify-signature", gateway::SignHex(kSecret, body)}};
@@ -70,7 +53,7 @@ Headers Signed(const std::string& body) {
 
 // A signed webhook over plain HTTP on a fresh connection.
 absl::StatusOr<HttpResponse> PostWebhook(int port) {
-  const std::string body = UniqueSeed();
+  const std::string body = UniqueSeed(kIdPrefix);
   return HttpPost(port, kTypedPath, body, Signed(body));
 }
 
@@ -419,7 +402,7 @@ TEST_F(GatewayHardeningTest, HttpsListenerServesWebhooksAndSurvivesPlainHttp) {
   ASSERT_THAT(ready, IsOk());
   ASSERT_EQ(ready->status, 200) << ready->body;
 
-  const std::string body = UniqueSeed();
+  const std::string body = UniqueSeed(kIdPrefix);
   auto webhook =
       HttpsRequest(port, pki->ca_cert, "POST", kTypedPath, body, Signed(body));
   ASSERT_THAT(webhook, IsOk());
@@ -450,7 +433,7 @@ TEST_F(GatewayHardeningTest, HttpsListenerServesWebhooksAndSurvivesPlainHttp) {
   EXPECT_FALSE(untrusted.ok());
 
   // Still serving over HTTPS.
-  const std::string again = UniqueSeed();
+  const std::string again = UniqueSeed(kIdPrefix);
   auto after = HttpsRequest(port, pki->ca_cert, "POST", kTypedPath, again,
                             Signed(again));
   ASSERT_THAT(after, IsOk());

@@ -1,0 +1,29 @@
+#include "tests/gateway_e2e/seed_bodies.h"
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace vouchstream::testing {
+
+std::string Contract(absl::string_view name) {
+  std::ifstream in(absl::StrCat(VS_CONTRACT_DIR, "/", name));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string UniqueSeed(absl::string_view prefix) {
+  static std::atomic<int> counter{0};
+  const std::string id = absl::StrCat(prefix, absl::ToUnixMicros(absl::Now()),
+                                      "n", counter.fetch_add(1));
+  return absl::StrReplaceAll(Contract("publication.succeeded.seed.json"),
+                             {{kSeedPublicationId, id}});
+}
+
+}  // namespace vouchstream::testing
