@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 build_dir=${VS_BUILD_DIR:-build}
 launcher=()
 if command -v ccache >/dev/null 2>&1; then
+  # Paths relative to the checkout, so that another clone or worktree of the
+  # same sources (CI's fresh clone, a second checkout) hits the same cache.
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 generator=()
