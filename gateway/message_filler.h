@@ -84,6 +84,11 @@ class MessageFiller {
   absl::Status FillWellKnown(simdjson::dom::element value,
                              google::protobuf::Message& message,
                              const MessageTable& table);
+  absl::Status FillAny(simdjson::dom::element value,
+                       google::protobuf::Message& any_message);
+  absl::Status FillWellKnownInAny(simdjson::dom::object object,
+                                  google::protobuf::Message& message,
+                                  const MessageTable& table);
   absl::Status FillValue(simdjson::dom::element value,
                          google::protobuf::Message& value_message);
   absl::Status FillStruct(simdjson::dom::element value,
