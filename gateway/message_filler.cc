@@ -1,5 +1,6 @@
 #include "gateway/message_filler.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -22,6 +23,8 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
+
+#include "gateway/json_integer.h"
 
 namespace vouchstream::gateway {
 namespace {
@@ -417,6 +420,135 @@ absl::StatusOr<Scalar> ToScalar(element value,
       absl::StrCat("not a scalar field: ", field.full_name()));
 }
 
+// `number` as a T, when it fits; `text` is how the JSON wrote it.
+template <typename T>
+absl::StatusOr<T> FitInteger(const JsonInteger& number,
+                             absl::string_view text) {
+  const auto out_of_range = [text] {
+    return absl::InvalidArgumentError(
+        absl::StrCat("integer ", absl::CHexEscape(text), " is out of range"));
+  };
+  if (number.overflow) {
+    return out_of_range();
+  }
+  if (!number.negative || number.magnitude == 0) {
+    if (number.magnitude >
+        static_cast<uint64_t>(std::numeric_limits<T>::max())) {
+      return out_of_range();
+    }
+    return static_cast<T>(number.magnitude);
+  }
+  if constexpr (std::is_unsigned_v<T>) {
+    return out_of_range();
+  } else {
+    // |min| = 2^digits; negate without passing through |min| as a T.
+    if (number.magnitude > uint64_t{1} << std::numeric_limits<T>::digits) {
+      return out_of_range();
+    }
+    return static_cast<T>(-static_cast<int64_t>(number.magnitude - 1) - 1);
+  }
+}
+
+bool IsIntegerOrEnum(const pb::FieldDescriptor& field) {
+  switch (field.cpp_type()) {
+    case FieldType::CPPTYPE_INT32:
+    case FieldType::CPPTYPE_INT64:
+    case FieldType::CPPTYPE_UINT32:
+    case FieldType::CPPTYPE_UINT64:
+    case FieldType::CPPTYPE_ENUM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The value for integer or enum `field` of the JSON number written `text`.
+absl::StatusOr<Scalar> ExactIntegerScalar(absl::string_view text,
+                                          const pb::FieldDescriptor& field) {
+  absl::StatusOr<JsonInteger> number = ParseJsonInteger(text);
+  if (!number.ok()) {
+    return number.status();
+  }
+  const auto wrap = [](auto converted) -> absl::StatusOr<Scalar> {
+    if (!converted.ok()) {
+      return converted.status();
+    }
+    return Scalar(*converted);
+  };
+  switch (field.cpp_type()) {
+    case FieldType::CPPTYPE_INT32:
+      return wrap(FitInteger<int32_t>(*number, text));
+    case FieldType::CPPTYPE_INT64:
+      return wrap(FitInteger<int64_t>(*number, text));
+    case FieldType::CPPTYPE_UINT32:
+      return wrap(FitInteger<uint32_t>(*number, text));
+    case FieldType::CPPTYPE_UINT64:
+      return wrap(FitInteger<uint64_t>(*number, text));
+    case FieldType::CPPTYPE_ENUM: {
+      absl::StatusOr<int32_t> value = FitInteger<int32_t>(*number, text);
+      if (!value.ok()) {
+        return value.status();
+      }
+      return Scalar(EnumNumber{*value});
+    }
+    default:
+      break;
+  }
+  return absl::InternalError(
+      absl::StrCat("not an integer field: ", field.full_name()));
+}
+
+// Appends to `out` the raw text of every number at `path[depth..]` below
+// `value` that simdjson reads as `expected`. More than one only when keys
+// repeat along the path.
+void CollectNumberTokens(simdjson::ondemand::value value, const JsonPath& path,
+                         size_t depth, double expected,
+                         std::vector<std::string_view>& out) {
+  if (depth == path.size()) {
+    const std::string_view token = value.raw_json_token();
+    double number = 0;
+    if (value.get_double().get(number) == simdjson::SUCCESS &&
+        number == expected) {
+      out.push_back(token);
+    }
+    return;
+  }
+  if (path.is_index(depth)) {
+    simdjson::ondemand::array array;
+    if (value.get_array().get(array) != simdjson::SUCCESS) {
+      return;
+    }
+    size_t index = 0;
+    for (auto item : array) {
+      simdjson::ondemand::value child;
+      if (item.get(child) != simdjson::SUCCESS) {
+        return;
+      }
+      if (index++ == path.index(depth)) {
+        CollectNumberTokens(child, path, depth + 1, expected, out);
+        return;
+      }
+    }
+    return;
+  }
+  simdjson::ondemand::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) {
+    return;
+  }
+  const absl::string_view want = path.key(depth);
+  for (auto field : object) {
+    std::string_view key;
+    simdjson::ondemand::value child;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS ||
+        field.value().get(child) != simdjson::SUCCESS) {
+      return;
+    }
+    if (absl::string_view(key.data(), key.size()) == want) {
+      CollectNumberTokens(child, path, depth + 1, expected, out);
+    }
+  }
+}
+
 // Sets `scalar` into singular `field`, or appends it to repeated `field`.
 void StoreScalar(Scalar scalar, const pb::FieldDescriptor& field,
                  pb::Message& message) {
@@ -664,12 +796,59 @@ absl::Status MessageFiller::AddOrSet(element value, pb::Message& message,
                              : *reflection.MutableMessage(&message, &field);
     return FillMessage(value, child, TableFor(field.message_type()), {});
   }
-  absl::StatusOr<Scalar> scalar = ToScalar(value, field);
+  absl::StatusOr<Scalar> scalar;
+  if (value.type() == element_type::DOUBLE && !source_.empty() &&
+      IsIntegerOrEnum(field)) {
+    absl::StatusOr<absl::string_view> text = NumberText(value);
+    if (!text.ok()) {
+      const absl::Status error = Error(text.status().message());
+      return {text.status().code(), error.message()};
+    }
+    scalar = ExactIntegerScalar(*text, field);
+  } else {
+    scalar = ToScalar(value, field);
+  }
   if (!scalar.ok()) {
     return Error(scalar.status().message());
   }
   StoreScalar(*std::move(scalar), field, message);
   return absl::OkStatus();
+}
+
+absl::StatusOr<absl::string_view> MessageFiller::NumberText(element value) {
+  // The DOM keeps the double simdjson read, not the text; find the text
+  // again by the path. Only numbers in fraction or exponent form for
+  // integer fields come here, which Voucherify does not send.
+  simdjson::padded_string padded(source_.data(), source_.size());
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document document;
+  simdjson::ondemand::value root;
+  std::vector<std::string_view> tokens;
+  if (parser.iterate(padded).get(document) == simdjson::SUCCESS &&
+      document.get_value().get(root) == simdjson::SUCCESS) {
+    CollectNumberTokens(root, *path_, 0, value.get_double().value_unsafe(),
+                        tokens);
+  }
+  for (std::string_view& token : tokens) {
+    while (!token.empty() && absl::ascii_isspace(token.back())) {
+      token.remove_suffix(1);
+    }
+  }
+  std::sort(tokens.begin(), tokens.end());
+  tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+  if (tokens.size() > 1) {
+    return absl::InvalidArgumentError(
+        "duplicate key: numbers with different text under the same path");
+  }
+  if (tokens.empty()) {
+    return absl::InternalError(
+        "the number's text is not at this path of the source");
+  }
+  // The tokens point into `padded`, a copy of the source; answer with the
+  // source, which outlives this call.
+  return source_.substr(
+      static_cast<size_t>(tokens.front().data() - padded.data()),
+      tokens.front().size());
 }
 
 absl::Status MessageFiller::FillWellKnown(element value, pb::Message& message,

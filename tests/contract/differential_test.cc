@@ -7,6 +7,7 @@
 // kOracleLeniencies with what 3.21 does instead; a refusal by the walker that
 // the oracle accepted passes only when it falls in one of them.
 
+#include <cstdint>
 #include <memory>
 #include <random>
 #include <string>
@@ -53,6 +54,7 @@ Outcome Ours(const std::string& json, const pb::Message& prototype) {
     return out;
   }
   gateway::MessageFiller filler;
+  filler.set_source(json);
   gateway::JsonPath path;
   std::vector<std::string> unknown;
   const absl::Status status = filler.Fill(*root, *out.message, path, unknown);
@@ -440,6 +442,123 @@ TEST(DifferentialTest, NullValueOneofAgreesWithOracle) {
   EXPECT_EQ(static_cast<const conformance::TestAllTypesProto3&>(*ours.message)
                 .oneof_field_case(),
             conformance::TestAllTypesProto3::kOneofNullValue);
+}
+
+// Where the oracle is wrong or cannot be asked, the walker's answer is
+// checked directly. An integer in fraction or exponent form is read from its
+// digits: protobuf 3.21 reads it through a double, so it takes "1e-400" as 0,
+// refuses int64's maximum written as 9.223372036854775807e18 (the double
+// rounds up to 2^63), and stores 9007199254740993e0 as ...992.
+TEST(WalkerOnlyTest, IntegersInExponentFormAreReadFromTheirDigits) {
+  struct Case {
+    const char* json;
+    const char* error;  // nullptr: accepted.
+    int64_t i64;
+    uint64_t u64;
+  };
+  const Case kCases[] = {
+      {R"({"optionalInt64": 9.223372036854775807e18})", nullptr, INT64_MAX, 0},
+      {R"({"optionalInt64": -9.223372036854775808e18})", nullptr, INT64_MIN, 0},
+      {R"({"optionalUint64": 1.8446744073709551615e19})", nullptr, 0,
+       UINT64_MAX},
+      {R"({"optionalInt64": 9007199254740993e0})", nullptr, 9007199254740993,
+       0},
+      {R"({"optionalInt64": 12345678901234567.89e2})", nullptr,
+       1234567890123456789, 0},
+      {R"({"optionalUint64": 100000000000000000000e-2})", nullptr, 0,
+       1000000000000000000},
+      {R"({"optionalInt64": -0.0e7})", nullptr, 0, 0},
+      {R"({"optionalInt64": 9.223372036854775808e18})",
+       "optionalInt64: integer 9.223372036854775808e18 is out of range", 0, 0},
+      {R"({"optionalInt64": -9.223372036854775809e18})",
+       "optionalInt64: integer -9.223372036854775809e18 is out of range", 0, 0},
+      {R"({"optionalUint64": 1.8446744073709551616e19})",
+       "optionalUint64: integer 1.8446744073709551616e19 is out of range", 0,
+       0},
+      {R"({"optionalInt32": 1e-400})",
+       "optionalInt32: expected an integer, got 1e-400", 0, 0},
+      {R"({"optionalInt64": 1.0000000000000000001})",
+       "optionalInt64: expected an integer, got 1.0000000000000000001", 0, 0},
+      {R"({"optionalUint32": 4294967295.5})",
+       "optionalUint32: expected an integer, got 4294967295.5", 0, 0},
+      {R"({"optionalInt32": 1e999999999999999999})", nullptr, 0, 0},
+      {R"({"optionalInt64Wrapper": 1.5e0})",
+       "optionalInt64Wrapper: expected an integer, got 1.5e0", 0, 0},
+      {R"({"repeatedUint64": [1, 2.5e0]})",
+       "repeatedUint64[1]: expected an integer, got 2.5e0", 0, 0},
+      {R"({"optionalInt64": 1e2, "optionalInt64": 1.0e2})",
+       "optionalInt64: duplicate key", 0, 0},
+  };
+  for (const Case& c : kCases) {
+    const Outcome ours = Ours(c.json, conformance::TestAllTypesProto3());
+    if (c.error == nullptr) {
+      if (absl::StrContains(c.json, "e999")) {
+        // simdjson refuses numbers beyond a double's range outright.
+        EXPECT_FALSE(ours.ok) << c.json;
+        EXPECT_THAT(ours.error, ::testing::HasSubstr("malformed JSON"));
+        continue;
+      }
+      ASSERT_TRUE(ours.ok) << c.json << "\n" << ours.error;
+      const auto& message =
+          static_cast<const conformance::TestAllTypesProto3&>(*ours.message);
+      EXPECT_EQ(message.optional_int64(), c.i64) << c.json;
+      EXPECT_EQ(message.optional_uint64(), c.u64) << c.json;
+    } else {
+      EXPECT_FALSE(ours.ok) << c.json;
+      EXPECT_THAT(ours.error, ::testing::HasSubstr(c.error)) << c.json;
+      EXPECT_THAT(ours.error, ::testing::StartsWith("INVALID_ARGUMENT"));
+    }
+  }
+}
+
+// protobuf 3.21 CHECK-fails (aborts) on a well-known type in an Any with a
+// key beside "value", and refuses a ListValue in an Any ("Cannot start root
+// message with ListValue"), which the mapping allows.
+TEST(WalkerOnlyTest, AnyErrorsNameThePathAndTheUrl) {
+  struct Case {
+    const char* json;
+    const char* error;  // nullptr: accepted.
+  };
+  const Case kCases[] = {
+      {R"({"optionalAny": {"@type": "G/Duration", "value": "1s", "x": 1}})",
+       R"(optionalAny.x: expected only "@type" and "value" in an Any holding )"
+       R"(google.protobuf.Duration, got another key)"},
+      {R"({"optionalAny": {"@type": "G/ListValue", "value": [1, "a"]}})",
+       nullptr},
+      {R"({"optionalAny": {"@type": "P/NoSuchMessage"}})",
+       R"(optionalAny.@type: expected a type URL "type.googleapis.com/<message )"
+       R"(type known here>", got "type.googleapis.com/vouchstream.testing.)"
+       R"(conformance.NoSuchMessage")"},
+      {R"({"repeatedAny": [{}, {"a": 1}]})",
+       R"(repeatedAny[1]: expected "@type" in an object (Any), got none)"},
+      {R"({"optionalAny": {"@type": "G/Empty", "@type": "G/Empty"}})",
+       "optionalAny.@type: duplicate key"},
+      {R"({"optionalAny": {"@type": "G/Any", "value": {"@type": "G/Duration",
+                           "value": "315576000001s"}}})",
+       "optionalAny.value.value: expected a Duration within "
+       "+-315576000000s, got \"315576000001s\""},
+  };
+  for (const Case& c : kCases) {
+    const std::string json = ExpandTypeUrls(c.json);
+    const Outcome ours = Ours(json, conformance::TestAllTypesProto3());
+    if (c.error == nullptr) {
+      EXPECT_TRUE(ours.ok) << json << "\n" << ours.error;
+    } else {
+      EXPECT_EQ(ours.error, absl::StrCat("INVALID_ARGUMENT: ", c.error))
+          << json;
+    }
+  }
+  const Outcome list = Ours(
+      ExpandTypeUrls(
+          R"({"optionalAny": {"@type": "G/ListValue", "value": [1, "a"]}})"),
+      conformance::TestAllTypesProto3());
+  ASSERT_TRUE(list.ok) << list.error;
+  pb::ListValue unpacked;
+  ASSERT_TRUE(static_cast<const conformance::TestAllTypesProto3&>(*list.message)
+                  .optional_any()
+                  .UnpackTo(&unpacked));
+  ASSERT_EQ(unpacked.values_size(), 2);
+  EXPECT_EQ(unpacked.values(1).string_value(), "a");
 }
 
 // A small deterministic mutator over JSON trees: each variation applies one
