@@ -481,7 +481,6 @@ TEST(WalkerOnlyTest, IntegersInExponentFormAreReadFromTheirDigits) {
        "optionalInt64: expected an integer, got 1.0000000000000000001", 0, 0},
       {R"({"optionalUint32": 4294967295.5})",
        "optionalUint32: expected an integer, got 4294967295.5", 0, 0},
-      {R"({"optionalInt32": 1e999999999999999999})", nullptr, 0, 0},
       {R"({"optionalInt64Wrapper": 1.5e0})",
        "optionalInt64Wrapper: expected an integer, got 1.5e0", 0, 0},
       {R"({"repeatedUint64": [1, 2.5e0]})",
@@ -492,12 +491,6 @@ TEST(WalkerOnlyTest, IntegersInExponentFormAreReadFromTheirDigits) {
   for (const Case& c : kCases) {
     const Outcome ours = Ours(c.json, conformance::TestAllTypesProto3());
     if (c.error == nullptr) {
-      if (absl::StrContains(c.json, "e999")) {
-        // simdjson refuses numbers beyond a double's range outright.
-        EXPECT_FALSE(ours.ok) << c.json;
-        EXPECT_THAT(ours.error, ::testing::HasSubstr("malformed JSON"));
-        continue;
-      }
       ASSERT_TRUE(ours.ok) << c.json << "\n" << ours.error;
       const auto& message =
           static_cast<const conformance::TestAllTypesProto3&>(*ours.message);
@@ -509,6 +502,11 @@ TEST(WalkerOnlyTest, IntegersInExponentFormAreReadFromTheirDigits) {
       EXPECT_THAT(ours.error, ::testing::StartsWith("INVALID_ARGUMENT"));
     }
   }
+  // simdjson refuses a number beyond a double's range outright.
+  EXPECT_THAT(Ours(R"({"optionalInt32": 1e999999999999999999})",
+                   conformance::TestAllTypesProto3())
+                  .error,
+              ::testing::HasSubstr("malformed JSON"));
 }
 
 // protobuf 3.21 CHECK-fails (aborts) on a well-known type in an Any with a

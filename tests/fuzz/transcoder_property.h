@@ -36,15 +36,15 @@ inline bool OracleIsWrong(const std::string& error) {
   if (absl::StrContains(error, "Cannot start root message with ListValue")) {
     return true;
   }
-  const std::string kValue = "invalid value ";
-  const size_t begin = error.find(kValue);
+  const std::string value_prefix = "invalid value ";
+  const size_t begin = error.find(value_prefix);
   const size_t end = error.find(" for type TYPE_");
   if (begin == std::string::npos || end == std::string::npos || end < begin ||
       !absl::EndsWith(error, "64")) {
     return false;
   }
-  const std::string number =
-      error.substr(begin + kValue.size(), end - begin - kValue.size());
+  const std::string number = error.substr(begin + value_prefix.size(),
+                                          end - begin - value_prefix.size());
   char* parsed_end = nullptr;
   const double value = std::strtod(number.c_str(), &parsed_end);
   return parsed_end == number.c_str() + number.size() &&
