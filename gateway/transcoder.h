@@ -9,8 +9,12 @@
 //     data, source, event}. The type is `event.type` when present (for
 //     distribution webhooks `type` is a free-text name), else `type`.
 //   FromBody: a bare event body, the type given by the caller (the HTTP path).
-// `publication.succeeded` bodies become the typed `publication_succeeded`
-// payload; every other type is kept as `data` (a google.protobuf.Struct).
+// A body of a type the contract types (the `(vouchstream.v1.event_type)`
+// option of a payload field, see event_types.h) becomes that typed payload,
+// e.g. `redemption.succeeded` -> `redemption_succeeded`; every other type is
+// kept as `data` (a google.protobuf.Struct). So is a body that does not fit
+// its type's message, except for publication.succeeded, which is refused
+// with the error (it has been typed from the start).
 // The raw bytes always go into `Event.raw`, and every JSON path the contract
 // does not know into `Event.unknown_fields`.
 //
