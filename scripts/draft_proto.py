@@ -8,10 +8,15 @@ repository):
 
   scripts/draft_proto.py SPEC.json EVENT_TYPES.md OUT_DIR
 
-It writes OUT_DIR/model.json (every message with its fields, the spec schemas
+run from a directory whose proto/ holds the contract to extend (for issue
+13: the contract before it, e.g. `git worktree add /tmp/base b82836a`);
+existing messages keep their fields and numbers and only gain new ones, so
+on the current contract it drafts no additions. EVENT_TYPES.md is the type
+string -> spec key table (voucherify-event-types.md). It writes OUT_DIR/model.json (every message with its fields, the spec schemas
 that map to it, and every conflict it resolved), OUT_DIR/proto/ (the drafted
 .proto files, existing messages extended with new fields only) and
-OUT_DIR/events/ (one drafted fixture body per event type). The merge tables
+OUT_DIR/events/ (one drafted fixture body per event type) and
+OUT_DIR/oneof.txt (the Event.payload fields with their options). The merge tables
 below are the modelling decisions: each real Voucherify object is one
 message, whatever the number of near-identical spec variants.
 """
@@ -391,7 +396,7 @@ def first_sentence(text):
     if not text:
         return ''
     text = re.sub(r'\s+', ' ', re.sub(r'<[^>]+>|\*\*|`', '', text)).strip()
-    m = re.match(r'(.+?[.!?])(\s|$)', text)
+    m = re.match(r'(.+?(?<!\be\.g)(?<!\bi\.e)[.!?])(\s|$)', text)
     s = m.group(1) if m else text
     if len(s) > 110:
         s = s[:107].rsplit(' ', 1)[0] + '...'
@@ -841,7 +846,7 @@ def render_fields(model, name, indent, numbering_start):
         lines.append(f'{indent}{label}{field_type(f)} {f["name"]} = {f["number"]}{opt};')
     enum_lines = []
     for ename, zero, values, desc in enums:
-        enum_lines += comment(f'{name.split(".")[-1]}.{desc}' if False else desc, indent)
+        enum_lines += comment(desc, indent)
         enum_lines.append(f'{indent}enum {ename} {{')
         enum_lines.append(f'{indent}  {zero} = 0;')
         for i, v in enumerate(values, 1):
@@ -921,10 +926,6 @@ def emit(model, out_dir):
                 if addition:
                     lines[j:j] = addition
                 text = '\n'.join(lines)
-            for (mn, fn) in PII:
-                if mn in names:
-                    text = re.sub(rf'(\n(  optional |  )([\w.]+) {fn} = (\d+))(;)',
-                                  lambda mo: mo.group(1) + ' [(voucherify.v1.pii) = true];', text, count=0) if False else text
             # PII on existing fields of existing messages.
             lines = text.split('\n')
             cur = None
@@ -1132,6 +1133,16 @@ HAND = {
                    'prefix': 'LOY-', 'postfix': '', 'pattern': 'LOY-########'},
     'User': {'id': 'user_' + SUFFIX},
 }
+STRUCTS = {
+    ('CustomerRedemptionSummary', 'gift'): {'redeemed_amount': 0, 'amount_to_go': 0},
+    ('CustomerRedemptionSummary', 'loyalty_card'): {'redeemed_points': 40, 'points_to_go': 80},
+    ('CustomerLoyalty', 'campaigns'): {'Summer Loyalty 2024': {'points': 120, 'loyalty_tier': 'ltr_' + SUFFIX, 'referred_customers': 0}},
+    ('CustomerReferrals', 'campaigns'): {'campaign_id': 'camp_' + SUFFIX, 'referrer_id': 'cust_Rf9aZ0bQx1', 'related_object_id': 'r_' + SUFFIX, 'related_object_type': 'redemption', 'date': '2024-04-02T10:11:12.000Z'},
+    ('Customer', 'system_metadata'): {'consents': {'unsubscribed': False}},
+    ('Sku', 'attributes'): {'roast': 'medium', 'grind': 'whole bean'},
+    ('EarningRule', 'parameters'): {'event': 'order.paid', 'loyalty': {'type': 'FIXED', 'points': 10}},
+    ('ValidationRule', 'bundle_rules'): {'1': {'name': 'order.items.any', 'conditions': {'$is': ['prod_' + SUFFIX]}}, 'logic': '1'},
+}
 TIMES = ['2024-05-14T09:21:37.410Z', '2024-05-14T09:21:38.112Z', '2024-05-14T09:22:01.655Z']
 
 
@@ -1147,14 +1158,22 @@ def fixture_value(model, mname, f, depth, stack, ctx):
         mk = 'r_' + SUFFIX if key == 'redemptions' else 'ern_' + SUFFIX
         return {mk: inner}
     if kind == 'enum':
-        existing = {'campaign_type': 'LOYALTY_PROGRAM', 'type': ctx.get('voucher_type', 'DISCOUNT_VOUCHER'),
+        vt = ctx.get('voucher_type', 'DISCOUNT_VOUCHER')
+        existing = {'campaign_type': {'LOYALTY_CARD': 'LOYALTY_PROGRAM', 'GIFT_VOUCHER': 'GIFT_VOUCHERS'}.get(vt, 'DISCOUNT_COUPONS'),
+                    'type': 'AUTO_UPDATE' if mname == 'Campaign' else vt,
                     'result': 'SUCCESS'}
         if not f['enum']:
-            return ctx.get('enum:' + key, existing.get(key, 'AUTO_UPDATE' if mname == 'Campaign' else None))
-        return ctx.get('enum:' + key, f['enum'][0])
+            return ctx.get(f'enum:{mname}.{key}', existing.get(key))
+        return ctx.get(f'enum:{mname}.{key}', f['enum'][0])
     if kind == 'timestamp':
+        if 'expir' in key:
+            return '2024-12-31T23:59:59.000Z'
+        if key in ('start_date', 'set_live_at'):
+            return '2024-05-01T00:00:00.000Z'
         return TIMES[len(key) % len(TIMES)]
     if kind == 'struct':
+        if (mname, key) in STRUCTS:
+            return json.loads(json.dumps(STRUCTS[(mname, key)]))
         if key == 'metadata':
             return {'region': 'EU', 'channel': 'web'}
         if key == 'rules':
@@ -1184,7 +1203,7 @@ def fixture_value(model, mname, f, depth, stack, ctx):
         return 1.5
     # Strings.
     if note:
-        return ctx.get('enum:' + key, note[0])
+        return ctx.get(f'enum:{mname}.{key}', note[0])
     if key == 'id':
         p = ID_PREFIX.get(mname, ID_PREFIX.get(mname.split('.')[0], ''))
         if mname == 'RedemptionRecord' and ctx.get('rollback'):
@@ -1192,6 +1211,9 @@ def fixture_value(model, mname, f, depth, stack, ctx):
         return p + SUFFIX if p else 'id_' + SUFFIX
     if key in ID_FIELD_PREFIX:
         return ID_FIELD_PREFIX[key] + SUFFIX
+    if key == 'description' and mname != 'Customer':
+        return {'Campaign': 'Points for every order, tiers from Silver to Gold',
+                'Reward.Attributes': 'A free espresso at any store'}.get(mname, 'Seasonal offer')
     if key == 'name':
         return NAMES.get(mname, NAMES.get(mname.split('.')[0], 'Alice Smith'))
     table = {
@@ -1226,12 +1248,18 @@ def fixture_value(model, mname, f, depth, stack, ctx):
         'ids': 'promo_' + SUFFIX, 'attributes': 'roast',
     }
     if key == 'object':
-        return mname.split('.')[0].lower()
+        if mname.endswith('List'):
+            return 'list'
+        return re.sub(r'(?<!^)(?=[A-Z])', '_', mname.split('.')[0]).lower()
     if key == 'type':
-        return ctx.get('string:type', 'customer.order.paid')
+        return {'CustomEvent': 'newsletter_signup'}.get(mname, 'customer.order.paid')
     if key in table:
         return table[key]
     return key.replace('_', ' ')
+
+
+def key_is_day(key):
+    return 'day' in key or key == 'order_item_indices' or key == 'units'
 
 
 def fixture_object(model, mname, depth, stack, ctx):
@@ -1247,19 +1275,50 @@ def fixture_object(model, mname, depth, stack, ctx):
         if (mname, f['name']) in ctx.get('skip', set()) or f['name'] in ctx.get('skip_keys', set()):
             continue
         v = fixture_value(model, mname, f, depth, stack + [mname], ctx)
-        if v is None:
+        if v is None or v == {}:
             continue
         if f['repeated']:
-            v = [v] if f['kind'] in ('msg',) else [v, v] if f['kind'] not in ('value',) else [v]
+            if f['kind'] in ('int64', 'int32'):
+                v = [1, 2] if key_is_day(f['name']) else [v]
+            else:
+                v = [v]
         out[f['name']] = v
     return out
 
 
 # Per type: the enum/string choices that make the body say what its type says.
+FAILED = {'enum:RedemptionRecord.result': 'FAILURE', 'enum:RedemptionRecord.status': 'FAILED'}
+ROLLED_BACK = {'enum:RedemptionRecord.status': 'ROLLED BACK'}
 FIXTURE_CTX = {
-    'redemption.failed': {'enum:result': 'FAILURE', 'enum:status': 'FAILED'},
-    'redemption.rollback.failed': {'enum:result': 'FAILURE', 'enum:status': 'FAILED'},
+    'redemption.failed': FAILED,
+    'redemption.rollback.failed': FAILED,
+    'redemption.rollback.succeeded': ROLLED_BACK,
+    'customer.redemption.rollback.succeeded': ROLLED_BACK,
+    'customer.order.paid': {'enum:Order.status': 'PAID'},
+    'customer.order.canceled': {'enum:Order.status': 'CANCELED'},
+    'customer.reward_redemptions.pending': {'enum:RewardRedemption.state': 'PENDING'},
+    'customer.reward_redemptions.completed': {'enum:RewardRedemption.state': 'COMPLETED'},
 }
+for t in ('customer.voucher.loyalty_card.pending_points.activated',
+          'voucher.loyalty_card.pending_points.activated'):
+    FIXTURE_CTX[t] = {'enum:VoucherTransaction.type': 'PENDING_POINTS_ACTIVATION'}
+for t in ('customer.voucher.loyalty_card.points_added', 'voucher.loyalty_card.points_added',
+          'voucher.loyalty_card.transaction.created', 'customer.rewarded.loyalty_points'):
+    FIXTURE_CTX[t] = {'enum:VoucherTransaction.type': 'POINTS_ADDITION'}
+for t in ('customer.voucher.loyalty_card.points_expired', 'voucher.loyalty_card.points_expired'):
+    FIXTURE_CTX[t] = {'enum:VoucherTransaction.type': 'POINTS_EXPIRATION'}
+for t in ('customer.voucher.gift.balance_added', 'voucher.gift.balance_added',
+          'voucher.gift.transaction.created'):
+    FIXTURE_CTX[t] = {'enum:VoucherTransaction.type': 'CREDITS_ADDITION',
+                      'enum:VoucherBalance.type': 'gift_voucher'}
+
+
+def top_keys(schema):
+    keys = list(schema.get('properties', {}))
+    for comb in ('allOf', 'oneOf', 'anyOf'):
+        for q in schema.get(comb, []):
+            keys += top_keys(SCHEMAS[ref_name(q)] if '$ref' in q else q)
+    return keys
 
 
 def emit_fixtures(model, md_path, out_dir):
@@ -1276,6 +1335,19 @@ def emit_fixtures(model, md_path, out_dir):
                                'GIFT_VOUCHER' if 'gift' in t else 'DISCOUNT_VOUCHER')
         ctx.update(FIXTURE_CTX.get(t, {}))
         body = fixture_object(model, name, 0, [], ctx)
+        # Only the keys the type's own schema declares (a shared message is
+        # the union of several schemas).
+        schema = ref_name(SPEC['webhooks'][key]['post']['requestBody']['content']['application/json']['schema'])
+        own = set(top_keys(SCHEMAS[schema]))
+        body = collections.OrderedDict((k, v) for k, v in body.items() if k in own)
+        # Tier moves go between two tiers.
+        if 'loyalty_tier_from' in body:
+            lower, upper = dict(body['loyalty_tier_from']), dict(body['loyalty_tier_to'])
+            lower.update(id='ltr_Silver' + SUFFIX[:8], name='Silver',
+                         points={'from': 0, 'to': 499})
+            upper.update(points={'from': 500, 'to': 1999})
+            up = t.endswith('upgraded')
+            body['loyalty_tier_from'], body['loyalty_tier_to'] = (lower, upper) if up else (upper, lower)
         with open(os.path.join(out_dir, 'events', t + '.json'), 'w') as fh:
             json.dump(body, fh, indent=2)
             fh.write('\n')
