@@ -15,7 +15,7 @@ build=${1:-$here/../build}
 seconds=${2:-10}
 connections=${3:-64}
 bin=$build/bin
-seed=$here/../../shared/contract/publication.succeeded.seed.json
+seed=$here/../testdata/voucherify/publication.succeeded.seed.json
 seed_id=pub_r0413bLwExpB6LE0v286eNVmEpx6NxmP
 secret=bench-secret
 

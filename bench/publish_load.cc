@@ -44,7 +44,7 @@ ABSL_FLAG(double, rate, 0, "Target events/s in total (0: as fast as acks)");
 ABSL_FLAG(absl::Duration, tail_timeout, absl::Seconds(30),
           "After the last ack, how long subscribers may take to receive "
           "every acknowledged event");
-ABSL_FLAG(std::string, seed, VS_CONTRACT_DIR "/publication.succeeded.seed.json",
+ABSL_FLAG(std::string, seed, VS_TESTDATA_DIR "/publication.succeeded.seed.json",
           "The event body (publication.succeeded)");
 
 namespace {

@@ -247,12 +247,16 @@ def write_plot(folder, meta, steps, summary):
             f"maximum; ceiling, off the scale: {ceiling['rps']:,.0f} req/s)'")
     lines.append(f"set yrange [0:{top:.0f}]")
     lines += arrows
+    # Without a peer (bench/run had no --peer-dir) its curves are left out:
+    # gnuplot fails on a data file with no points.
+    peer = any(s["target"] == "peer" for s in steps)
     lines.append(
         "plot x title 'achieved = offered' dt 2 lw 1.5 lc rgb 'gray40', "
         f"'{folder}/plot-ours.dat' using 1:2 with linespoints lw 2 pt 7 "
-        f"lc rgb '{colors['ours']}' title 'ours (vouchstream-gateway)', "
-        f"'{folder}/plot-peer.dat' using 1:2 with linespoints lw 2 pt 5 "
-        f"lc rgb '{colors['peer']}' title 'peer (grpc-gateway v2 path, Go)'")
+        f"lc rgb '{colors['ours']}' title 'ours (vouchstream-gateway)'"
+        + (f", '{folder}/plot-peer.dat' using 1:2 with linespoints lw 2 "
+           f"pt 5 lc rgb '{colors['peer']}' title 'peer (grpc-gateway v2 "
+           "path, Go)'" if peer else ""))
     lines += [
         "unset arrow",
         "unset label",
@@ -262,9 +266,10 @@ def write_plot(folder, meta, steps, summary):
         "set logscale y",
         "set yrange [*:*]",
         f"plot '{folder}/plot-ours.dat' using 1:3 with linespoints lw 2 pt 7 "
-        f"lc rgb '{colors['ours']}' title 'ours p99', "
-        f"'{folder}/plot-peer.dat' using 1:3 with linespoints lw 2 pt 5 "
-        f"lc rgb '{colors['peer']}' title 'peer p99'",
+        f"lc rgb '{colors['ours']}' title 'ours p99'"
+        + (f", '{folder}/plot-peer.dat' using 1:3 with linespoints lw 2 "
+           f"pt 5 lc rgb '{colors['peer']}' title 'peer p99'" if peer
+           else ""),
         "unset multiplot",
     ]
     with open(os.path.join(folder, "plot.gp"), "w") as f:
@@ -294,6 +299,34 @@ def store_rows(steps, meta):
     for row in rows:
         row["ratio_rps_over_first"] = ratio(row["rps"], base)
     return rows
+
+
+def peer_notes(w, signature_us):
+    """What differs between ours and the peer, under the end-to-end table."""
+    w("Not the same work: ours also checks the HMAC-SHA256 signature "
+      "of every body, records every JSON path the contract does not know "
+      "in `Event.unknown_fields`, and keeps the raw body in `Event.raw` "
+      "(so the service stores about twice the bytes). The peer checks "
+      "no signature (it gets unsigned requests), drops unknown fields "
+      "silently (`DiscardUnknown`), and keeps no raw body."
+      + (f" The signature check alone costs {signature_us:.1f} µs CPU "
+         "per request (`signature_benchmark`, below)."
+         if signature_us else ""))
+    w("")
+    w("The transports differ by design: our gateway forwards over two "
+      "long-lived `PublishStream` calls, the peer makes one unary "
+      "`Publish` per request, as grpc-gateway does. That is part of what "
+      "is compared, and it shows in the service's CPU per request.")
+    w("")
+    w("The peer's body is the same webhook JSON under "
+      "`publication_succeeded`, with the publication id also as the "
+      "event's `id` (`-wrap event`, see `peer_body.json`): a "
+      "grpc-gateway mapping puts the body into one request field and "
+      "cannot derive the id the service requires, so with "
+      "`-wrap event.publication_succeeded` every request is refused "
+      "(422, `id: is required`). Our gateway takes the id from the "
+      "publication itself.")
+    w("")
 
 
 def main():
@@ -352,6 +385,8 @@ def main():
         "ours_rps": pick("ours", "rps"),
         "ours_p99_ms": pick("ours", "p99_ms"),
         "ours_at_offered": pick("ours", "offered"),
+        # False when bench/run had no --peer-dir: every peer_* key is null.
+        "peer_measured": any(s["target"] == "peer" for s in steps),
         "peer_rps": pick("peer", "rps"),
         "peer_p99_ms": pick("peer", "p99_ms"),
         "peer_at_offered": pick("peer", "offered"),
@@ -418,6 +453,11 @@ def main():
               f"{fmt(closed(t, 'gateway_cpu_us'))} | "
               f"{fmt(closed(t, 'service_cpu_us'))} |")
         w("")
+        if not summary["peer_measured"]:
+            w("**The peer was not measured**: bench/run had no peer "
+              "sources (`--peer-dir=DIR` or `VS_PEER_DIR`), so every ours/peer "
+              "ratio below is –.")
+            w("")
         w(f"**Ratios (same run):** throughput ours/peer = "
           f"{fmt(summary['ratio_rps_ours_over_peer'], 2)}×, "
           f"p99 ours/peer = {fmt(summary['ratio_p99_ours_over_peer'], 2)} "
@@ -442,30 +482,8 @@ def main():
         w("CPU per request is the process's user+system time over the "
           "measured step divided by its requests, from the best closed-loop step.")
         w("")
-        w("Not the same work: ours also checks the HMAC-SHA256 signature "
-          "of every body, records every JSON path the contract does not know "
-          "in `Event.unknown_fields`, and keeps the raw body in `Event.raw` "
-          "(so the service stores about twice the bytes). The peer checks "
-          "no signature (it gets unsigned requests), drops unknown fields "
-          "silently (`DiscardUnknown`), and keeps no raw body."
-          + (f" The signature check alone costs {signature_us:.1f} µs CPU "
-             "per request (`signature_benchmark`, below)."
-             if signature_us else ""))
-        w("")
-        w("The transports differ by design: our gateway forwards over two "
-          "long-lived `PublishStream` calls, the peer makes one unary "
-          "`Publish` per request, as grpc-gateway does. That is part of what "
-          "is compared, and it shows in the service's CPU per request.")
-        w("")
-        w("The peer's body is the same webhook JSON under "
-          "`publication_succeeded`, with the publication id also as the "
-          "event's `id` (`-wrap event`, see `peer_body.json`): a "
-          "grpc-gateway mapping puts the body into one request field and "
-          "cannot derive the id the service requires, so with "
-          "`-wrap event.publication_succeeded` every request is refused "
-          "(422, `id: is required`). Our gateway takes the id from the "
-          "publication itself.")
-        w("")
+        if summary["peer_measured"]:
+            peer_notes(w, signature_us)
         if len(stores) > 1:
             w("## Stores side by side: ours, closed loop")
             w("")
@@ -524,8 +542,10 @@ def main():
         w("")
         w("| target | what runs |")
         w("|---|---|")
+        measured = {s["target"] for s in steps}
         for t, label in TARGETS.items():
-            w(f"| {t} | {label} |")
+            if t in measured:
+                w(f"| {t} | {label} |")
         w("")
     if micro:
         w("## Micro benchmarks (Google Benchmark)")

@@ -76,6 +76,28 @@ class ReportTest(unittest.TestCase):
         # The other stores do not count as ours on the first store.
         self.assertEqual(summary["ours_rps"], 3000)
 
+    def test_without_a_peer_the_report_says_it_was_not_measured(self):
+        _, summary, report = self.run_report([
+            step("ours", 0, 3000, 50),
+            step("ceiling", 0, 15000, 10),
+            step("ours", 1500, 1500, 20),
+        ])
+        self.assertFalse(summary["peer_measured"])
+        self.assertIsNone(summary["peer_rps"])
+        self.assertIsNone(summary["ratio_rps_ours_over_peer"])
+        self.assertEqual(summary["ratio_rps_ours_over_ceiling"], 0.2)
+        self.assertIn("The peer was not measured", report)
+        self.assertNotIn("| peer |", report)
+
+    def test_with_a_peer_the_report_has_its_row(self):
+        _, summary, report = self.run_report([
+            step("ours", 0, 3000, 50),
+            step("peer", 0, 2000, 70),
+        ])
+        self.assertTrue(summary["peer_measured"])
+        self.assertNotIn("The peer was not measured", report)
+        self.assertIn("| peer | 2,000 |", report)
+
     def test_one_store_has_no_side_by_side_table(self):
         _, summary, report = self.run_report([step("ours", 0, 3000, 50)])
         self.assertEqual([r["store"] for r in summary["stores"]], ["sqlite"])

@@ -39,8 +39,8 @@ void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
 // The seed as the transcoder hands it over, in a v2024 envelope.
 const Event& SeedEvent() {
   static const Event* const kEvent = [] {
-    const std::string path = std::string(VS_SHARED_DIR) +
-                             "/contract/publication.succeeded.seed.json";
+    const std::string path =
+        std::string(VS_TESTDATA_DIR) + "/publication.succeeded.seed.json";
     std::ifstream in(path);
     std::ostringstream text;
     text << in.rdbuf();

@@ -20,7 +20,7 @@ constexpr const char* kSecret = "bench-secret";
 
 const std::string& Seed() {
   static const std::string* const kSeed = [] {
-    std::ifstream in(std::string(VS_CONTRACT_DIR) +
+    std::ifstream in(std::string(VS_TESTDATA_DIR) +
                      "/publication.succeeded.seed.json");
     std::ostringstream contents;
     contents << in.rdbuf();

@@ -17,7 +17,7 @@
 namespace {
 
 std::string ReadContract(const char* name) {
-  std::ifstream in(std::string(VS_CONTRACT_DIR) + "/" + name);
+  std::ifstream in(std::string(VS_TESTDATA_DIR) + "/" + name);
   std::ostringstream contents;
   contents << in.rdbuf();
   return contents.str();

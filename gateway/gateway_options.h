@@ -40,6 +40,9 @@
 //                                                 (tracked sources, bounded)
 //   max_connections          0 (no limit)       --max-connections=N (503 +
 //                                                 close beyond)
+//   require_envelope         false              --require-envelope (400 for
+//                                                 bare bodies on
+//                                                 /webhooks/voucherify/{type})
 
 #include <cstddef>
 #include <string>
@@ -69,6 +72,7 @@ struct GatewayOptions {
   int rate_burst = 10;
   size_t rate_limit_sources = 10000;
   int max_connections = 0;
+  bool require_envelope = false;
 };
 
 }  // namespace vouchstream::gateway

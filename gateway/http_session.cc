@@ -458,9 +458,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     webhook.traceparent = View(request_["traceparent"]);
     webhook.user_agent = View(request_[http::field::user_agent]);
     webhook.request_id = request_id_;
+    WebhookPolicy policy;
+    policy.verifier = context_.verifier;
+    policy.gateway_instance = context_.options->instance;
+    policy.require_envelope = context_.options->require_envelope;
     std::variant<v1::Event, HttpError> prepared =
-        PrepareWebhook(webhook, context_.verifier, context_.options->instance,
-                       ThreadTranscoder(), context_.metrics);
+        PrepareWebhook(webhook, policy, ThreadTranscoder(), context_.metrics);
     if (auto* error = std::get_if<HttpError>(&prepared)) {
       RespondError(std::move(*error));
       return;

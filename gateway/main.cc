@@ -35,6 +35,10 @@ ABSL_FLAG(std::string, secret_file, "",
           "file with the webhook secrets, one per line (rotation)");
 ABSL_FLAG(bool, insecure_skip_signature, false,
           "accept unsigned webhooks: local development only");
+ABSL_FLAG(bool, require_envelope, false,
+          "refuse bare event bodies (POST /webhooks/voucherify/{type}) with "
+          "400: for accounts that send the v2024 envelope, whose type the "
+          "signature covers");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "largest accepted body (413)");
 ABSL_FLAG(int, threads, 2, "HTTP I/O threads");
 ABSL_FLAG(int, streams, 2, "PublishStream calls kept open to the service");
@@ -167,6 +171,7 @@ int main(int argc, char** argv) {
   options.secret_file = absl::GetFlag(FLAGS_secret_file);
   options.insecure_skip_signature =
       absl::GetFlag(FLAGS_insecure_skip_signature);
+  options.require_envelope = absl::GetFlag(FLAGS_require_envelope);
   options.max_body_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
   options.threads = absl::GetFlag(FLAGS_threads);

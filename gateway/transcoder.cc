@@ -14,17 +14,21 @@
 #include "gateway/json_document.h"
 #include "gateway/json_path.h"
 #include "gateway/message_filler.h"
+#include "gateway/signature.h"
 
 namespace vouchstream::gateway {
 namespace {
 
-// "sha256:<hex>" of `body`: a stable id for bodies that carry none, so that a
-// retry of the same bytes is still recognised as a duplicate.
+// "sha256:<hex>" of `body`'s canonical form (whitespace outside strings
+// removed: the bytes the stripped signature covers): a stable id for bodies
+// that carry none, so that a retry of the same body is still recognised as
+// a duplicate however its whitespace was written.
 std::string BodyDigestId(absl::string_view body) {
+  const std::string canonical = StripJsonWhitespace(body);
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  if (EVP_Digest(body.data(), body.size(), digest.data(), &length, EVP_sha256(),
-                 nullptr) != 1) {
+  if (EVP_Digest(canonical.data(), canonical.size(), digest.data(), &length,
+                 EVP_sha256(), nullptr) != 1) {
     // Only fails when OpenSSL cannot allocate; nothing sensible remains.
     std::abort();
   }
@@ -159,10 +163,13 @@ absl::StatusOr<v1::Event> Transcoder::FromEnvelope(absl::string_view body) {
 
   if (!envelope.event().id().empty()) {
     event.set_id(envelope.event().id());
+    event.set_id_rule(v1::ID_RULE_ENVELOPE_EVENT_ID);
   } else if (!envelope.id().empty()) {
     event.set_id(envelope.id());
+    event.set_id_rule(v1::ID_RULE_ENVELOPE_ID);
   } else {
     event.set_id(BodyDigestId(body));
+    event.set_id_rule(v1::ID_RULE_CONTENT_HASH);
   }
   impl_->TakeUnknown(event);
   event.set_raw(body.data(), body.size());
@@ -194,7 +201,13 @@ absl::StatusOr<v1::Event> Transcoder::FromBody(absl::string_view type,
   }
   const std::string& publication_id =
       event.publication_succeeded().publication().id();
-  event.set_id(publication_id.empty() ? BodyDigestId(body) : publication_id);
+  if (publication_id.empty()) {
+    event.set_id(BodyDigestId(body));
+    event.set_id_rule(v1::ID_RULE_CONTENT_HASH);
+  } else {
+    event.set_id(publication_id);
+    event.set_id_rule(v1::ID_RULE_BODY_ID);
+  }
   impl_->TakeUnknown(event);
   event.set_raw(body.data(), body.size());
   return event;

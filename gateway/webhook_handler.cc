@@ -16,14 +16,21 @@ bool IsJsonContentType(absl::string_view content_type) {
   return absl::EqualsIgnoreCase(media, "application/json");
 }
 
-std::variant<v1::Event, HttpError> PrepareWebhook(
-    const WebhookRequest& request, const SignatureVerifier* verifier,
-    absl::string_view gateway_instance, Transcoder& transcoder,
-    Metrics* metrics) {
+std::variant<v1::Event, HttpError> PrepareWebhook(const WebhookRequest& request,
+                                                  const WebhookPolicy& policy,
+                                                  Transcoder& transcoder,
+                                                  Metrics* metrics) {
+  const SignatureVerifier* const verifier = policy.verifier;
   if (!IsJsonContentType(request.content_type)) {
     return GatewayError(
         415, absl::StrCat("content-type: expected application/json, got \"",
                           request.content_type, "\""));
+  }
+  if (policy.require_envelope && request.route == Route::kWebhookTyped) {
+    return GatewayError(
+        400,
+        "path: bare event bodies are refused here (--require-envelope); post "
+        "the v2024-01-01 envelope to /webhooks/voucherify");
   }
   if (verifier != nullptr) {
     const absl::Status verified =
@@ -45,7 +52,7 @@ std::variant<v1::Event, HttpError> PrepareWebhook(
   v1::Ingress& ingress = *event->mutable_ingress();
   ingress.set_remote_address(std::string{request.remote_address});
   ingress.set_signature_verified(verifier != nullptr);
-  ingress.set_gateway_instance(std::string{gateway_instance});
+  ingress.set_gateway_instance(std::string{policy.gateway_instance});
   ingress.set_request_id(std::string{request.request_id});
   ingress.set_traceparent(std::string{request.traceparent});
   ingress.set_user_agent(std::string{request.user_agent});

@@ -4,8 +4,11 @@
 // bytes (401), transcoding (400), then the source facts stamped into
 // `Event.ingress`. Transport-free, so it is tested without sockets.
 //
+//   WebhookPolicy policy;
+//   policy.verifier = verifier.get();
+//   policy.gateway_instance = "gw-1";
 //   std::variant<v1::Event, HttpError> result =
-//       PrepareWebhook(request, verifier, "gw-1", transcoder, &metrics);
+//       PrepareWebhook(request, policy, transcoder, &metrics);
 //
 // Thread-compatible: `transcoder` must be the calling thread's own.
 
@@ -38,16 +41,27 @@ struct WebhookRequest {
   absl::string_view request_id;
 };
 
+// How the gateway treats webhooks: fixed at start.
+struct WebhookPolicy {
+  // Null means verification is off (--insecure-skip-signature); the event
+  // then says `signature_verified: false`.
+  const SignatureVerifier* verifier = nullptr;
+  absl::string_view gateway_instance;
+  // --require-envelope: bare bodies (kWebhookTyped) are refused with 400.
+  // The signature covers the body only, so a bare body's type comes from
+  // the unsigned URL; an account that sends the v2024 envelope (whose type
+  // is signed) loses nothing by refusing them.
+  bool require_envelope = false;
+};
+
 // True for `application/json`, with parameters (`; charset=utf-8`) allowed,
 // case-insensitive.
 bool IsJsonContentType(absl::string_view content_type);
 
-// `verifier` null means verification is off (--insecure-skip-signature);
-// the event then says `signature_verified: false`. Signature failures are
-// counted in `metrics`.
-std::variant<v1::Event, HttpError> PrepareWebhook(
-    const WebhookRequest& request, const SignatureVerifier* verifier,
-    absl::string_view gateway_instance, Transcoder& transcoder,
-    Metrics* metrics);
+// Signature failures are counted in `metrics` (may be null).
+std::variant<v1::Event, HttpError> PrepareWebhook(const WebhookRequest& request,
+                                                  const WebhookPolicy& policy,
+                                                  Transcoder& transcoder,
+                                                  Metrics* metrics);
 
 }  // namespace vouchstream::gateway

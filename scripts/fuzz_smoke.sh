@@ -10,8 +10,8 @@
 # scripts/sanitize.sh with -DVS_FUZZ=ON), VS_FUZZ_SECONDS (default 60),
 # VS_FUZZ_JOBS (default 2). Arguments: the targets to run (default all).
 #
-# Seeds are generated into $VS_ASAN_BUILD_DIR/fuzz/seeds/ from
-# ../shared/contract/, tests/contract/testdata/ and the recorded regressions;
+# Seeds are generated into $VS_ASAN_BUILD_DIR/fuzz/seeds/ from the payloads
+# in testdata/voucherify/ (not the spec snapshot) and the recorded regressions;
 # each fuzzer keeps what it learns in $VS_ASAN_BUILD_DIR/fuzz/corpus/<target>/
 # (nothing is committed) and saves a crasher under
 # $VS_ASAN_BUILD_DIR/fuzz/crashes/<target>/.
@@ -25,7 +25,6 @@ targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
   targets=(transcoder signature validator http_request)
 fi
-contract_dir=${VS_CONTRACT_DIR:-../shared/contract}
 work="$build_dir/fuzz"
 
 if [[ ! -f "$build_dir/CMakeCache.txt" ]] ||
@@ -37,7 +36,7 @@ cmake --build "$build_dir" --target fuzzers >/dev/null
 
 # --- Seeds. JSON payloads for the JSON targets; for http_request, the same
 # payloads as the requests a sender writes (sized, chunked, pipelined).
-json_seeds=("$contract_dir"/*.json tests/contract/testdata/*.json)
+mapfile -t json_seeds < <(find testdata/voucherify -name '*.json' -not -path '*/spec/*' | sort)
 for target in transcoder signature validator; do
   mkdir -p "$work/seeds/$target"
   cp -f "${json_seeds[@]}" "$work/seeds/$target/"

@@ -45,7 +45,7 @@ vouchstream is running (Ctrl-C stops it)
   gRPC service:               127.0.0.1:${grpc_port} (event log data/events.db)
 try, in another terminal:
   build/bin/vouchstream-cli subscribe --server=127.0.0.1:${grpc_port}
-  build/bin/vouchstream-cli send ../shared/contract/publication.succeeded.seed.json \\
+  build/bin/vouchstream-cli send testdata/voucherify/publication.succeeded.seed.json \\
       --type publication.succeeded --secret "\$(head -1 data/webhook-secret)" \\
       --url http://127.0.0.1:${http_port}/webhooks/voucherify
 TXT

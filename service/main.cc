@@ -4,6 +4,7 @@
 //   vouchstream-server --listen=127.0.0.1:50051 --store=sqlite:events.db
 //       [--reference=reference.json] [--synchronous=full|normal]
 //       [--retention_max_age=720h] [--retention_max_count=N]
+//       [--content_hash_window=60h]
 //   vouchstream-server
 //   --store='nats://127.0.0.1:4222,127.0.0.1:4223?stream=VS&replicas=3'
 //       [--duplicate_window=10m] (retention flags as above)
@@ -45,6 +46,7 @@
 #include "service/auth/token_hash.h"
 #include "service/core/broker.h"
 #include "service/core/enricher.h"
+#include "service/core/event_log.h"
 #include "service/core/reference_data.h"
 #include "service/core/validator.h"
 #include "service/rpc/drop_plugin_option.h"
@@ -67,6 +69,12 @@ ABSL_FLAG(std::string, store, "sqlite:vouchstream.db",
 ABSL_FLAG(absl::Duration, duplicate_window, absl::Minutes(10),
           "nats:// store: JetStream's Nats-Msg-Id dedup window (older "
           "retries are caught by the id keys)");
+ABSL_FLAG(absl::Duration, content_hash_window,
+          vouchstream::core::kDefaultContentHashWindow,
+          "How long an event whose id is the hash of its body (a bare body "
+          "that names no id) deduplicates a later one with the same type and "
+          "body; the default covers Voucherify's 12 retries (58 h). Later, "
+          "the same body is a new event (see SECURITY.md)");
 ABSL_FLAG(std::string, reference, "",
           "Reference data JSON file for enrichment (reloaded on SIGHUP)");
 ABSL_FLAG(std::string, synchronous, "full",
@@ -227,6 +235,7 @@ absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenSqlite(
   }
   options.max_age = absl::GetFlag(FLAGS_retention_max_age);
   options.max_count = absl::GetFlag(FLAGS_retention_max_count);
+  options.content_hash_window = absl::GetFlag(FLAGS_content_hash_window);
   auto log = SqliteEventLog::Open(options);
   if (!log.ok()) {
     return log.status();
@@ -252,6 +261,7 @@ absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenJetStream(
   options.max_age = absl::GetFlag(FLAGS_retention_max_age);
   options.max_count = absl::GetFlag(FLAGS_retention_max_count);
   options.duplicate_window = absl::GetFlag(FLAGS_duplicate_window);
+  options.content_hash_window = absl::GetFlag(FLAGS_content_hash_window);
   auto log = JetStreamEventLog::Open(options);
   if (!log.ok()) {
     return log.status();

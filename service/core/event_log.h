@@ -22,12 +22,19 @@
 
 namespace vouchstream::core {
 
+// How long a content-hash id (`v1::ID_RULE_CONTENT_HASH`) deduplicates by
+// default: Voucherify retries a webhook it got no 2xx for twelve times, 1
+// minute doubling to about 17 hours, then 24 hours: 58 hours in all. A
+// retry comes within that; the same body later is a new event (a customer
+// who left a segment entering it again).
+inline constexpr absl::Duration kDefaultContentHashWindow = absl::Hours(60);
+
 class EventLog {
  public:
   struct AppendResult {
     uint64_t seq = 0;
-    // The event's id (or its envelope id) was stored before; `seq` is the
-    // original event's.
+    // An event with the same identity was stored before (see Append); `seq`
+    // is the original event's.
     bool duplicate = false;
   };
   using AppendDone = absl::AnyInvocable<void(absl::StatusOr<AppendResult>)>;
@@ -41,8 +48,13 @@ class EventLog {
   virtual ~EventLog() = default;
 
   // Stores `event` (its `seq` is assigned by the log) and calls `done` once
-  // it is durable, or with the original seq and `duplicate` when
-  // `event.id()` or `event.envelope().id()` was stored before. `done` runs on
+  // it is durable, or with the original seq and `duplicate` when an event
+  // with the same identity was stored before: the same (`type`, `id`), where
+  // a content-hash id (`id_rule` ID_RULE_CONTENT_HASH) counts only if that
+  // event was received within the log's content-hash window before `now`;
+  // or the same `envelope().id()` (one send-out). Events stored before
+  // identity was (type, id) (`id_rule` unset) keep their ids and are matched
+  // by (type, id) too. `done` runs on
   // a store-owned thread and must not block; an append refused up front
   // (empty id, log shut down) calls `done` before Append returns, on the
   // caller's thread. Errors: kInvalidArgument (empty id), kUnavailable (store
@@ -89,9 +101,15 @@ class EventLog {
   // to filter where the events are (SQL, a JetStream filter subject).
   virtual absl::StatusOr<ReadResult> ReadMatching(const ReadRequest& request);
 
-  // One event by seq or by id. kNotFound when absent.
+  // One event by seq, or by identity: `type` and `id`, or with an empty
+  // `type` the newest event with `id`. kNotFound when absent.
   virtual absl::StatusOr<v1::Event> GetBySeq(uint64_t seq) = 0;
-  virtual absl::StatusOr<v1::Event> GetById(absl::string_view id) = 0;
+  virtual absl::StatusOr<v1::Event> GetById(absl::string_view type,
+                                            absl::string_view id) = 0;
+  // The newest event with `id`, whatever its type.
+  absl::StatusOr<v1::Event> GetById(absl::string_view id) {
+    return GetById(absl::string_view(), id);
+  }
 
   // The last committed seq (0 when empty) and the oldest seq retention still
   // holds (LastSeq() + 1 when empty).

@@ -287,7 +287,7 @@ grpc::ServerUnaryReactor* EventService::GetEvent(
         absl::StatusOr<v1::Event> event =
             request->key_case() == v1::GetEventRequest::kSeq
                 ? log_->GetBySeq(request->seq())
-                : log_->GetById(request->id());
+                : log_->GetById(request->type(), request->id());
         if (!event.ok()) {
           reactor->Finish(ToGrpcStatus(event.status()));
           return;

@@ -30,6 +30,11 @@ Publisher::Publisher(core::EventLog* log, const core::Validator* validator,
 
 void Publisher::Publish(v1::Event event, Done done) {
   *event.mutable_received_at() = Now();
+  // Unset only for events stored before the rule was recorded: a publisher
+  // that does not say how it made `id` chose it itself.
+  if (event.id_rule() == v1::ID_RULE_UNSPECIFIED) {
+    event.set_id_rule(v1::ID_RULE_PUBLISHER);
+  }
   std::vector<v1::FieldViolation> violations = validator_->Check(event);
   if (violations.empty()) {
     Accept(std::move(event), std::move(done));

@@ -61,6 +61,15 @@ std::string Key(absl::string_view kind, absl::string_view name) {
   return absl::StrCat(kind, ".", absl::BytesToHexString(name));
 }
 
+// The long-term dedup key of an event's identity (type, id). The two are
+// NUL-separated: a type never holds a NUL.
+std::string IdentityKey(absl::string_view type, absl::string_view id) {
+  return Key("tid", absl::StrCat(type, absl::string_view("\0", 1), id));
+}
+
+// The state key holding the first seq stored under (type, id) identity.
+constexpr char kTypeIdFromKey[] = "identity.type_id_from";
+
 // `Nats-Msg-Id` is a header value: printable ASCII goes as is (readable in
 // `nats stream view`), anything else as hex.
 std::string MsgId(absl::string_view id) {
@@ -159,6 +168,10 @@ absl::StatusOr<std::unique_ptr<JetStreamEventLog>> JetStreamEventLog::Open(
     return absl::InvalidArgumentError(
         "event log: options.max_age and duplicate_window must be positive");
   }
+  if (options.content_hash_window < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "event log: options.content_hash_window must not be negative");
+  }
   if (!options.now) {
     return absl::InvalidArgumentError("event log: options.now is empty");
   }
@@ -219,8 +232,46 @@ absl::Status JetStreamEventLog::SetUp() {
   if (!state.ok()) {
     return state.status();
   }
+  status = LoadIdentityEpoch(state->last_seq);
+  if (!status.ok()) {
+    return status;
+  }
   fed_seq_.store(state->last_seq);
   return StartFeed(state->last_seq);
+}
+
+absl::Status JetStreamEventLog::LoadIdentityEpoch(uint64_t last_seq) {
+  // Twice at most: a create that loses to another service reads its value.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    kvEntry* raw = nullptr;
+    natsStatus status = kvStore_Get(&raw, state_.get(), kTypeIdFromKey);
+    KvEntryPtr entry(raw);
+    if (status == NATS_OK) {
+      absl::StatusOr<uint64_t> from =
+          ParseSeq(kvEntry_ValueString(entry.get()), kTypeIdFromKey);
+      if (!from.ok()) {
+        return from.status();
+      }
+      type_id_from_.store(*from);
+      return absl::OkStatus();
+    }
+    if (status != NATS_NOT_FOUND) {
+      return NatsError(status, "event log: reading the identity epoch");
+    }
+    uint64_t revision = 0;
+    const std::string from = absl::StrCat(last_seq + 1);
+    status = kvStore_CreateString(&revision, state_.get(), kTypeIdFromKey,
+                                  from.c_str());
+    if (status == NATS_OK) {
+      type_id_from_.store(last_seq + 1);
+      return absl::OkStatus();
+    }
+    if (status != NATS_ERR) {
+      return NatsError(status, "event log: writing the identity epoch");
+    }
+  }
+  return absl::UnavailableError(
+      "event log: the identity epoch key changed while being read");
 }
 
 JetStreamEventLog::JetStreamEventLog(Options options)
@@ -397,11 +448,12 @@ absl::Status JetStreamEventLog::RepairRecentKeys() {
     }
     for (const v1::Event& event : page->events) {
       absl::StatusOr<std::optional<uint64_t>> known =
-          LookupSeq(Key("id", event.id()));
+          LookupSeq(IdentityKey(event.type(), event.id()));
       if (!known.ok()) {
         return known.status();
       }
-      if (!known->has_value()) {
+      // A content-hash id may have been stored again since: keep the newest.
+      if (!known->has_value() || **known < event.seq()) {
         absl::Status recorded = RecordIds(event, event.seq());
         if (!recorded.ok()) {
           return recorded;
@@ -666,22 +718,21 @@ absl::StatusOr<AppendResult> JetStreamEventLog::AppendOne(v1::Event& event,
   };
   // Long-term dedup first: a retry that comes back after JetStream's
   // window is answered here, without publishing (or counting) it again.
-  std::vector<std::string> keys = {Key("id", event.id())};
-  if (event.envelope().has_id() && !event.envelope().id().empty()) {
-    keys.push_back(Key("env", event.envelope().id()));
+  uint64_t earlier = 0;
+  absl::StatusOr<std::optional<uint64_t>> known = FindIdentity(event, &earlier);
+  if (known.ok() && !known->has_value() && event.envelope().has_id() &&
+      !event.envelope().id().empty()) {
+    known = LookupSeq(Key("env", event.envelope().id()));
   }
-  for (const std::string& key : keys) {
-    absl::StatusOr<std::optional<uint64_t>> known = LookupSeq(key);
-    if (!known.ok()) {
-      return fail(known.status());
-    }
-    if (known->has_value()) {
-      take_turn();
-      EndTurn();
-      absl::MutexLock lock(&mu_);
-      ++stats_.duplicates_by_key;
-      return AppendResult{**known, true};
-    }
+  if (!known.ok()) {
+    return fail(known.status());
+  }
+  if (known->has_value()) {
+    take_turn();
+    EndTurn();
+    absl::MutexLock lock(&mu_);
+    ++stats_.duplicates_by_key;
+    return AppendResult{**known, true};
   }
   take_turn();
   if (!event.has_received_at()) {
@@ -695,7 +746,12 @@ absl::StatusOr<AppendResult> JetStreamEventLog::AppendOne(v1::Event& event,
   event.clear_seq();
   const std::string payload = event.SerializeAsString();
   const std::string subject = SubjectFor(options_.subject_prefix, event.type());
-  const std::string msg_id = MsgId(event.id());
+  // A content-hash id stored again after its window needs a message id of
+  // its own: JetStream would answer the earlier event's otherwise.
+  const std::string msg_id =
+      MsgId(earlier == 0 ? absl::StrCat(event.type(), "/", event.id())
+                         : absl::StrCat(event.type(), "/", event.id(),
+                                        "/after.", earlier));
   jsPubOptions pub_options;
   jsPubOptions_Init(&pub_options);
   pub_options.MsgId = msg_id.c_str();
@@ -751,7 +807,8 @@ absl::StatusOr<std::optional<uint64_t>> JetStreamEventLog::LookupSeq(
 absl::Status JetStreamEventLog::RecordIds(const v1::Event& event,
                                           uint64_t seq) {
   const std::string value = absl::StrCat(seq);
-  std::vector<std::string> keys = {Key("id", event.id())};
+  std::vector<std::string> keys = {IdentityKey(event.type(), event.id()),
+                                   Key("id", event.id())};
   if (event.envelope().has_id() && !event.envelope().id().empty()) {
     keys.push_back(Key("env", event.envelope().id()));
   }
@@ -1151,8 +1208,62 @@ absl::StatusOr<v1::Event> JetStreamEventLog::GetBySeq(uint64_t seq) {
   return ParseEvent(*payload, seq);
 }
 
-absl::StatusOr<v1::Event> JetStreamEventLog::GetById(absl::string_view id) {
-  absl::StatusOr<std::optional<uint64_t>> seq = LookupSeq(Key("id", id));
+absl::StatusOr<std::optional<uint64_t>> JetStreamEventLog::FindIdentity(
+    const v1::Event& event, uint64_t* earlier) {
+  absl::StatusOr<std::optional<uint64_t>> known =
+      LookupSeq(IdentityKey(event.type(), event.id()));
+  if (!known.ok()) {
+    return known.status();
+  }
+  if (known->has_value()) {
+    if (event.id_rule() != v1::ID_RULE_CONTENT_HASH) {
+      return known;
+    }
+    // Same body again: a retry within the window, else a new event.
+    absl::StatusOr<v1::Event> stored = GetBySeq(**known);
+    if (!stored.ok() && !absl::IsNotFound(stored.status())) {
+      return stored.status();
+    }
+    const absl::Time oldest = options_.now() - options_.content_hash_window;
+    if (stored.ok() && absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(
+                           stored->received_at())) >= oldest) {
+      return known;
+    }
+    *earlier = **known;
+    return std::nullopt;
+  }
+  // Events stored before identity was (type, id) have only the id-alone
+  // key; one of those with the same type and id is the same event.
+  const uint64_t type_id_from = type_id_from_.load();
+  if (type_id_from <= 1) {
+    return std::nullopt;
+  }
+  absl::StatusOr<std::optional<uint64_t>> legacy =
+      LookupSeq(Key("id", event.id()));
+  if (!legacy.ok()) {
+    return legacy.status();
+  }
+  if (!legacy->has_value() || **legacy >= type_id_from) {
+    return std::nullopt;
+  }
+  absl::StatusOr<v1::Event> stored = GetBySeq(**legacy);
+  if (absl::IsNotFound(stored.status())) {
+    return std::nullopt;
+  }
+  if (!stored.ok()) {
+    return stored.status();
+  }
+  if (stored->type() == event.type() &&
+      stored->id_rule() == v1::ID_RULE_UNSPECIFIED) {
+    return legacy;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<v1::Event> JetStreamEventLog::GetById(absl::string_view type,
+                                                     absl::string_view id) {
+  absl::StatusOr<std::optional<uint64_t>> seq =
+      LookupSeq(type.empty() ? Key("id", id) : IdentityKey(type, id));
   if (!seq.ok()) {
     return seq.status();
   }

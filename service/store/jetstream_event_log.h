@@ -8,11 +8,18 @@
 //   (e.g. `vouchstream.events.publication.succeeded`); the payload is the
 //   serialized `v1::Event` without `seq`; `seq` is the stream sequence,
 //   global across the per-type subjects.
-// - Idempotency: each event is published with its id as `Nats-Msg-Id`, so
-//   JetStream's duplicate window (`duplicate_window`) answers a retry with
-//   the original seq. For retries that come back later (Voucherify retries
-//   for more than a day), the KV bucket `<stream>_IDS` maps `id.<hex id>`
-//   and `env.<hex envelope id>` to the seq; `Append` looks there first. The
+// - Idempotency: identity is (type, id) (`core::EventLog::Append`). Each
+//   event is published with `<type>/<id>` as `Nats-Msg-Id`, so JetStream's
+//   duplicate window (`duplicate_window`) answers a retry with the original
+//   seq. For retries that come back later (Voucherify retries for more than
+//   two days), the KV bucket `<stream>_IDS` maps `tid.<hex type NUL id>` and
+//   `env.<hex envelope id>` to the seq; `Append` looks there first (for a
+//   content-hash id, the stored event's `received_at` decides whether it is
+//   still within `content_hash_window`). `id.<hex id>` maps an id to the
+//   newest seq with it, for `GetById` without a type; events stored before
+//   identity was (type, id) have only that key, and are matched through it
+//   while the stream may hold them (state key `identity.type_id_from`: the
+//   first seq stored under the new rule). The
 //   key is written after the PubAck and before `done`: an event is never
 //   acknowledged without its long-term dedup key. A crash between the
 //   PubAck and that write leaves the event stored but unacknowledged; its
@@ -89,6 +96,7 @@ class JetStreamEventLog final : public core::EventLog {
   //   max_age            absl::InfiniteDuration() (keep forever)
   //   max_count          0 (no limit)
   //   duplicate_window   absl::Minutes(10) (capped at max_age)
+  //   content_hash_window core::kDefaultContentHashWindow (60 h)
   //   publishers         8 append threads
   //   request_timeout    absl::Seconds(5) per JetStream request
   //   queue_timeout      absl::Seconds(5) an append may wait to be published
@@ -106,6 +114,8 @@ class JetStreamEventLog final : public core::EventLog {
     uint64_t max_count = 0;
     // JetStream's in-memory dedup window for `Nats-Msg-Id`.
     absl::Duration duplicate_window = absl::Minutes(10);
+    // How long a content-hash id deduplicates (see `core::EventLog::Append`).
+    absl::Duration content_hash_window = core::kDefaultContentHashWindow;
     int publishers = 8;
     // How long one JetStream request (publish, KV operation, read) may wait
     // for its answer, e.g. while a new stream leader is elected.
@@ -123,7 +133,8 @@ class JetStreamEventLog final : public core::EventLog {
     // long, e.g. after its consumer was lost while the cluster had no
     // quorum.
     absl::Duration feed_stall_timeout = absl::Seconds(10);
-    // For `received_at` of events that have none and `quarantined_at`.
+    // For `received_at` of events that have none, `quarantined_at` and the
+    // content-hash window.
     std::function<absl::Time()> now = [] { return absl::Now(); };
   };
 
@@ -175,7 +186,9 @@ class JetStreamEventLog final : public core::EventLog {
   // (`FilterSubjectFor`).
   absl::StatusOr<ReadResult> ReadMatching(const ReadRequest& request) override;
   absl::StatusOr<v1::Event> GetBySeq(uint64_t seq) override;
-  absl::StatusOr<v1::Event> GetById(absl::string_view id) override;
+  absl::StatusOr<v1::Event> GetById(absl::string_view type,
+                                    absl::string_view id) override;
+  using core::EventLog::GetById;
   uint64_t LastSeq() override;
   absl::StatusOr<uint64_t> FirstSeq() override;
   // By JetStream's storage time of each message, which is at most a few
@@ -246,6 +259,13 @@ class JetStreamEventLog final : public core::EventLog {
   // The seq stored under `key` in the ids bucket, or nullopt.
   absl::StatusOr<std::optional<uint64_t>> LookupSeq(const std::string& key);
   absl::Status RecordIds(const v1::Event& event, uint64_t seq);
+  // The seq of an event stored before with `event`'s identity, if any; for a
+  // content-hash id outside the window, `*earlier` is set to that event's
+  // seq (the new one is stored, under a message id of its own).
+  absl::StatusOr<std::optional<uint64_t>> FindIdentity(const v1::Event& event,
+                                                       uint64_t* earlier);
+  // Reads or sets `identity.type_id_from` (see the file comment).
+  absl::Status LoadIdentityEpoch(uint64_t last_seq);
   absl::Status CountHistory(v1::Event& event);
 
   // Runs `read` again while it fails kUnavailable, for a bounded time.
@@ -283,6 +303,9 @@ class JetStreamEventLog final : public core::EventLog {
   KvStorePtr state_;
   std::atomic<uint64_t> fed_seq_{0};
   std::atomic<bool> connection_open_{true};
+  // The first seq stored under (type, id) identity: events below it may
+  // have only the id-alone key. Set once by `SetUp`.
+  std::atomic<uint64_t> type_id_from_{1};
 
   mutable absl::Mutex mu_;
   bool accepting_ ABSL_GUARDED_BY(mu_) = true;

@@ -66,6 +66,42 @@ INSERT INTO customer_history (customer_id, type, count)
   WHERE customer_id IS NOT NULL GROUP BY customer_id, type;
 DROP INDEX events_by_customer_type;
 )sql"},
+      // Identity is (type, id) (issue 20): `id` is no longer unique alone,
+      // and `id_rule` (vouchstream.v1.IdRule) says how each id was made,
+      // 0 for the rows stored before, which keep their ids. SQLite cannot
+      // drop a column's UNIQUE, so the table is rebuilt; `sqlite_sequence`
+      // carries the highest seq ever used across (retention may have emptied
+      // the table). One index on (id, type) serves dedup and GetById; the
+      // single writer keeps (type, id) unique, content-hash ids aside.
+      {4, "event identity is (type, id), with the rule that made the id",
+       R"sql(
+CREATE TABLE events_v4 (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,
+  id_rule INTEGER NOT NULL DEFAULT 0,
+  envelope_id TEXT,
+  type TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  campaign_id TEXT,
+  customer_id TEXT,
+  payload BLOB NOT NULL
+);
+INSERT INTO events_v4 (seq, id, id_rule, envelope_id, type, received_at,
+                       campaign_id, customer_id, payload)
+  SELECT seq, id, 0, envelope_id, type, received_at, campaign_id,
+         customer_id, payload FROM events ORDER BY seq;
+DELETE FROM sqlite_sequence WHERE name = 'events_v4';
+INSERT INTO sqlite_sequence (name, seq)
+  SELECT 'events_v4', seq FROM sqlite_sequence WHERE name = 'events';
+DROP TABLE events;
+ALTER TABLE events_v4 RENAME TO events;
+CREATE INDEX events_by_id ON events (id, type, received_at);
+CREATE UNIQUE INDEX events_by_envelope_id ON events (envelope_id)
+  WHERE envelope_id IS NOT NULL;
+CREATE INDEX events_by_received_at ON events (received_at);
+CREATE INDEX events_by_campaign ON events (campaign_id, seq)
+  WHERE campaign_id IS NOT NULL;
+)sql"},
   };
   return *kMigrations;
 }

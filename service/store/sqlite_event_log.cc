@@ -172,9 +172,12 @@ struct SqliteEventLog::WriterStatements {
         {&statements->begin, "BEGIN IMMEDIATE"},
         {&statements->commit, "COMMIT"},
         {&statements->rollback, "ROLLBACK"},
-        // Two indexed lookups; UNION ALL keeps each on its own index.
+        // Two indexed lookups; UNION ALL keeps each on its own index. A
+        // content-hash id (rule 4) matches only within the window (?3: the
+        // oldest `received_at` that still counts).
         {&statements->find_duplicate,
-         "SELECT seq FROM events WHERE id = ?1 UNION ALL "
+         "SELECT seq FROM events WHERE id = ?1 AND type = ?4 AND"
+         " (id_rule <> 4 OR received_at >= ?3) UNION ALL "
          "SELECT seq FROM events WHERE envelope_id = ?2 LIMIT 1"},
         // Returns the count after this event; the event's prior count is one
         // less.
@@ -184,8 +187,8 @@ struct SqliteEventLog::WriterStatements {
          " DO UPDATE SET count = count + 1 RETURNING count"},
         {&statements->insert,
          "INSERT INTO events (seq, id, envelope_id, type, received_at,"
-         " campaign_id, customer_id, payload)"
-         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+         " campaign_id, customer_id, payload, id_rule)"
+         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
     }};
     for (const auto& [stmt, sql] : all) {
       absl::StatusOr<Statement> prepared = db.Prepare(sql);
@@ -214,6 +217,10 @@ absl::StatusOr<std::unique_ptr<SqliteEventLog>> SqliteEventLog::Open(
   if (options.max_age <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         "event log: options.max_age must be positive");
+  }
+  if (options.content_hash_window < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "event log: options.content_hash_window must not be negative");
   }
   if (!options.now) {
     return absl::InvalidArgumentError("event log: options.now is empty");
@@ -452,6 +459,9 @@ absl::Status SqliteEventLog::WriteBatch(std::vector<PendingAppend>& batch,
           s.find_duplicate.Reset();
           s.find_duplicate.BindText(1, event.id());
           s.find_duplicate.BindTextOrNull(2, envelope_id);
+          s.find_duplicate.BindInt64(
+              3, absl::ToUnixMicros(now - options_.content_hash_window));
+          s.find_duplicate.BindText(4, event.type());
           absl::StatusOr<bool> found = s.find_duplicate.Step();
           if (!found.ok()) {
             return found.status();
@@ -482,6 +492,7 @@ absl::Status SqliteEventLog::WriteBatch(std::vector<PendingAppend>& batch,
           s.insert.BindTextOrNull(6, event.enrichment().campaign_id());
           s.insert.BindTextOrNull(7, customer_id);
           s.insert.BindBlob(8, payload);
+          s.insert.BindInt64(9, event.id_rule());
           absl::Status inserted = s.insert.Run();
           s.insert.Reset();  // Unbinds `payload` before it changes.
           if (!inserted.ok()) {
@@ -721,23 +732,30 @@ absl::StatusOr<v1::Event> SqliteEventLog::GetBySeq(uint64_t seq) {
   return ParseEvent((*stmt)->ColumnBlob(0), ClampToInt64(seq));
 }
 
-absl::StatusOr<v1::Event> SqliteEventLog::GetById(absl::string_view id) {
+absl::StatusOr<v1::Event> SqliteEventLog::GetById(absl::string_view type,
+                                                  absl::string_view id) {
   absl::StatusOr<ReaderPool::Lease> lease = readers_.Acquire();
   if (!lease.ok()) {
     return lease.status();
   }
-  absl::StatusOr<Statement*> stmt =
-      lease->Prepare("SELECT seq, payload FROM events WHERE id = ?1");
+  // The newest with that id when `type` is empty.
+  absl::StatusOr<Statement*> stmt = lease->Prepare(
+      "SELECT seq, payload FROM events WHERE id = ?1 AND"
+      " (?2 IS NULL OR type = ?2) ORDER BY seq DESC LIMIT 1");
   if (!stmt.ok()) {
     return stmt.status();
   }
   (*stmt)->BindText(1, id);
+  (*stmt)->BindTextOrNull(2, type);
   absl::StatusOr<bool> row = (*stmt)->Step();
   if (!row.ok()) {
     return row.status();
   }
   if (!*row) {
-    return absl::NotFoundError(absl::StrCat("event id \"", id, "\" not found"));
+    return absl::NotFoundError(
+        type.empty()
+            ? absl::StrCat("event id \"", id, "\" not found")
+            : absl::StrCat("event \"", type, "\" id \"", id, "\" not found"));
   }
   return ParseEvent((*stmt)->ColumnBlob(1), (*stmt)->ColumnInt64(0));
 }

@@ -24,9 +24,9 @@
 //   if (!log.ok()) { return log.status(); }
 //   (*log)->Append(std::move(event), [](auto result) { ... });
 //
-// Tables: `events` (seq, id, envelope_id, type, received_at, campaign_id,
-// customer_id, payload = the serialized Event), `quarantine`, `cursors` and
-// `schema_version`; see schema.cc.
+// Tables: `events` (seq, id, id_rule, envelope_id, type, received_at,
+// campaign_id, customer_id, payload = the serialized Event), `quarantine`,
+// `cursors` and `schema_version`; see schema.cc.
 
 #include <atomic>
 #include <cstddef>
@@ -78,6 +78,7 @@ class SqliteEventLog final : public core::EventLog {
   //   max_batch_size    1024 events per transaction
   //   reader_pool_size  4 idle read connections kept
   //   max_page_count    0 (SQLite's default limit)
+  //   content_hash_window  core::kDefaultContentHashWindow (60 h)
   //   now               absl::Now
   struct Options {
     // The database file, created with its directory's permissions when it
@@ -102,8 +103,11 @@ class SqliteEventLog final : public core::EventLog {
     // kUnavailable "database or disk is full", as on a full disk. 0 keeps
     // SQLite's default.
     int64_t max_page_count = 0;
+    // How long a content-hash id deduplicates (see `core::EventLog::Append`).
+    absl::Duration content_hash_window = core::kDefaultContentHashWindow;
     // The clock for retention by age, for `received_at` of events that have
-    // none, and for `quarantined_at`. Tests inject a fake one.
+    // none, for `quarantined_at` and for the content-hash window. Tests
+    // inject a fake one.
     std::function<absl::Time()> now = [] { return absl::Now(); };
   };
 
@@ -152,7 +156,9 @@ class SqliteEventLog final : public core::EventLog {
   // past `after_seq` per call, so a rare type costs bounded time per page.
   absl::StatusOr<ReadResult> ReadMatching(const ReadRequest& request) override;
   absl::StatusOr<v1::Event> GetBySeq(uint64_t seq) override;
-  absl::StatusOr<v1::Event> GetById(absl::string_view id) override;
+  absl::StatusOr<v1::Event> GetById(absl::string_view type,
+                                    absl::string_view id) override;
+  using core::EventLog::GetById;
   uint64_t LastSeq() override;
   absl::StatusOr<uint64_t> FirstSeq() override;
   absl::StatusOr<uint64_t> SeqBefore(absl::Time time) override;

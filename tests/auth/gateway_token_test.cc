@@ -45,8 +45,7 @@ std::string ReadFile(const std::string& path) {
 WebhookLoad::Request SendOne(int port, const std::string& id) {
   WebhookLoad::Options options;
   options.port = port;
-  options.body =
-      ReadFile(VS_SHARED_DIR "/contract/publication.succeeded.seed.json");
+  options.body = ReadFile(VS_TESTDATA_DIR "/publication.succeeded.seed.json");
   options.placeholder = kSeedPublicationId;
   options.ids = {id};
   options.secret = kSecret;

@@ -25,17 +25,17 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }  // namespace
 
 absl::StatusOr<std::string> ReadContractFile(absl::string_view name) {
-  return ReadFile(absl::StrCat(VS_CONTRACT_DIR, "/", name));
+  return ReadFile(absl::StrCat(VS_TESTDATA_DIR, "/", name));
 }
 
 absl::StatusOr<std::string> ReadTestdata(absl::string_view name) {
-  return ReadFile(absl::StrCat(VS_TESTDATA_DIR, "/", name));
+  return ReadFile(absl::StrCat(VS_TESTDATA_DIR, "/variants/", name));
 }
 
 std::vector<std::string> ListTestdata() {
   std::vector<std::string> names;
   for (const auto& entry :
-       std::filesystem::directory_iterator(VS_TESTDATA_DIR)) {
+       std::filesystem::directory_iterator(VS_TESTDATA_DIR "/variants")) {
     const std::string name = entry.path().filename().string();
     if (absl::EndsWith(name, ".json")) {
       names.push_back(name);

@@ -1,6 +1,6 @@
 #pragma once
-// Locates the payloads contract tests run over: Voucherify's samples in
-// shared/contract (beside the repository) and our fixtures in testdata/.
+// Locates the payloads contract tests run over, all in testdata/voucherify/:
+// Voucherify's own samples at its top and our variants of them in variants/.
 
 #include <string>
 #include <vector>
@@ -10,13 +10,13 @@
 
 namespace vouchstream::testing {
 
-// The contents of shared/contract/`name`.
+// The contents of testdata/voucherify/`name`.
 absl::StatusOr<std::string> ReadContractFile(absl::string_view name);
 
-// The contents of tests/contract/testdata/`name`.
+// The contents of testdata/voucherify/variants/`name`.
 absl::StatusOr<std::string> ReadTestdata(absl::string_view name);
 
-// The names of the *.json files in tests/contract/testdata, sorted.
+// The names of the *.json files in testdata/voucherify/variants, sorted.
 std::vector<std::string> ListTestdata();
 
 }  // namespace vouchstream::testing

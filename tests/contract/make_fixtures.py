@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tests/contract/testdata/*.json from Voucherify's seed payload.
+"""Writes testdata/voucherify/variants/*.json from Voucherify's seed payload.
 
 Each fixture is the seed with the variations real senders make: envelopes
 (project webhook and distribution), another event type, `user: null`,
@@ -11,9 +11,9 @@ import json
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SEED = os.path.join(HERE, "..", "..", "..", "shared", "contract",
-                    "publication.succeeded.seed.json")
-OUT = os.path.join(HERE, "testdata")
+VOUCHERIFY = os.path.join(HERE, "..", "..", "testdata", "voucherify")
+SEED = os.path.join(VOUCHERIFY, "publication.succeeded.seed.json")
+OUT = os.path.join(VOUCHERIFY, "variants")
 
 
 def dump(name, obj):

@@ -15,7 +15,7 @@ namespace vouchstream::testing {
 
 const std::string& SeedBody() {
   static const std::string* body = [] {
-    std::ifstream in(VS_SHARED_DIR "/contract/publication.succeeded.seed.json");
+    std::ifstream in(VS_TESTDATA_DIR "/publication.succeeded.seed.json");
     auto* text = new std::string(std::istreambuf_iterator<char>(in), {});
     if (text->find(kSeedPublicationId) == std::string::npos) {
       std::abort();  // No seed: no fault test can run.

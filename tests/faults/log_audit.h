@@ -22,7 +22,7 @@
 
 namespace vouchstream::testing {
 
-// The seed body (../shared/contract/publication.succeeded.seed.json) and
+// The seed body (testdata/voucherify/publication.succeeded.seed.json) and
 // the publication id in it, which the load replaces per request.
 const std::string& SeedBody();
 inline constexpr char kSeedPublicationId[] =

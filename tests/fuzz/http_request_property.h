@@ -99,8 +99,11 @@ inline std::string RequestViolation(
       gateway::SignatureVerifier::Create({"fuzz-secret"})->release();
   const gateway::SignatureVerifier* const checks[] = {verifier, nullptr};
   for (const gateway::SignatureVerifier* check : checks) {
+    gateway::WebhookPolicy policy;
+    policy.verifier = check;
+    policy.gateway_instance = "fuzz";
     std::variant<v1::Event, gateway::HttpError> prepared =
-        gateway::PrepareWebhook(webhook, check, "fuzz", transcoder, nullptr);
+        gateway::PrepareWebhook(webhook, policy, transcoder, nullptr);
     if (const auto* error = std::get_if<gateway::HttpError>(&prepared)) {
       const int status = error->http_status;
       if (status != 415 && status != 400 &&

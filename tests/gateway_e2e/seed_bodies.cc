@@ -12,7 +12,7 @@
 namespace vouchstream::testing {
 
 std::string Contract(absl::string_view name) {
-  std::ifstream in(absl::StrCat(VS_CONTRACT_DIR, "/", name));
+  std::ifstream in(absl::StrCat(VS_TESTDATA_DIR, "/", name));
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();

@@ -1,6 +1,6 @@
 #pragma once
 // Webhook bodies for the gateway's end-to-end tests, from Voucherify's sample
-// payloads in ../shared/contract (VS_CONTRACT_DIR).
+// payloads in testdata/voucherify (VS_TESTDATA_DIR).
 //
 //   const std::string body = UniqueSeed("pub_e2e");  // never a duplicate
 

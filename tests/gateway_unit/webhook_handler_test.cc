@@ -4,6 +4,7 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -13,7 +14,7 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string ReadContract(const std::string& name) {
-  std::ifstream in(std::string(VS_CONTRACT_DIR) + "/" + name);
+  std::ifstream in(std::string(VS_TESTDATA_DIR) + "/" + name);
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
@@ -38,6 +39,13 @@ class WebhookHandlerTest : public ::testing::Test {
     request_.request_id = "req-1";
   }
 
+  WebhookPolicy Policy(absl::string_view instance) const {
+    WebhookPolicy policy;
+    policy.verifier = verifier_.get();
+    policy.gateway_instance = instance;
+    return policy;
+  }
+
   std::unique_ptr<SignatureVerifier> verifier_;
   std::string seed_;
   std::string signature_;
@@ -48,7 +56,7 @@ class WebhookHandlerTest : public ::testing::Test {
 
 TEST_F(WebhookHandlerTest, StampsIngressFacts) {
   auto result =
-      PrepareWebhook(request_, verifier_.get(), "gw-1", transcoder_, &metrics_);
+      PrepareWebhook(request_, Policy("gw-1"), transcoder_, &metrics_);
   ASSERT_TRUE(std::holds_alternative<v1::Event>(result))
       << std::get<HttpError>(result).body;
   const v1::Event& event = std::get<v1::Event>(result);
@@ -66,7 +74,9 @@ TEST_F(WebhookHandlerTest, StampsIngressFacts) {
 
 TEST_F(WebhookHandlerTest, SkippedVerificationIsRecorded) {
   request_.signature = "";
-  auto result = PrepareWebhook(request_, nullptr, "gw", transcoder_, nullptr);
+  WebhookPolicy policy = Policy("gw");
+  policy.verifier = nullptr;
+  auto result = PrepareWebhook(request_, policy, transcoder_, nullptr);
   ASSERT_TRUE(std::holds_alternative<v1::Event>(result));
   EXPECT_FALSE(std::get<v1::Event>(result).ingress().signature_verified());
 }
@@ -74,8 +84,7 @@ TEST_F(WebhookHandlerTest, SkippedVerificationIsRecorded) {
 TEST_F(WebhookHandlerTest, RefusesWrongContentTypeBeforeSignature) {
   request_.content_type = "text/plain";
   request_.signature = "";
-  auto result =
-      PrepareWebhook(request_, verifier_.get(), "gw", transcoder_, &metrics_);
+  auto result = PrepareWebhook(request_, Policy("gw"), transcoder_, &metrics_);
   ASSERT_TRUE(std::holds_alternative<HttpError>(result));
   EXPECT_EQ(std::get<HttpError>(result).http_status, 415);
 }
@@ -84,8 +93,7 @@ TEST_F(WebhookHandlerTest, RefusesBadSignatureAndCountsIt) {
   // `signature` is a view: the string must outlive the call.
   const std::string signature = SignHex("wrong", seed_);
   request_.signature = signature;
-  auto result =
-      PrepareWebhook(request_, verifier_.get(), "gw", transcoder_, &metrics_);
+  auto result = PrepareWebhook(request_, Policy("gw"), transcoder_, &metrics_);
   ASSERT_TRUE(std::holds_alternative<HttpError>(result));
   EXPECT_EQ(std::get<HttpError>(result).http_status, 401);
   EXPECT_THAT(metrics_.Render(),
@@ -97,12 +105,33 @@ TEST_F(WebhookHandlerTest, RefusesUnreadableBodyWithTranscoderMessage) {
   const std::string signature = SignHex("secretKey", body);
   request_.body = body;
   request_.signature = signature;
-  auto result =
-      PrepareWebhook(request_, verifier_.get(), "gw", transcoder_, &metrics_);
+  auto result = PrepareWebhook(request_, Policy("gw"), transcoder_, &metrics_);
   ASSERT_TRUE(std::holds_alternative<HttpError>(result));
   const HttpError& error = std::get<HttpError>(result);
   EXPECT_EQ(error.http_status, 400);
   EXPECT_THAT(error.body, HasSubstr("publication.id"));
+}
+
+TEST_F(WebhookHandlerTest, RequireEnvelopeRefusesBareBodiesOnly) {
+  WebhookPolicy policy = Policy("gw");
+  policy.require_envelope = true;
+  auto refused = PrepareWebhook(request_, policy, transcoder_, &metrics_);
+  ASSERT_TRUE(std::holds_alternative<HttpError>(refused));
+  EXPECT_EQ(std::get<HttpError>(refused).http_status, 400);
+  EXPECT_THAT(std::get<HttpError>(refused).body,
+              HasSubstr("--require-envelope"));
+  // The same bytes as the body of a signed envelope are accepted.
+  const std::string envelope = absl::StrCat(
+      R"({"id":"whs_1","type":"publication.succeeded","data":)", seed_, "}");
+  const std::string signature = SignHex("secretKey", envelope);
+  request_.route = Route::kWebhookEnvelope;
+  request_.body = envelope;
+  request_.signature = signature;
+  auto accepted = PrepareWebhook(request_, policy, transcoder_, &metrics_);
+  ASSERT_TRUE(std::holds_alternative<v1::Event>(accepted))
+      << std::get<HttpError>(accepted).body;
+  EXPECT_EQ(std::get<v1::Event>(accepted).id(), "whs_1");
+  EXPECT_EQ(std::get<v1::Event>(accepted).id_rule(), v1::ID_RULE_ENVELOPE_ID);
 }
 
 TEST(ContentTypeTest, AcceptsJsonWithParameters) {

@@ -88,7 +88,7 @@ TEST_P(CliTest, PublishSubscribeGetListAndQuarantine) {
   ASSERT_THAT(server, IsOk());
   const std::string flag = "--server=" + (*server)->address();
   const std::string envelope =
-      VS_SHARED_DIR "/contract/voucher.published.envelope.example.json";
+      VS_TESTDATA_DIR "/voucher.published.envelope.example.json";
 
   Output published = RunCli(dir, {"publish", flag, envelope});
   EXPECT_EQ(published.exit_code, 0) << published.err;
@@ -119,7 +119,7 @@ TEST_P(CliTest, PublishSubscribeGetListAndQuarantine) {
   EXPECT_THAT(listed.out, StartsWith("{\"seq\":\"1\""));
 
   // An invalid bare body: every customer id loses its prefix.
-  std::ifstream seed(VS_SHARED_DIR "/contract/publication.succeeded.seed.json");
+  std::ifstream seed(VS_TESTDATA_DIR "/publication.succeeded.seed.json");
   const std::string body(std::istreambuf_iterator<char>(seed), {});
   const std::string bad_path = dir.path() + "/bad.json";
   std::ofstream(bad_path) << absl::StrReplaceAll(body, {{"\"cust_", "\"x_"}});

@@ -17,7 +17,7 @@ namespace {
 
 const std::string& SeedBody() {
   static const std::string* body = [] {
-    std::ifstream in(VS_SHARED_DIR "/contract/publication.succeeded.seed.json");
+    std::ifstream in(VS_TESTDATA_DIR "/publication.succeeded.seed.json");
     auto* text = new std::string(std::istreambuf_iterator<char>(in), {});
     if (text->empty()) {
       std::abort();

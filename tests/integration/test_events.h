@@ -13,7 +13,7 @@
 
 namespace vouchstream::testing {
 
-// The seed body (../shared/contract) as a publication.succeeded event,
+// The seed body (testdata/voucherify) as a publication.succeeded event,
 // transcoded as the gateway does, with id `id`.
 v1::Event SeedEvent(const std::string& id);
 

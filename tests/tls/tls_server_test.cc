@@ -174,7 +174,7 @@ TEST_F(TlsServerTest, GatewayForwardsOverMtls) {
   WebhookLoad::Options load_options;
   load_options.port = (*gateway)->port();
   load_options.body =
-      ReadFile(VS_SHARED_DIR "/contract/publication.succeeded.seed.json");
+      ReadFile(VS_TESTDATA_DIR "/publication.succeeded.seed.json");
   load_options.placeholder = kSeedPublicationId;
   load_options.ids = {"pub_tls_gateway"};
   load_options.secret = kSecret;
@@ -211,7 +211,7 @@ TEST_F(TlsServerTest, GatewayWithoutClientCertificateAnswers503) {
   WebhookLoad::Options load_options;
   load_options.port = (*gateway)->port();
   load_options.body =
-      ReadFile(VS_SHARED_DIR "/contract/publication.succeeded.seed.json");
+      ReadFile(VS_TESTDATA_DIR "/publication.succeeded.seed.json");
   load_options.placeholder = kSeedPublicationId;
   load_options.ids = {"pub_tls_refused"};
   load_options.secret = kSecret;
@@ -254,7 +254,7 @@ TEST_F(TlsServerTest, CliWithTlsFlags) {
   ASSERT_THAT(server, IsOk());
   const std::string flag = "--server=" + (*server)->address();
   const std::string envelope =
-      VS_SHARED_DIR "/contract/voucher.published.envelope.example.json";
+      VS_TESTDATA_DIR "/voucher.published.envelope.example.json";
   auto published =
       Cli({"publish", flag, "--ca=" + pki_.ca_cert,
            "--cert=" + pki_.client_cert, "--key=" + pki_.client_key, envelope});

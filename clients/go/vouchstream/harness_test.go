@@ -174,7 +174,7 @@ func loadSeed(t *testing.T) map[string]interface{} {
 	t.Helper()
 	path := os.Getenv("VOUCHSTREAM_SEED")
 	if path == "" {
-		path = filepath.Join(repoRoot(t), "..", "shared", "contract", "publication.succeeded.seed.json")
+		path = filepath.Join(repoRoot(t), "testdata", "voucherify", "publication.succeeded.seed.json")
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

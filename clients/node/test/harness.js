@@ -14,7 +14,7 @@ const vs = require('../lib/vouchstream');
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const SEED = process.env.VOUCHSTREAM_SEED || path.resolve(
-    REPO, '..', 'shared', 'contract', 'publication.succeeded.seed.json');
+    REPO, 'testdata', 'voucherify', 'publication.succeeded.seed.json');
 const DEADLINE_MS = 20000;
 
 // Lines of a child's stdout, awaited one at a time with a deadline.

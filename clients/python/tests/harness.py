@@ -32,7 +32,7 @@ from vouchstream.v1 import event_pb2  # noqa: E402
 
 SEED = os.environ.get(
     "VOUCHSTREAM_SEED",
-    os.path.join(_stubs.REPO_ROOT, "..", "shared", "contract",
+    os.path.join(_stubs.REPO_ROOT, "testdata", "voucherify",
                  "publication.succeeded.seed.json"))
 DEADLINE_S = 20.0
 

@@ -21,8 +21,8 @@ void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
 
 v1::Event SeedEvent() {
   static const v1::Event* const kSeed = [] {
-    const std::string path = std::string(VS_SHARED_DIR) +
-                             "/contract/publication.succeeded.seed.json";
+    const std::string path =
+        std::string(VS_TESTDATA_DIR) + "/publication.succeeded.seed.json";
     std::ifstream in(path);
     std::stringstream text;
     text << in.rdbuf();

@@ -1,6 +1,6 @@
 #pragma once
 // Test events built from Voucherify's seed payload
-// (../shared/contract/publication.succeeded.seed.json), parsed with
+// (testdata/voucherify/publication.succeeded.seed.json), parsed with
 // protobuf's JsonStringToMessage, the transcoder's oracle.
 
 #include <string>

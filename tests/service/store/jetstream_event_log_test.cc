@@ -105,7 +105,8 @@ class JetStreamEventLogTest : public ::testing::Test {
     return log.ok() ? *std::move(log) : nullptr;
   }
 
-  // Publishes `event` straight into the stream with its id as Nats-Msg-Id,
+  // Publishes `event` straight into the stream with its identity as
+  // Nats-Msg-Id,
   // as a service that crashed right after the PubAck (before writing the id
   // keys) leaves it. Returns the stream sequence.
   uint64_t PublishRaw(const v1::Event& event) {
@@ -116,7 +117,9 @@ class JetStreamEventLogTest : public ::testing::Test {
     EXPECT_EQ(natsConnection_JetStream(&js, connection, nullptr), NATS_OK);
     jsPubOptions pub_options;
     jsPubOptions_Init(&pub_options);
-    pub_options.MsgId = event.id().c_str();
+    // The message id the log gives an event: its identity (type, id).
+    const std::string msg_id = absl::StrCat(event.type(), "/", event.id());
+    pub_options.MsgId = msg_id.c_str();
     const std::string payload = event.SerializeAsString();
     const std::string subject =
         JetStreamEventLog::SubjectFor(options_.subject_prefix, event.type());
@@ -280,12 +283,14 @@ TEST_F(JetStreamEventLogTest, RetryGetsTheOriginalSeqAsDuplicate) {
   EXPECT_THAT(AppendAndWait(*log, MakeEvent("x", "t", "", "whs_1")),
               IsAppend(1, false));
   EXPECT_THAT(AppendAndWait(*log, MakeEvent("y")), IsAppend(2, false));
-  EXPECT_THAT(AppendAndWait(*log, MakeEvent("x")), IsAppend(1, true));
+  EXPECT_THAT(AppendAndWait(*log, MakeEvent("x", "t")), IsAppend(1, true));
+  // The same id under another type is another event (identity is the pair).
+  EXPECT_THAT(AppendAndWait(*log, MakeEvent("x", "u")), IsAppend(3, false));
   // Another id with the same envelope id: the same send-out.
   EXPECT_THAT(AppendAndWait(*log, MakeEvent("z", "t", "", "whs_1")),
               IsAppend(1, true));
   EXPECT_EQ(log->stats().duplicates_by_key, 2u);
-  EXPECT_EQ(log->stats().events_appended, 2u);
+  EXPECT_EQ(log->stats().events_appended, 3u);
 }
 
 // Voucherify retries for more than a day, far beyond any in-memory dedup

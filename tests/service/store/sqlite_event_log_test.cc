@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -256,7 +257,7 @@ TEST_F(SqliteEventLogTest, DuplicatesWithinOneBatchAreCaught) {
   // All of these queue behind the held writer and go into one batch.
   AppendCollector collector(5);
   log->Append(MakeEvent("ev_x", "t", "", "whs_x"), collector.Done("x"));
-  log->Append(MakeEvent("ev_x"), collector.Done("x by id"));
+  log->Append(MakeEvent("ev_x", "t"), collector.Done("x by id"));
   log->Append(MakeEvent("ev_y", "t", "", "whs_x"), collector.Done("x by env"));
   log->Append(MakeEvent("ev_z"), collector.Done("z"));
   log->Append(MakeEvent("ev_first"), collector.Done("first again"));
@@ -499,12 +500,91 @@ TEST_F(SqliteEventLogTest, ReopenKeepsEverythingAndContinuesNumbering) {
   EXPECT_THAT(Seqs(*log->ReadAfter(0, 10)), ElementsAre(1, 2, 3));
   // Dedup and history see what the earlier process stored.
   absl::StatusOr<core::EventLog::AppendResult> retry =
-      AppendAndWait(*log, MakeEvent("ev_2"));
+      AppendAndWait(*log, MakeEvent("ev_2", "t"));
   ASSERT_THAT(retry, IsOk());
   EXPECT_TRUE(retry->duplicate);
   EXPECT_EQ(retry->seq, 2U);
   EXPECT_EQ(MustAppend(*log, MakeEvent("ev_4", "t", "cust_1")), 4U);
   EXPECT_EQ(log->GetBySeq(4)->enrichment().history().prior_publications(), 3U);
+}
+
+// Writes a log as schema version 3 left it (identity by id alone), with
+// events `seqs` of `type` (ids "old_<seq>") and `sqlite_sequence` at `last`.
+void WriteVersion3Log(const std::string& path, const std::vector<int>& seqs,
+                      const std::string& type, int last) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const char* const kSchema = R"sql(
+CREATE TABLE schema_version (version INTEGER PRIMARY KEY,
+  description TEXT NOT NULL, applied_at INTEGER NOT NULL);
+INSERT INTO schema_version VALUES (1, 'v1', 0), (2, 'v2', 0), (3, 'v3', 0);
+CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE, envelope_id TEXT, type TEXT NOT NULL,
+  received_at INTEGER NOT NULL, campaign_id TEXT, customer_id TEXT,
+  payload BLOB NOT NULL);
+CREATE UNIQUE INDEX events_by_envelope_id ON events (envelope_id)
+  WHERE envelope_id IS NOT NULL;
+CREATE INDEX events_by_received_at ON events (received_at);
+CREATE INDEX events_by_campaign ON events (campaign_id, seq)
+  WHERE campaign_id IS NOT NULL;
+CREATE TABLE quarantine (quarantine_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  quarantined_at INTEGER NOT NULL, reprocessed_seq INTEGER NOT NULL DEFAULT 0,
+  entry BLOB NOT NULL);
+CREATE TABLE cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE customer_history (customer_id TEXT NOT NULL, type TEXT NOT NULL,
+  count INTEGER NOT NULL, PRIMARY KEY (customer_id, type)) WITHOUT ROWID;
+)sql";
+  ASSERT_EQ(sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  for (const int seq : seqs) {
+    v1::Event event = MakeEvent(absl::StrCat("old_", seq), type);
+    event.set_seq(seq);
+    const std::string insert = absl::StrCat(
+        "INSERT INTO events (seq, id, type, received_at, payload) VALUES (",
+        seq, ", '", event.id(), "', '", type, "', 0, x'",
+        absl::BytesToHexString(event.SerializeAsString()), "')");
+    ASSERT_EQ(sqlite3_exec(db, insert.c_str(), nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+  }
+  // What retention leaves: the highest seq ever used, rows or none.
+  const std::string sequence = absl::StrCat(
+      "DELETE FROM sqlite_sequence; INSERT INTO sqlite_sequence VALUES "
+      "('events', ",
+      last, ")");
+  ASSERT_EQ(sqlite3_exec(db, sequence.c_str(), nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteEventLogTest, MigratesALogWhoseIdentityWasTheIdAlone) {
+  WriteVersion3Log(options_.path, {4, 5}, "voucher.published", 5);
+  std::unique_ptr<SqliteEventLog> log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  // The old events keep their ids, marked as made before the rule was kept.
+  EXPECT_THAT(Seqs(*log->ReadAfter(0, 10)), ElementsAre(4, 5));
+  absl::StatusOr<v1::Event> old = log->GetById("voucher.published", "old_4");
+  ASSERT_THAT(old, IsOk());
+  EXPECT_EQ(old->seq(), 4U);
+  EXPECT_EQ(old->id_rule(), v1::ID_RULE_UNSPECIFIED);
+  // A late retry of an old event is still its duplicate ...
+  absl::StatusOr<core::EventLog::AppendResult> retry =
+      AppendAndWait(*log, MakeEvent("old_4", "voucher.published"));
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->seq, 4U);
+  // ... while the same id under another type is a new event, numbered on.
+  EXPECT_EQ(MustAppend(*log, MakeEvent("old_4", "voucher.updated")), 6U);
+  EXPECT_EQ(*log->FirstSeq(), 4U);
+}
+
+TEST_F(SqliteEventLogTest, MigrationKeepsNumberingWhenRetentionEmptiedTheLog) {
+  WriteVersion3Log(options_.path, {}, "voucher.published", 9);
+  std::unique_ptr<SqliteEventLog> log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(MustAppend(*log, MakeEvent("ev_new", "voucher.published")), 10U);
 }
 
 TEST_F(SqliteEventLogTest, RecordsMigrationsOnce) {
@@ -531,7 +611,7 @@ TEST_F(SqliteEventLogTest, RecordsMigrationsOnce) {
                "wal");
   sqlite3_finalize(stmt);
   sqlite3_close(db);
-  EXPECT_THAT(versions, ElementsAre(1, 2, 3));
+  EXPECT_THAT(versions, ElementsAre(1, 2, 3, 4));
 }
 
 TEST_F(SqliteEventLogTest, RefusesASchemaNewerThanItKnows) {

@@ -1,0 +1,240 @@
+// Event identity through the real gateway and server (issue 20), on both
+// stores: signed bodies posted as Voucherify posts them, then what the log
+// holds. Identity is (type, id): identical id-less bodies of two types are
+// two events; whitespace variants of one body are one; a content hash
+// deduplicates only within the server's window.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include <grpcpp/grpcpp.h>
+
+#include "vouchstream/v1/api.grpc.pb.h"
+
+#include "gateway/signature.h"
+#include "tests/gateway_e2e/http_client.h"
+#include "tests/integration/server_process.h"
+#include "tests/integration/test_store.h"
+#include "tests/testing/gateway_process.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace vouchstream::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kSecret[] = "identity-secret";
+
+// Voucherify's `customer.segment.entered` and `.left` bodies: the customer
+// and the segment, nothing that tells one occurrence from another.
+constexpr char kSegmentBody[] =
+    R"({"customer":{"id":"cust_7Qp2","source_id":"alice@example.com",)"
+    R"("object":"customer"},"segment":{"id":"seg_1Vip","name":"VIP",)"
+    R"("object":"segment"}})";
+
+std::string Path(const std::string& type) {
+  return absl::StrCat("/webhooks/voucherify/", type);
+}
+
+Headers SignedWith(const std::string& signed_bytes) {
+  return {{"x-voucherify-signature", gateway::SignHex(kSecret, signed_bytes)}};
+}
+
+struct Answer {
+  int status = 0;
+  uint64_t seq = 0;
+  bool duplicate = false;
+  std::string body;
+};
+
+class EventIdentityE2eTest : public ::testing::TestWithParam<StoreKind> {
+ protected:
+  // Starts the server (with `server_args`) and a gateway (with
+  // `gateway_args`) on the test's store.
+  void Start(std::vector<std::string> server_args = {},
+             std::vector<std::string> gateway_args = {}) {
+    auto store = TestStore::Start(GetParam(), dir_);
+    ASSERT_THAT(store, IsOk());
+    store_ = *std::move(store);
+    ServerProcess::Options server;
+    store_->Configure(server);
+    server.extra_args = std::move(server_args);
+    auto started = ServerProcess::Start(server);
+    ASSERT_THAT(started, IsOk());
+    server_ = *std::move(started);
+    stub_ = v1::EventService::NewStub(server_->channel());
+    GatewayProcess::Options gateway;
+    gateway.upstream = server_->address();
+    gateway.secret = kSecret;
+    gateway.secret_dir = dir_.path();
+    gateway.extra_args = std::move(gateway_args);
+    auto gateway_started = GatewayProcess::Start(gateway);
+    ASSERT_THAT(gateway_started, IsOk());
+    gateway_ = *std::move(gateway_started);
+  }
+
+  void TearDown() override {
+    // The gateway's open PublishStreams and this stub's connection would
+    // hold the server's drain until its timeout.
+    gateway_.reset();
+    stub_.reset();
+    if (server_ != nullptr) {
+      EXPECT_THAT(server_->Stop(), IsOk());
+    }
+  }
+
+  // POSTs `body` to `path`, signed over `signed_bytes` (the body itself
+  // unless a variant is signed over its canonical form).
+  Answer Post(const std::string& path, const std::string& body,
+              const std::string& signed_bytes) const {
+    auto response =
+        HttpPost(gateway_->port(), path, body, SignedWith(signed_bytes));
+    EXPECT_THAT(response, IsOk());
+    Answer answer;
+    if (!response.ok()) {
+      return answer;
+    }
+    answer.status = response->status;
+    answer.body = response->body;
+    const size_t at = response->body.find("\"seq\":");
+    if (at != std::string::npos) {
+      answer.seq = std::stoull(response->body.substr(at + 6));
+    }
+    answer.duplicate =
+        response->body.find("\"duplicate\":true") != std::string::npos;
+    return answer;
+  }
+  Answer Post(const std::string& path, const std::string& body) const {
+    return Post(path, body, body);
+  }
+
+  absl::StatusOr<v1::Event> GetBySeq(uint64_t seq) const {
+    grpc::ClientContext context;
+    v1::GetEventRequest request;
+    request.set_seq(seq);
+    v1::GetEventResponse response;
+    const grpc::Status status = stub_->GetEvent(&context, request, &response);
+    if (!status.ok()) {
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
+    }
+    return response.event();
+  }
+
+  // Every stored event, in log order.
+  std::vector<v1::Event> Stored() const {
+    grpc::ClientContext context;
+    v1::ListEventsRequest request;
+    request.set_page_size(100);
+    v1::ListEventsResponse response;
+    EXPECT_TRUE(stub_->ListEvents(&context, request, &response).ok());
+    return {response.events().begin(), response.events().end()};
+  }
+
+  TempDir dir_;
+  std::unique_ptr<TestStore> store_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<GatewayProcess> gateway_;
+  std::unique_ptr<v1::EventService::Stub> stub_;
+};
+
+// Two of Voucherify's own example pairs were answered 200 and dropped as
+// duplicates of each other: the same bytes under two types are two events.
+TEST_P(EventIdentityE2eTest, IdenticalBodiesOfTwoTypesAreTwoEvents) {
+  Start();
+  const Answer entered = Post(Path("customer.segment.entered"), kSegmentBody);
+  ASSERT_EQ(entered.status, 200) << entered.body;
+  EXPECT_FALSE(entered.duplicate);
+  const Answer left = Post(Path("customer.segment.left"), kSegmentBody);
+  ASSERT_EQ(left.status, 200) << left.body;
+  EXPECT_FALSE(left.duplicate) << left.body;
+  EXPECT_NE(left.seq, entered.seq);
+  // Each retry finds its own event.
+  const Answer retry = Post(Path("customer.segment.left"), kSegmentBody);
+  EXPECT_EQ(retry.status, 200);
+  EXPECT_TRUE(retry.duplicate);
+  EXPECT_EQ(retry.seq, left.seq);
+
+  const std::vector<v1::Event> stored = Stored();
+  ASSERT_EQ(stored.size(), 2U);
+  EXPECT_EQ(stored[0].type(), "customer.segment.entered");
+  EXPECT_EQ(stored[1].type(), "customer.segment.left");
+  EXPECT_EQ(stored[0].id(), stored[1].id());
+  EXPECT_EQ(stored[1].id_rule(), v1::ID_RULE_CONTENT_HASH);
+}
+
+// The stripped-signature fallback verifies every whitespace variant of one
+// signed body; they are one event, not one each.
+TEST_P(EventIdentityE2eTest, WhitespaceVariantsOfOneBodyAreOneEvent) {
+  Start();
+  const std::string compact = kSegmentBody;
+  const std::vector<std::string> variants = {
+      compact,
+      R"({ "customer": {"id": "cust_7Qp2", "source_id": "alice@example.com",)"
+      R"( "object": "customer"}, "segment": {"id": "seg_1Vip", "name": "VIP",)"
+      R"( "object": "segment"} })",
+      absl::StrCat("\n", compact, "\n"),
+      R"({"customer":{"id":"cust_7Qp2","source_id":"alice@example.com",)"
+      "\r\n\t"
+      R"("object":"customer"},"segment":{"id":"seg_1Vip","name":"VIP",)"
+      R"("object":"segment"}})",
+  };
+  uint64_t first = 0;
+  for (const std::string& variant : variants) {
+    const Answer answer =
+        Post(Path("customer.segment.entered"), variant, compact);
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    if (first == 0) {
+      first = answer.seq;
+      EXPECT_FALSE(answer.duplicate);
+    } else {
+      EXPECT_EQ(answer.seq, first);
+      EXPECT_TRUE(answer.duplicate) << variant;
+    }
+  }
+  EXPECT_EQ(Stored().size(), 1U);
+}
+
+// Past the content-hash window the same body is a new event (the customer
+// entered the segment again); a real id never expires.
+TEST_P(EventIdentityE2eTest, AContentHashPastTheWindowIsANewEvent) {
+  // A window of 1 µs has passed by the time a second request arrives.
+  Start({"--content_hash_window=1us"});
+  const Answer first = Post(Path("customer.segment.entered"), kSegmentBody);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const Answer again = Post(Path("customer.segment.entered"), kSegmentBody);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_FALSE(again.duplicate);
+  EXPECT_NE(again.seq, first.seq);
+  EXPECT_EQ(Stored().size(), 2U);
+}
+
+TEST_P(EventIdentityE2eTest, RequireEnvelopeRefusesBareBodiesOnly) {
+  Start({}, {"--require-envelope"});
+  const Answer bare = Post(Path("customer.segment.entered"), kSegmentBody);
+  EXPECT_EQ(bare.status, 400);
+  EXPECT_THAT(bare.body, HasSubstr("--require-envelope"));
+  const std::string envelope = absl::StrCat(
+      R"({"id":"whs_1","type":"customer.segment.entered","data":)",
+      kSegmentBody,
+      R"(,"event":{"id":"evcus_0c5d","type":"customer.segment.entered"}})");
+  const Answer enveloped = Post("/webhooks/voucherify", envelope);
+  ASSERT_EQ(enveloped.status, 200) << enveloped.body;
+  absl::StatusOr<v1::Event> stored = GetBySeq(enveloped.seq);
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ(stored->id(), "evcus_0c5d");
+  EXPECT_EQ(stored->id_rule(), v1::ID_RULE_ENVELOPE_EVENT_ID);
+  EXPECT_EQ(Stored().size(), 1U);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, EventIdentityE2eTest, AllStores(), StoreName);
+
+}  // namespace
+}  // namespace vouchstream::testing
