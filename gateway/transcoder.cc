@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include <openssl/evp.h>
 
 #include "gateway/event_types.h"
@@ -52,6 +53,46 @@ const char* JsonKind(const simdjson::dom::element& value) {
     default:
       return "number";
   }
+}
+
+// The id a typed body names for its type: the string at its payload field's
+// `(event_id_path)` (e.g. "redemption.id"), or "" when the type declares
+// none, the body was kept as `data`, or the path leads nowhere.
+std::string BodyId(const v1::Event& event) {
+  static const google::protobuf::OneofDescriptor* const kPayload =
+      v1::Event::descriptor()->FindOneofByName("payload");
+  const google::protobuf::Reflection& event_reflection =
+      *v1::Event::GetReflection();
+  const google::protobuf::FieldDescriptor* member =
+      event_reflection.GetOneofFieldDescriptor(event, kPayload);
+  if (member == nullptr) {
+    return "";
+  }
+  const absl::string_view path = EventIdPath(*member);
+  if (path.empty()) {
+    return "";
+  }
+  const google::protobuf::Message* at =
+      &event_reflection.GetMessage(event, member);
+  for (absl::string_view step : absl::StrSplit(path, '.')) {
+    const google::protobuf::FieldDescriptor* field =
+        at->GetDescriptor()->FindFieldByName(std::string(step));
+    if (field == nullptr || field->is_repeated() ||
+        !at->GetReflection()->HasField(*at, field)) {
+      return "";
+    }
+    if (field->cpp_type() ==
+        google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+      // The last step (tests/contract checks every path ends on a string).
+      return at->GetReflection()->GetString(*at, field);
+    }
+    if (field->cpp_type() !=
+        google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      return "";
+    }
+    at = &at->GetReflection()->GetMessage(*at, field);
+  }
+  return "";
 }
 
 }  // namespace
@@ -199,13 +240,12 @@ absl::StatusOr<v1::Event> Transcoder::FromBody(absl::string_view type,
   if (!status.ok()) {
     return status;
   }
-  const std::string& publication_id =
-      event.publication_succeeded().publication().id();
-  if (publication_id.empty()) {
+  std::string body_id = BodyId(event);
+  if (body_id.empty()) {
     event.set_id(BodyDigestId(body));
     event.set_id_rule(v1::ID_RULE_CONTENT_HASH);
   } else {
-    event.set_id(publication_id);
+    event.set_id(std::move(body_id));
     event.set_id_rule(v1::ID_RULE_BODY_ID);
   }
   impl_->TakeUnknown(event);

@@ -18,9 +18,16 @@
 // The raw bytes always go into `Event.raw`, and every JSON path the contract
 // does not know into `Event.unknown_fields`.
 //
-// The result has `id`, `type`, `envelope` (for envelopes), `payload`, `raw`
-// and `unknown_fields` set; `seq`, `received_at`, `ingress` and `enrichment`
-// are for later stages.
+// `id` and `id_rule` (see event.proto): the envelope's `event.id`, else its
+// `id`; for a bare body the id it names for its type (the payload field's
+// `(vouchstream.v1.event_id_path)`, e.g. `redemption.id`), else the
+// content hash. The log keys events on (type, id), so types that name the
+// same object (customer.created, customer.deleted: `customer.id`) do not
+// collide.
+//
+// The result has `id`, `id_rule`, `type`, `envelope` (for envelopes),
+// `payload`, `raw` and `unknown_fields` set; `seq`, `received_at`, `ingress`
+// and `enrichment` are for later stages.
 //
 // Errors are kInvalidArgument with the JSON path or byte offset of the
 // problem, e.g. `data.vouchers[0].active: expected a boolean, got string`.

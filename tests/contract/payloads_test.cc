@@ -200,5 +200,30 @@ TEST(PayloadsTest, BareBodyOfUntypedTypeIsKeyedOnItsDigest) {
   EXPECT_NE(other->id(), first->id());
 }
 
+TEST(PayloadsTest, BareBodyIsKeyedOnTheIdItsTypeNames) {
+  gateway::Transcoder transcoder;
+  absl::StatusOr<v1::Event> redemption = transcoder.FromBody(
+      "redemption.succeeded", R"({"redemption": {"id": "r_0c5b1f2e"}})");
+  ASSERT_THAT(redemption, IsOk());
+  EXPECT_EQ(redemption->id(), "r_0c5b1f2e");
+  EXPECT_EQ(redemption->id_rule(), v1::ID_RULE_BODY_ID);
+  // Two types naming the same object keep the same id: identity is the
+  // (type, id) pair.
+  absl::StatusOr<v1::Event> created = transcoder.FromBody(
+      "customer.created", R"({"customer": {"id": "cust_1"}})");
+  ASSERT_THAT(created, IsOk());
+  EXPECT_EQ(created->id(), "cust_1");
+  // customer.updated recurs for one customer: it names no id of its own.
+  absl::StatusOr<v1::Event> updated = transcoder.FromBody(
+      "customer.updated", R"({"customer": {"id": "cust_1"}})");
+  ASSERT_THAT(updated, IsOk());
+  EXPECT_EQ(updated->id_rule(), v1::ID_RULE_CONTENT_HASH);
+  // Without the id, the content hash.
+  absl::StatusOr<v1::Event> anonymous = transcoder.FromBody(
+      "redemption.succeeded", R"({"redemption": {"amount": 1}})");
+  ASSERT_THAT(anonymous, IsOk());
+  EXPECT_EQ(anonymous->id_rule(), v1::ID_RULE_CONTENT_HASH);
+}
+
 }  // namespace
 }  // namespace vouchstream::testing
