@@ -76,7 +76,7 @@ std::string BodyId(const v1::Event& event) {
       &event_reflection.GetMessage(event, member);
   for (absl::string_view step : absl::StrSplit(path, '.')) {
     const google::protobuf::FieldDescriptor* field =
-        at->GetDescriptor()->FindFieldByName(std::string(step));
+        at->GetDescriptor()->FindFieldByName(static_cast<std::string>(step));
     if (field == nullptr || field->is_repeated() ||
         !at->GetReflection()->HasField(*at, field)) {
       return "";

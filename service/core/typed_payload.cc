@@ -159,7 +159,7 @@ const Message* TypedPayload(const v1::Event& event) {
 
 const Struct* TypedMetadata(const Message& body, absl::string_view object) {
   const FieldDescriptor* field =
-      body.GetDescriptor()->FindFieldByName(std::string(object));
+      body.GetDescriptor()->FindFieldByName(static_cast<std::string>(object));
   const Reflection& r = *body.GetReflection();
   if (field == nullptr || field->is_repeated() ||
       field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
