@@ -24,6 +24,12 @@ class JsonPath {
   // The printed path; "" at the root (callers say "root" in messages).
   std::string ToString() const;
 
+  // The segments, outermost first: each is a key or an array index.
+  size_t size() const { return segments_.size(); }
+  bool is_index(size_t i) const { return segments_[i].index != kNoIndex; }
+  absl::string_view key(size_t i) const { return segments_[i].key; }
+  size_t index(size_t i) const { return segments_[i].index; }
+
  private:
   static constexpr size_t kNoIndex = static_cast<size_t>(-1);
   struct Segment {

@@ -1,5 +1,6 @@
 #include "gateway/message_filler.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -15,11 +16,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/any.pb.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
+
+#include "gateway/json_integer.h"
 
 namespace vouchstream::gateway {
 namespace {
@@ -28,6 +33,11 @@ namespace pb = ::google::protobuf;
 using ::simdjson::dom::element;
 using ::simdjson::dom::element_type;
 using FieldType = pb::FieldDescriptor::CppType;
+
+// google.protobuf.Any in JSON: the key that names the packed type, and the
+// one URL prefix protobuf's JSON mapping resolves.
+constexpr absl::string_view kAnyTypeKey = "@type";
+constexpr absl::string_view kTypeUrlPrefix = "type.googleapis.com/";
 
 enum class WellKnown {
   kNone,
@@ -138,14 +148,20 @@ absl::StatusOr<T> ToInteger(element value) {
       return static_cast<T>(number);
     }
     case element_type::DOUBLE: {
+      // An integral number in fraction or exponent form (2.147483647e9).
+      // The bounds are powers of two, exact in a double, so the range check
+      // is exact: every 32-bit integer is a double, and 2^63 or 2^64 is the
+      // first double past a 64-bit type.
       const double number = value.get_double().value_unsafe();
       if (std::trunc(number) != number) {
         return absl::InvalidArgumentError(
             absl::StrCat("expected an integer, got ", number));
       }
-      // Doubles beyond 2^63 lose the exact value; refuse rather than guess.
-      if (number < static_cast<double>(kMin) ||
-          number >= static_cast<double>(kMax)) {
+      constexpr double kLimit =
+          2.0 * static_cast<double>(
+                    T{1} << (std::numeric_limits<T>::digits - 1));  // 2^digits
+      if (number >= kLimit ||
+          (std::is_signed_v<T> ? number < -kLimit : number < 0)) {
         return out_of_range(number);
       }
       return static_cast<T>(number);
@@ -226,7 +242,25 @@ absl::StatusOr<std::string> ToBytes(element value) {
   return bytes;
 }
 
+// google.protobuf.NullValue, whose one value JSON spells `null`.
+bool IsNullValue(const pb::EnumDescriptor* type) {
+  return type != nullptr && type->full_name() == "google.protobuf.NullValue";
+}
+
+// Fields for which JSON null is a value to store, not "absent": a singular
+// google.protobuf.Value (null_value) and google.protobuf.NullValue fields.
+bool NullIsValue(const pb::FieldDescriptor& field) {
+  if (field.cpp_type() == FieldType::CPPTYPE_ENUM) {
+    return IsNullValue(field.enum_type());
+  }
+  return field.cpp_type() == FieldType::CPPTYPE_MESSAGE &&
+         field.message_type()->full_name() == "google.protobuf.Value";
+}
+
 absl::StatusOr<int> ToEnum(element value, const pb::EnumDescriptor& type) {
+  if (value.is_null() && IsNullValue(&type)) {
+    return 0;  // NULL_VALUE
+  }
   if (value.type() == element_type::STRING) {
     const absl::string_view name = StringOf(value);
     const pb::EnumValueDescriptor* found =
@@ -246,6 +280,67 @@ absl::StatusOr<int> ToEnum(element value, const pb::EnumDescriptor& type) {
   }
   return absl::InvalidArgumentError(
       Expected(absl::StrCat("an enum name of ", type.full_name()), value));
+}
+
+// Two digits from `text[at]` with a value up to `max`, or -1.
+int TwoDigits(absl::string_view text, size_t at, int max) {
+  if (!absl::ascii_isdigit(text[at]) || !absl::ascii_isdigit(text[at + 1])) {
+    return -1;
+  }
+  const int value = (text[at] - '0') * 10 + (text[at + 1] - '0');
+  return value <= max ? value : -1;
+}
+
+// RFC 3339 with "Z" or an offset, years 0001 to 9999 in the text, as
+// protobuf's JSON parser takes it. TimeUtil::FromString shares that parser
+// but CHECK-fails (aborts) when an offset carries the instant past the range
+// ("0001-01-01T00:00:00+01:00"), so the offset is applied here instead.
+absl::Status ParseTimestamp(absl::string_view text, pb::Timestamp& out) {
+  std::string utc{text};
+  int64_t offset_seconds = 0;
+  const size_t sign = utc.size() >= 6 ? utc.size() - 6 : 0;
+  if (sign > 0 && (utc[sign] == '+' || utc[sign] == '-')) {
+    const int hours = TwoDigits(utc, sign + 1, 23);
+    const int minutes = TwoDigits(utc, sign + 4, 59);
+    if (hours >= 0 && minutes >= 0 && utc[sign + 3] == ':') {
+      offset_seconds = (utc[sign] == '-' ? -1 : 1) *
+                       (int64_t{hours} * 3600 + int64_t{minutes} * 60);
+      utc.replace(sign, 6, "Z");
+    }
+  }
+  pb::Timestamp local;
+  if (!pb::util::TimeUtil::FromString(utc, &local)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid Timestamp \"", absl::CHexEscape(text),
+                     "\" (want RFC 3339 from year 0001 to 9999, e.g. "
+                     "2024-02-01T12:54:33.174Z)"));
+  }
+  out.set_seconds(local.seconds() - offset_seconds);
+  out.set_nanos(local.nanos());
+  return absl::OkStatus();
+}
+
+// Seconds with an "s" suffix. TimeUtil checks neither the range of the
+// mapping (+-10,000 years of 365.25 days, as protobuf's JSON parser does) nor
+// that the fraction fits in nanoseconds (it reads "1.0000000001s" as junk).
+absl::Status ParseDuration(absl::string_view text, pb::Duration& out) {
+  constexpr int64_t kMaxSeconds = 315'576'000'000;
+  const size_t dot = text.rfind('.');
+  const bool fraction_fits =
+      dot == absl::string_view::npos || text.size() - dot <= 9 + 2;
+  if (!fraction_fits ||
+      !pb::util::TimeUtil::FromString(std::string{text}, &out)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid Duration \"", absl::CHexEscape(text),
+                     "\" (want seconds with an \"s\" suffix and at most "
+                     "nine fractional digits, e.g. 1.5s)"));
+  }
+  if (out.seconds() < -kMaxSeconds || out.seconds() > kMaxSeconds) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected a Duration within +-", kMaxSeconds, "s, got \"",
+                     absl::CHexEscape(text), "\""));
+  }
+  return absl::OkStatus();
 }
 
 // "fooBar.baz" -> "foo_bar.baz", as the proto3 JSON mapping of FieldMask.
@@ -323,6 +418,135 @@ absl::StatusOr<Scalar> ToScalar(element value,
   }
   return absl::InternalError(
       absl::StrCat("not a scalar field: ", field.full_name()));
+}
+
+// `number` as a T, when it fits; `text` is how the JSON wrote it.
+template <typename T>
+absl::StatusOr<T> FitInteger(const JsonInteger& number,
+                             absl::string_view text) {
+  const auto out_of_range = [text] {
+    return absl::InvalidArgumentError(
+        absl::StrCat("integer ", absl::CHexEscape(text), " is out of range"));
+  };
+  if (number.overflow) {
+    return out_of_range();
+  }
+  if (!number.negative || number.magnitude == 0) {
+    if (number.magnitude >
+        static_cast<uint64_t>(std::numeric_limits<T>::max())) {
+      return out_of_range();
+    }
+    return static_cast<T>(number.magnitude);
+  }
+  if constexpr (std::is_unsigned_v<T>) {
+    return out_of_range();
+  } else {
+    // |min| = 2^digits; negate without passing through |min| as a T.
+    if (number.magnitude > uint64_t{1} << std::numeric_limits<T>::digits) {
+      return out_of_range();
+    }
+    return static_cast<T>(-static_cast<int64_t>(number.magnitude - 1) - 1);
+  }
+}
+
+bool IsIntegerOrEnum(const pb::FieldDescriptor& field) {
+  switch (field.cpp_type()) {
+    case FieldType::CPPTYPE_INT32:
+    case FieldType::CPPTYPE_INT64:
+    case FieldType::CPPTYPE_UINT32:
+    case FieldType::CPPTYPE_UINT64:
+    case FieldType::CPPTYPE_ENUM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The value for integer or enum `field` of the JSON number written `text`.
+absl::StatusOr<Scalar> ExactIntegerScalar(absl::string_view text,
+                                          const pb::FieldDescriptor& field) {
+  absl::StatusOr<JsonInteger> number = ParseJsonInteger(text);
+  if (!number.ok()) {
+    return number.status();
+  }
+  const auto wrap = [](auto converted) -> absl::StatusOr<Scalar> {
+    if (!converted.ok()) {
+      return converted.status();
+    }
+    return Scalar(*converted);
+  };
+  switch (field.cpp_type()) {
+    case FieldType::CPPTYPE_INT32:
+      return wrap(FitInteger<int32_t>(*number, text));
+    case FieldType::CPPTYPE_INT64:
+      return wrap(FitInteger<int64_t>(*number, text));
+    case FieldType::CPPTYPE_UINT32:
+      return wrap(FitInteger<uint32_t>(*number, text));
+    case FieldType::CPPTYPE_UINT64:
+      return wrap(FitInteger<uint64_t>(*number, text));
+    case FieldType::CPPTYPE_ENUM: {
+      absl::StatusOr<int32_t> value = FitInteger<int32_t>(*number, text);
+      if (!value.ok()) {
+        return value.status();
+      }
+      return Scalar(EnumNumber{*value});
+    }
+    default:
+      break;
+  }
+  return absl::InternalError(
+      absl::StrCat("not an integer field: ", field.full_name()));
+}
+
+// Appends to `out` the raw text of every number at `path[depth..]` below
+// `value` that simdjson reads as `expected`. More than one only when keys
+// repeat along the path.
+void CollectNumberTokens(simdjson::ondemand::value value, const JsonPath& path,
+                         size_t depth, double expected,
+                         std::vector<std::string_view>& out) {
+  if (depth == path.size()) {
+    const std::string_view token = value.raw_json_token();
+    double number = 0;
+    if (value.get_double().get(number) == simdjson::SUCCESS &&
+        number == expected) {
+      out.push_back(token);
+    }
+    return;
+  }
+  if (path.is_index(depth)) {
+    simdjson::ondemand::array array;
+    if (value.get_array().get(array) != simdjson::SUCCESS) {
+      return;
+    }
+    size_t index = 0;
+    for (auto item : array) {
+      simdjson::ondemand::value child;
+      if (item.get(child) != simdjson::SUCCESS) {
+        return;
+      }
+      if (index++ == path.index(depth)) {
+        CollectNumberTokens(child, path, depth + 1, expected, out);
+        return;
+      }
+    }
+    return;
+  }
+  simdjson::ondemand::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) {
+    return;
+  }
+  const absl::string_view want = path.key(depth);
+  for (auto field : object) {
+    std::string_view key;
+    simdjson::ondemand::value child;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS ||
+        field.value().get(child) != simdjson::SUCCESS) {
+      return;
+    }
+    if (absl::string_view(key.data(), key.size()) == want) {
+      CollectNumberTokens(child, path, depth + 1, expected, out);
+    }
+  }
 }
 
 // Sets `scalar` into singular `field`, or appends it to repeated `field`.
@@ -449,11 +673,9 @@ absl::Status MessageFiller::FillMessage(element value, pb::Message& message,
 
 absl::Status MessageFiller::FillField(element value, pb::Message& message,
                                       const pb::FieldDescriptor& field) {
-  const bool is_value_type =
-      field.cpp_type() == FieldType::CPPTYPE_MESSAGE &&
-      field.message_type()->full_name() == "google.protobuf.Value";
-  if (value.is_null() && !(is_value_type && !field.is_repeated())) {
-    // JSON null means "absent" for every field but a google.protobuf.Value.
+  // JSON null means "absent" for every field but a google.protobuf.Value or
+  // NullValue one. In a oneof, null for a NullValue member selects it.
+  if (value.is_null() && (field.is_repeated() || !NullIsValue(field))) {
     return absl::OkStatus();
   }
   if (field.is_map()) {
@@ -464,10 +686,11 @@ absl::Status MessageFiller::FillField(element value, pb::Message& message,
     if (value.get_array().get(array) != simdjson::SUCCESS) {
       return Error(Expected("an array", value));
     }
+    const bool null_is_value = NullIsValue(field);
     size_t index = 0;
     for (const element item : array) {
       JsonPathScope scope(*path_, index++);
-      if (item.is_null() && !is_value_type) {
+      if (item.is_null() && !null_is_value) {
         return Error("null is not allowed in a repeated field");
       }
       absl::Status status = AddOrSet(item, message, field);
@@ -552,9 +775,7 @@ absl::Status MessageFiller::FillMap(element value, pb::Message& message,
       return Error(
           absl::StrCat("map key is not a valid ", key_field.cpp_type_name()));
     }
-    if (member.value.is_null() &&
-        !(value_field.cpp_type() == FieldType::CPPTYPE_MESSAGE &&
-          value_field.message_type()->full_name() == "google.protobuf.Value")) {
+    if (member.value.is_null() && !NullIsValue(value_field)) {
       return Error("null is not allowed as a map value");
     }
     absl::Status status = AddOrSet(member.value, entry, value_field);
@@ -575,12 +796,59 @@ absl::Status MessageFiller::AddOrSet(element value, pb::Message& message,
                              : *reflection.MutableMessage(&message, &field);
     return FillMessage(value, child, TableFor(field.message_type()), {});
   }
-  absl::StatusOr<Scalar> scalar = ToScalar(value, field);
+  absl::StatusOr<Scalar> scalar;
+  if (value.type() == element_type::DOUBLE && !source_.empty() &&
+      IsIntegerOrEnum(field)) {
+    absl::StatusOr<absl::string_view> text = NumberText(value);
+    if (!text.ok()) {
+      const absl::Status error = Error(text.status().message());
+      return {text.status().code(), error.message()};
+    }
+    scalar = ExactIntegerScalar(*text, field);
+  } else {
+    scalar = ToScalar(value, field);
+  }
   if (!scalar.ok()) {
     return Error(scalar.status().message());
   }
   StoreScalar(*std::move(scalar), field, message);
   return absl::OkStatus();
+}
+
+absl::StatusOr<absl::string_view> MessageFiller::NumberText(element value) {
+  // The DOM keeps the double simdjson read, not the text; find the text
+  // again by the path. Only numbers in fraction or exponent form for
+  // integer fields come here, which Voucherify does not send.
+  simdjson::padded_string padded(source_.data(), source_.size());
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document document;
+  simdjson::ondemand::value root;
+  std::vector<std::string_view> tokens;
+  if (parser.iterate(padded).get(document) == simdjson::SUCCESS &&
+      document.get_value().get(root) == simdjson::SUCCESS) {
+    CollectNumberTokens(root, *path_, 0, value.get_double().value_unsafe(),
+                        tokens);
+  }
+  for (std::string_view& token : tokens) {
+    while (!token.empty() && absl::ascii_isspace(token.back())) {
+      token.remove_suffix(1);
+    }
+  }
+  std::sort(tokens.begin(), tokens.end());
+  tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+  if (tokens.size() > 1) {
+    return absl::InvalidArgumentError(
+        "duplicate key: numbers with different text under the same path");
+  }
+  if (tokens.empty()) {
+    return absl::InternalError(
+        "the number's text is not at this path of the source");
+  }
+  // The tokens point into `padded`, a copy of the source; answer with the
+  // source, which outlives this call.
+  return source_.substr(
+      static_cast<size_t>(tokens.front().data() - padded.data()),
+      tokens.front().size());
 }
 
 absl::Status MessageFiller::FillWellKnown(element value, pb::Message& message,
@@ -593,22 +861,17 @@ absl::Status MessageFiller::FillWellKnown(element value, pb::Message& message,
       if (!text.ok()) {
         return Error(text.status().message());
       }
-      bool ok = false;
-      if (table.well_known == WellKnown::kTimestamp) {
-        auto* timestamp = dynamic_cast<pb::Timestamp*>(&message);
-        ok = timestamp != nullptr &&
-             pb::util::TimeUtil::FromString(std::string{*text}, timestamp);
+      absl::Status status;
+      if (auto* timestamp = dynamic_cast<pb::Timestamp*>(&message)) {
+        status = ParseTimestamp(*text, *timestamp);
+      } else if (auto* duration = dynamic_cast<pb::Duration*>(&message)) {
+        status = ParseDuration(*text, *duration);
       } else {
-        auto* duration = dynamic_cast<pb::Duration*>(&message);
-        ok = duration != nullptr &&
-             pb::util::TimeUtil::FromString(std::string{*text}, duration);
+        return Error(absl::StrCat("internal: ", type.full_name(),
+                                  " is not the generated type"));
       }
-      if (!ok) {
-        return Error(absl::StrCat(
-            "invalid ", type.name(), " \"", absl::CHexEscape(*text), "\"",
-            table.well_known == WellKnown::kTimestamp
-                ? " (want RFC 3339, e.g. 2024-02-01T12:54:33.174Z)"
-                : " (want seconds with an \"s\" suffix, e.g. 1.5s)"));
+      if (!status.ok()) {
+        return Error(status.message());
       }
       return absl::OkStatus();
     }
@@ -636,12 +899,108 @@ absl::Status MessageFiller::FillWellKnown(element value, pb::Message& message,
       return absl::OkStatus();
     }
     case WellKnown::kAny:
-      return absl::UnimplementedError(absl::StrCat(
-          path_->ToString(), ": google.protobuf.Any is not supported"));
+      return FillAny(value, message);
     case WellKnown::kNone:
       break;
   }
   return Error("internal: not a well-known type");
+}
+
+absl::Status MessageFiller::FillAny(element value, pb::Message& any_message) {
+  auto* out = dynamic_cast<pb::Any*>(&any_message);
+  simdjson::dom::object object;
+  if (out == nullptr || value.get_object().get(object) != simdjson::SUCCESS) {
+    return Error(Expected("an object (Any)", value));
+  }
+  // `@type` may come after the fields it types: the DOM lets us look ahead.
+  element type_value;
+  bool has_type = false;
+  for (const simdjson::dom::key_value_pair member : object) {
+    if (absl::string_view(member.key.data(), member.key.size()) ==
+        kAnyTypeKey) {
+      if (has_type) {
+        JsonPathScope scope(*path_, kAnyTypeKey);
+        return Error("duplicate key");
+      }
+      has_type = true;
+      type_value = member.value;
+    }
+  }
+  if (!has_type) {
+    if (object.size() == 0) {
+      return absl::OkStatus();  // {} is the empty Any.
+    }
+    return Error("expected \"@type\" in an object (Any), got none");
+  }
+  const pb::Descriptor* type = nullptr;
+  {
+    JsonPathScope scope(*path_, kAnyTypeKey);
+    if (type_value.type() != element_type::STRING) {
+      return Error(Expected("a type URL string", type_value));
+    }
+    const absl::string_view url = StringOf(type_value);
+    absl::string_view name = url;
+    if (absl::ConsumePrefix(&name, kTypeUrlPrefix)) {
+      type = pb::DescriptorPool::generated_pool()->FindMessageTypeByName(
+          std::string{name});
+    }
+    if (type == nullptr) {
+      return Error(absl::StrCat("expected a type URL \"", kTypeUrlPrefix,
+                                "<message type known here>\", got \"",
+                                absl::CHexEscape(url), "\""));
+    }
+    out->set_type_url(url.data(), url.size());
+  }
+  std::unique_ptr<pb::Message> inner(
+      pb::MessageFactory::generated_factory()->GetPrototype(type)->New());
+  const MessageTable& table = TableFor(type);
+  absl::Status status;
+  if (table.well_known == WellKnown::kNone) {
+    status = FillMessage(value, *inner, table, kAnyTypeKey);
+  } else {
+    status = FillWellKnownInAny(object, *inner, table);
+  }
+  if (!status.ok()) {
+    return status;
+  }
+  if (!inner->SerializeToString(out->mutable_value())) {
+    return Error(absl::StrCat("cannot serialize ", type->full_name()));
+  }
+  return absl::OkStatus();
+}
+
+// A well-known type inside an Any has a special JSON form, so it sits under
+// "value": {"@type": ".../google.protobuf.Duration", "value": "1.5s"}.
+absl::Status MessageFiller::FillWellKnownInAny(simdjson::dom::object object,
+                                               pb::Message& message,
+                                               const MessageTable& table) {
+  bool has_value = false;
+  for (const simdjson::dom::key_value_pair member : object) {
+    const absl::string_view key(member.key.data(), member.key.size());
+    if (key == kAnyTypeKey) {
+      continue;
+    }
+    JsonPathScope scope(*path_, key);
+    if (key != "value") {
+      return Error(absl::StrCat(
+          "expected only \"@type\" and \"value\" in an Any "
+          "holding ",
+          message.GetDescriptor()->full_name(), ", got another key"));
+    }
+    if (has_value) {
+      return Error("duplicate key");
+    }
+    has_value = true;
+    // null leaves the value empty, as for a field, but is a Value's null.
+    if (member.value.is_null() && table.well_known != WellKnown::kValue) {
+      continue;
+    }
+    absl::Status status = FillMessage(member.value, message, table, {});
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status MessageFiller::FillValue(element value,

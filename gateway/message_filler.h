@@ -4,9 +4,13 @@
 // per-message code). What it implements:
 //
 //   - keys: the field's proto name or its json_name;
-//   - null: leaves the field unset (google.protobuf.Value: null_value);
-//   - integers: JSON numbers or decimal strings, range-checked; an integral
-//     double such as 1e3 is accepted for an integer field;
+//   - null: leaves the field unset (google.protobuf.Value: null_value;
+//     google.protobuf.NullValue: NULL_VALUE, which selects a oneof member);
+//   - integers (every width and encoding): JSON numbers or decimal strings,
+//     range-checked exactly; an integral number in fraction or exponent form
+//     (2.147483647e9) is accepted, read from its digits when set_source() was
+//     given; 1.5 or 1e-400 is refused, not rounded. Quoted exponents ("1e2")
+//     are refused, as protobuf 3.21 does;
 //   - floating point: numbers, numeric strings, "NaN", "Infinity",
 //     "-Infinity";
 //   - bool: true/false only;
@@ -14,17 +18,37 @@
 //   - string: JSON strings; bytes: base64 (standard or web-safe);
 //   - repeated fields: arrays; maps: objects with keys converted to the key
 //     type; oneofs: at most one member set;
-//   - well-known types: Timestamp and Duration (RFC 3339 / "1.5s" strings),
-//     Struct, Value, ListValue, the wrapper types, FieldMask, Empty.
-//     google.protobuf.Any is refused (kUnimplemented): the contract has none.
+//   - well-known types: Timestamp (RFC 3339, years 0001 to 9999 as written)
+//     and Duration ("1.5s", at most +-315,576,000,000 s and nine fractional
+//     digits), Struct, Value, ListValue, the wrapper types, FieldMask, Empty;
+//   - google.protobuf.Any: {"@type": "type.googleapis.com/<full name>", ...
+//     the packed message's fields}, "@type" anywhere among the keys; a
+//     well-known type sits under "value": {"@type": ".../google.protobuf.
+//     Duration", "value": "1.5s"}. Types resolve in the generated descriptor
+//     pool (what is linked in); another URL prefix or an unknown type is an
+//     error at `<path>.@type` naming the URL. {} is the empty Any.
 //
-// It is stricter than protobuf 3.21's JsonStringToMessage (and in line with
-// later protobuf releases) where 3.21 takes plainly wrong input: a string
-// for a bool ("active": "yes" read as true), a single value for a repeated
-// field or a list nested in its list, null inside a list or as a map value,
-// "yes" as a bool map key, any object as a Timestamp or Duration, and unknown
-// enum names (which 3.21 drops silently when ignoring unknown fields). A
-// webhook that says such things is wrong, and saying so beats guessing.
+// Deliberately stricter than protobuf 3.21's JsonStringToMessage, where 3.21
+// takes plainly wrong input (later protobuf releases refuse most of it too),
+// because a webhook that says such things is wrong and saying so beats
+// guessing. Voucherify never sends any of these:
+//   - syntax 3.21's parser tolerates: trailing commas, single-quoted strings,
+//     unquoted key names (simdjson refuses them as malformed JSON);
+//   - a key twice for a oneof member, an optional field, a map or Struct key,
+//     or "@type" (3.21 keeps the last), and an integer in exponent form whose
+//     text differs between repeated keys;
+//   - null as an element of a repeated field or as a map value (3.21 drops
+//     or defaults it), except for Value and NullValue elements;
+//   - a string for a bool ("active": "yes" read as true), "yes" as a bool map
+//     key, a single value for a repeated field (3.21 also turns a null
+//     repeated NullValue field into one element), a list nested in its list;
+//   - any object as a Timestamp or Duration, and unknown enum names (which
+//     3.21 drops silently when ignoring unknown fields);
+//   - a well-known type in an Any with a key other than "value" (3.21 aborts
+//     on a CHECK).
+// Where 3.21 is wrong the other way, the walker follows the mapping: it
+// accepts a ListValue in an Any, and 64-bit limits in exponent form
+// (9.223372036854775807e18 is int64's maximum; 3.21 rounds it to 2^63).
 //
 // Keys the message type does not know are skipped and reported as JSON paths
 // (see JsonPath) in `unknown_fields`; nothing else is silently dropped.
@@ -39,6 +63,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -54,6 +79,13 @@ class MessageFiller {
   ~MessageFiller();
   MessageFiller(const MessageFiller&) = delete;
   MessageFiller& operator=(const MessageFiller&) = delete;
+
+  // The JSON text that the elements given to Fill() were parsed from; it
+  // must outlive those calls, and their `path` must start at its root. With
+  // it, an integer field written in fraction or exponent form is converted
+  // exactly from its digits (see json_integer.h). Without it (the default),
+  // from the double simdjson parsed, which reads "1e-400" as 0.
+  void set_source(absl::string_view json) { source_ = json; }
 
   // Merges the JSON object `value` into `message`. `path` is where `value`
   // sits in the document (for messages); it is restored on return.
@@ -84,12 +116,20 @@ class MessageFiller {
   absl::Status FillWellKnown(simdjson::dom::element value,
                              google::protobuf::Message& message,
                              const MessageTable& table);
+  absl::Status FillAny(simdjson::dom::element value,
+                       google::protobuf::Message& any_message);
+  absl::Status FillWellKnownInAny(simdjson::dom::object object,
+                                  google::protobuf::Message& message,
+                                  const MessageTable& table);
   absl::Status FillValue(simdjson::dom::element value,
                          google::protobuf::Message& value_message);
   absl::Status FillStruct(simdjson::dom::element value,
                           google::protobuf::Message& struct_message);
   absl::Status FillListValue(simdjson::dom::element value,
                              google::protobuf::Message& list_message);
+
+  // How the source wrote the number `value` at the current path.
+  absl::StatusOr<absl::string_view> NumberText(simdjson::dom::element value);
 
   // An error at the current path.
   absl::Status Error(absl::string_view what) const;
@@ -100,6 +140,7 @@ class MessageFiller {
   // Valid only during Fill().
   JsonPath* path_ = nullptr;
   std::vector<std::string>* unknown_fields_ = nullptr;
+  absl::string_view source_;
 };
 
 }  // namespace vouchstream::gateway

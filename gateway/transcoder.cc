@@ -162,6 +162,7 @@ absl::StatusOr<v1::Event> Transcoder::FromEnvelope(absl::string_view body) {
   v1::Event event;
   impl_->path.Clear();
   impl_->unknown.clear();
+  impl_->filler.set_source(body);
   voucherify::v1::WebhookEnvelope& envelope = *event.mutable_envelope();
   absl::Status status =
       impl_->filler.Fill(*root, envelope, impl_->path, impl_->unknown, "data");
@@ -236,6 +237,7 @@ absl::StatusOr<v1::Event> Transcoder::FromBody(absl::string_view type,
   event.set_type(std::string{type});
   impl_->path.Clear();
   impl_->unknown.clear();
+  impl_->filler.set_source(body);
   absl::Status status = impl_->FillPayload(*root, type, event);
   if (!status.ok()) {
     return status;
