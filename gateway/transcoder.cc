@@ -57,7 +57,10 @@ const char* JsonKind(const simdjson::dom::element& value) {
 }  // namespace
 
 struct Transcoder::Impl {
-  explicit Impl(const Options& options) : document(options.max_depth) {}
+  explicit Impl(const Options& options)
+      : document(options.max_depth),
+        filler(MessageFiller::Options{
+            /*odd_values=*/MessageFiller::OddValues::kKeepAsUnknown}) {}
 
   // Fills the payload oneof of `event` from `data`, typed when the contract
   // knows `type`, else as a Struct.
@@ -76,6 +79,11 @@ struct Transcoder::Impl {
       event.add_unknown_fields(std::move(field));
     }
     unknown.clear();
+    for (MessageFiller::OddValue& odd : filler.TakeOddValues()) {
+      v1::OddValue& out = *event.add_odd_values();
+      out.set_path(std::move(odd.path));
+      out.set_reason(std::move(odd.reason));
+    }
   }
 
   JsonDocument document;
@@ -103,6 +111,7 @@ absl::StatusOr<v1::Event> Transcoder::FromEnvelope(absl::string_view body) {
   v1::Event event;
   impl_->path.Clear();
   impl_->unknown.clear();
+  impl_->filler.TakeOddValues();  // What a refused body may have left.
   impl_->filler.set_source(body);
   voucherify::v1::WebhookEnvelope& envelope = *event.mutable_envelope();
   absl::Status status =
@@ -178,6 +187,7 @@ absl::StatusOr<v1::Event> Transcoder::FromBody(absl::string_view type,
   event.set_type(std::string{type});
   impl_->path.Clear();
   impl_->unknown.clear();
+  impl_->filler.TakeOddValues();  // What a refused body may have left.
   impl_->filler.set_source(body);
   absl::Status status = impl_->FillPayload(*root, type, event);
   if (!status.ok()) {
