@@ -755,17 +755,11 @@ absl::Status MessageFiller::FillField(element value, pb::Message& message,
                               set->name(), "\" set"));
     }
   }
-  const pb::Reflection& reflection = *message.GetReflection();
-  // A message value refused halfway must not leave an empty message set;
-  // one set by an earlier key for the same field stays as it was.
-  const bool had_message = keep_odd_values_ &&
-                           field.cpp_type() == FieldType::CPPTYPE_MESSAGE &&
-                           reflection.HasField(message, &field);
   absl::Status status = AddOrSet(value, message, field);
   if (!status.ok() && Kept(status)) {
-    if (field.cpp_type() == FieldType::CPPTYPE_MESSAGE && !had_message) {
-      reflection.ClearField(&message, &field);
-    }
+    // Unset, even if an earlier key for the field set it: as in protobuf,
+    // the last key counts. No empty message is left behind either.
+    message.GetReflection()->ClearField(&message, &field);
     return absl::OkStatus();
   }
   return status;

@@ -63,10 +63,11 @@
 //     `vouchers[0].active: expected a boolean, got string`;
 //   - kKeepAsUnknown (for Voucherify's bodies, which disagree with their own
 //     schema; refusing would lose the event): the value is left out of the
-//     message, as narrowly as possible: the singular field stays unset, an
-//     array element or a map entry is skipped, a repeated key or oneof
-//     member keeps its first value, and a problem inside a well-known type
-//     (a Timestamp, an Any) leaves out the whole well-known value. Its path
+//     message, as narrowly as possible: the singular field is unset (the
+//     last key counts, as in protobuf, if the JSON repeats it), an array
+//     element or a map entry is skipped, a map, Struct or oneof that gets a
+//     key twice keeps the first value, and a problem inside a well-known
+//     type (a Timestamp, an Any) leaves out the whole value. Its path
 //     goes to `unknown_fields` and its path and reason to TakeOddValues();
 //     everything else is typed. A root that is not an object is an error in
 //     both modes.
