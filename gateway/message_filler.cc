@@ -720,27 +720,7 @@ absl::Status MessageFiller::FillField(element value, pb::Message& message,
     return FillMap(value, message, field);
   }
   if (field.is_repeated()) {
-    simdjson::dom::array array;
-    if (value.get_array().get(array) != simdjson::SUCCESS) {
-      return Odd(Expected("an array", value));
-    }
-    const bool null_is_value = NullIsValue(field);
-    size_t index = 0;
-    for (const element item : array) {
-      JsonPathScope scope(*path_, index++);
-      absl::Status status = item.is_null() && !null_is_value
-                                ? Odd("null is not allowed in a repeated field")
-                                : AddOrSet(item, message, field);
-      if (!status.ok()) {
-        if (!Kept(status)) {
-          return status;
-        }
-        if (field.cpp_type() == FieldType::CPPTYPE_MESSAGE) {
-          message.GetReflection()->RemoveLast(&message, &field);
-        }
-      }
-    }
-    return absl::OkStatus();
+    return FillRepeated(value, message, field);
   }
   // Oneof members, and proto3 `optional` fields (a oneof of one), may be set
   // once: a second key for them is a duplicate or a conflict.
@@ -763,6 +743,31 @@ absl::Status MessageFiller::FillField(element value, pb::Message& message,
     return absl::OkStatus();
   }
   return status;
+}
+
+absl::Status MessageFiller::FillRepeated(element value, pb::Message& message,
+                                         const pb::FieldDescriptor& field) {
+  simdjson::dom::array array;
+  if (value.get_array().get(array) != simdjson::SUCCESS) {
+    return Odd(Expected("an array", value));
+  }
+  const bool null_is_value = NullIsValue(field);
+  size_t index = 0;
+  for (const element item : array) {
+    JsonPathScope scope(*path_, index++);
+    absl::Status status = item.is_null() && !null_is_value
+                              ? Odd("null is not allowed in a repeated field")
+                              : AddOrSet(item, message, field);
+    if (!status.ok()) {
+      if (!Kept(status)) {
+        return status;
+      }
+      if (field.cpp_type() == FieldType::CPPTYPE_MESSAGE) {
+        message.GetReflection()->RemoveLast(&message, &field);
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status MessageFiller::FillMap(element value, pb::Message& message,

@@ -153,6 +153,9 @@ class MessageFiller {
   absl::Status FillField(simdjson::dom::element value,
                          google::protobuf::Message& message,
                          const google::protobuf::FieldDescriptor& field);
+  absl::Status FillRepeated(simdjson::dom::element value,
+                            google::protobuf::Message& message,
+                            const google::protobuf::FieldDescriptor& field);
   absl::Status FillMap(simdjson::dom::element value,
                        google::protobuf::Message& message,
                        const google::protobuf::FieldDescriptor& field);
