@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include <openssl/evp.h>
 
 #include "gateway/event_types.h"
@@ -54,6 +55,46 @@ const char* JsonKind(const simdjson::dom::element& value) {
   }
 }
 
+// The id a typed body names for its type: the string at its payload field's
+// `(event_id_path)` (e.g. "redemption.id"), or "" when the type declares
+// none, the body was kept as `data`, or the path leads nowhere.
+std::string BodyId(const v1::Event& event) {
+  static const google::protobuf::OneofDescriptor* const kPayload =
+      v1::Event::descriptor()->FindOneofByName("payload");
+  const google::protobuf::Reflection& event_reflection =
+      *v1::Event::GetReflection();
+  const google::protobuf::FieldDescriptor* member =
+      event_reflection.GetOneofFieldDescriptor(event, kPayload);
+  if (member == nullptr) {
+    return "";
+  }
+  const absl::string_view path = EventIdPath(*member);
+  if (path.empty()) {
+    return "";
+  }
+  const google::protobuf::Message* at =
+      &event_reflection.GetMessage(event, member);
+  for (absl::string_view step : absl::StrSplit(path, '.')) {
+    const google::protobuf::FieldDescriptor* field =
+        at->GetDescriptor()->FindFieldByName(static_cast<std::string>(step));
+    if (field == nullptr || field->is_repeated() ||
+        !at->GetReflection()->HasField(*at, field)) {
+      return "";
+    }
+    if (field->cpp_type() ==
+        google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+      // The last step (tests/contract checks every path ends on a string).
+      return at->GetReflection()->GetString(*at, field);
+    }
+    if (field->cpp_type() !=
+        google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      return "";
+    }
+    at = &at->GetReflection()->GetMessage(*at, field);
+  }
+  return "";
+}
+
 }  // namespace
 
 struct Transcoder::Impl {
@@ -64,14 +105,32 @@ struct Transcoder::Impl {
 
   // Fills the payload oneof of `event` from `data`, typed when the contract
   // knows `type`, else as a Struct.
+  //
+  // A body that does not fit its type's message (Voucherify disagreeing with
+  // its own schema, e.g. a string where the schema has an object) is kept
+  // whole as `data` instead, for every type but publication.succeeded: those
+  // types were accepted as `data` before the contract typed them, and typing
+  // them must not start refusing what was accepted (DESIGN.md: type what
+  // fits, keep the rest). publication.succeeded has been typed from the
+  // start and stays strict.
+  // TODO(contract): flag such fallbacks for the quarantine step (#13).
   absl::Status FillPayload(simdjson::dom::element data, absl::string_view type,
                            v1::Event& event) {
     const google::protobuf::FieldDescriptor* typed = TypedPayloadField(type);
-    google::protobuf::Message& target =
-        typed != nullptr
-            ? *v1::Event::GetReflection()->MutableMessage(&event, typed)
-            : *event.mutable_data();
-    return filler.Fill(data, target, path, unknown);
+    if (typed == nullptr) {
+      return filler.Fill(data, *event.mutable_data(), path, unknown);
+    }
+    const size_t unknown_before = unknown.size();
+    absl::Status status = filler.Fill(
+        data, *v1::Event::GetReflection()->MutableMessage(&event, typed), path,
+        unknown);
+    if (status.ok() ||
+        typed->number() == v1::Event::kPublicationSucceededFieldNumber) {
+      return status;
+    }
+    event.clear_payload();
+    unknown.resize(unknown_before);
+    return filler.Fill(data, *event.mutable_data(), path, unknown);
   }
 
   void TakeUnknown(v1::Event& event) {
@@ -193,13 +252,12 @@ absl::StatusOr<v1::Event> Transcoder::FromBody(absl::string_view type,
   if (!status.ok()) {
     return status;
   }
-  const std::string& publication_id =
-      event.publication_succeeded().publication().id();
-  if (publication_id.empty()) {
+  std::string body_id = BodyId(event);
+  if (body_id.empty()) {
     event.set_id(BodyDigestId(body));
     event.set_id_rule(v1::ID_RULE_CONTENT_HASH);
   } else {
-    event.set_id(publication_id);
+    event.set_id(std::move(body_id));
     event.set_id_rule(v1::ID_RULE_BODY_ID);
   }
   impl_->TakeUnknown(event);

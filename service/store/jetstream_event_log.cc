@@ -68,7 +68,7 @@ std::string IdentityKey(absl::string_view type, absl::string_view id) {
 }
 
 // The state key holding the first seq stored under (type, id) identity.
-constexpr char kTypeIdFromKey[] = "identity.type_id_from";
+constexpr const char* kTypeIdFromKey = "identity.type_id_from";
 
 // `Nats-Msg-Id` is a header value: printable ASCII goes as is (readable in
 // `nats stream view`), anything else as hex.

@@ -1,5 +1,7 @@
-// `vouchstream-cli get [--server=HOST:PORT] SEQ|ID`: prints one stored
-// event as a JSON line (proto field names). All digits means a seq.
+// `vouchstream-cli get [--server=HOST:PORT] [--type=TYPE] SEQ|ID`: prints one
+// stored event as a JSON line (proto field names). All digits means a seq.
+// An id names one event together with its type (identity is (type, id));
+// without --type the newest event with that id.
 
 #include <cstdint>
 #include <cstdio>
@@ -17,9 +19,12 @@ namespace vouchstream::cli {
 int GetCommand(const std::vector<std::string>& args) {
   std::string server = kDefaultServer;
   std::string key;
+  std::string type;
   for (const std::string& arg : args) {
     if (absl::StartsWith(arg, "--server=")) {
       server = arg.substr(9);
+    } else if (absl::StartsWith(arg, "--type=")) {
+      type = arg.substr(7);
     } else if (key.empty() && !absl::StartsWith(arg, "--")) {
       key = arg;
     } else {
@@ -29,7 +34,8 @@ int GetCommand(const std::vector<std::string>& args) {
   }
   if (key.empty()) {
     std::fprintf(stderr,
-                 "usage: vouchstream-cli get [--server=HOST:PORT] SEQ|ID\n");
+                 "usage: vouchstream-cli get [--server=HOST:PORT] "
+                 "[--type=TYPE] SEQ|ID\n");
     return 2;
   }
   v1::GetEventRequest request;
@@ -38,6 +44,7 @@ int GetCommand(const std::vector<std::string>& args) {
     request.set_seq(seq);
   } else {
     request.set_id(key);
+    request.set_type(type);
   }
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +

@@ -36,7 +36,7 @@ constexpr std::array kCommands = {
             "[--idle-timeout=SECONDS]",
             "Prints one JSON line per delivered event.",
             vouchstream::cli::SubscribeCommand, true},
-    Command{"get", "[--server=HOST:PORT] SEQ|ID",
+    Command{"get", "[--server=HOST:PORT] [--type=TYPE] SEQ|ID",
             "Prints one stored event as JSON.", vouchstream::cli::GetCommand,
             true},
     Command{"list",
