@@ -98,36 +98,27 @@ std::string BodyId(const v1::Event& event) {
 }  // namespace
 
 struct Transcoder::Impl {
-  explicit Impl(const Options& options) : document(options.max_depth) {}
+  explicit Impl(const Options& options)
+      : document(options.max_depth),
+        filler(MessageFiller::Options{
+            /*odd_values=*/MessageFiller::OddValues::kKeepAsUnknown}) {}
 
   // Fills the payload oneof of `event` from `data`, typed when the contract
   // knows `type`, else as a Struct.
   //
   // A body that does not fit its type's message (Voucherify disagreeing with
-  // its own schema, e.g. a string where the schema has an object) is kept
-  // whole as `data` instead, for every type but publication.succeeded: those
-  // types were accepted as `data` before the contract typed them, and typing
-  // them must not start refusing what was accepted (DESIGN.md: type what
-  // fits, keep the rest). publication.succeeded has been typed from the
-  // start and stays strict.
-  // TODO(contract): flag such fallbacks for the quarantine step (#13).
+  // its own schema, e.g. a string where the schema has an object) is typed
+  // all the same: the walker keeps what does not fit as odd values
+  // (DESIGN.md: type what fits, keep the rest), so nothing readable is
+  // refused, for newly typed types as for publication.succeeded.
   absl::Status FillPayload(simdjson::dom::element data, absl::string_view type,
                            v1::Event& event) {
     const google::protobuf::FieldDescriptor* typed = TypedPayloadField(type);
-    if (typed == nullptr) {
-      return filler.Fill(data, *event.mutable_data(), path, unknown);
-    }
-    const size_t unknown_before = unknown.size();
-    absl::Status status = filler.Fill(
-        data, *v1::Event::GetReflection()->MutableMessage(&event, typed), path,
-        unknown);
-    if (status.ok() ||
-        typed->number() == v1::Event::kPublicationSucceededFieldNumber) {
-      return status;
-    }
-    event.clear_payload();
-    unknown.resize(unknown_before);
-    return filler.Fill(data, *event.mutable_data(), path, unknown);
+    google::protobuf::Message& target =
+        typed != nullptr
+            ? *v1::Event::GetReflection()->MutableMessage(&event, typed)
+            : *event.mutable_data();
+    return filler.Fill(data, target, path, unknown);
   }
 
   void TakeUnknown(v1::Event& event) {
@@ -135,6 +126,11 @@ struct Transcoder::Impl {
       event.add_unknown_fields(std::move(field));
     }
     unknown.clear();
+    for (MessageFiller::OddValue& odd : filler.TakeOddValues()) {
+      v1::OddValue& out = *event.add_odd_values();
+      out.set_path(std::move(odd.path));
+      out.set_reason(std::move(odd.reason));
+    }
   }
 
   JsonDocument document;
@@ -162,6 +158,7 @@ absl::StatusOr<v1::Event> Transcoder::FromEnvelope(absl::string_view body) {
   v1::Event event;
   impl_->path.Clear();
   impl_->unknown.clear();
+  impl_->filler.TakeOddValues();  // What a refused body may have left.
   impl_->filler.set_source(body);
   voucherify::v1::WebhookEnvelope& envelope = *event.mutable_envelope();
   absl::Status status =
@@ -237,6 +234,7 @@ absl::StatusOr<v1::Event> Transcoder::FromBody(absl::string_view type,
   event.set_type(std::string{type});
   impl_->path.Clear();
   impl_->unknown.clear();
+  impl_->filler.TakeOddValues();  // What a refused body may have left.
   impl_->filler.set_source(body);
   absl::Status status = impl_->FillPayload(*root, type, event);
   if (!status.ok()) {

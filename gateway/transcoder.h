@@ -16,7 +16,10 @@
 // its type's message, except for publication.succeeded, which is refused
 // with the error (it has been typed from the start).
 // The raw bytes always go into `Event.raw`, and every JSON path the contract
-// does not know into `Event.unknown_fields`.
+// does not know into `Event.unknown_fields`. A value the contract cannot type
+// (a string where it has a boolean, an enum name it lacks, ...) is no reason
+// to refuse: it is left out of the typed payload and its path and reason go
+// to `Event.odd_values` (the walker's kKeepAsUnknown mode, message_filler.h).
 //
 // `id` and `id_rule` (see event.proto): the envelope's `event.id`, else its
 // `id`; for a bare body the id it names for its type (the payload field's
@@ -30,7 +33,9 @@
 // and `enrichment` are for later stages.
 //
 // Errors are kInvalidArgument with the JSON path or byte offset of the
-// problem, e.g. `data.vouchers[0].active: expected a boolean, got string`.
+// problem, only for bodies that cannot be read: malformed JSON (or nested
+// deeper than `max_depth`), a root or envelope `data` that is not an object,
+// an envelope that names no valid event type.
 //
 // Thread-compatible: a Transcoder owns its parser buffers, so use one per
 // thread. Construction is cheap.

@@ -296,6 +296,9 @@ void Enricher::Enrich(v1::Event* event) const {
   if (!event->unknown_fields().empty()) {
     enrichment.add_flags(v1::Enrichment::FLAG_UNKNOWN_FIELDS);
   }
+  if (!event->odd_values().empty()) {
+    enrichment.add_flags(v1::Enrichment::FLAG_ODD_VALUES);
+  }
 }
 
 void Enricher::EnrichPublication(const PublicationSucceeded& body,

@@ -6,8 +6,8 @@
 //   - the type maps to its own `Event.payload` field through the
 //     `(vouchstream.v1.event_type)` option, and the payload fields, the
 //     documented types and the fixture files are the same 72 types;
-//   - the walker (Transcoder::FromBody) types the body with no error and no
-//     unknown field;
+//   - the walker (Transcoder::FromBody) types the body with no error, no
+//     unknown field and no odd value;
 //   - the walker's message equals protobuf's JsonStringToMessage of the same
 //     body (the oracle);
 //   - message -> JSON -> message is lossless.
@@ -224,6 +224,9 @@ TEST_P(EventFixtureTest, WalkerTypesTheWholeBody) {
   EXPECT_TRUE(v1::Event::GetReflection()->HasField(*event, field))
       << "the body fell back to data";
   EXPECT_THAT(event->unknown_fields(), IsEmpty());
+  // Nothing was kept as an odd value: the whole body fits its type.
+  EXPECT_EQ(event->odd_values_size(), 0)
+      << event->odd_values(0).path() << ": " << event->odd_values(0).reason();
 }
 
 TEST_P(EventFixtureTest, WalkerAgreesWithJsonStringToMessage) {

@@ -265,6 +265,17 @@ TEST(EnricherTest, UnknownFieldsFlag) {
               ElementsAre(v1::Enrichment::FLAG_UNKNOWN_FIELDS));
 }
 
+TEST(EnricherTest, OddValuesFlag) {
+  v1::Event event = SeedEvent();
+  event.add_unknown_fields("data.vouchers[0].active");
+  v1::OddValue& odd = *event.add_odd_values();
+  odd.set_path("data.vouchers[0].active");
+  odd.set_reason("expected a boolean, got string");
+  EXPECT_THAT(Enriched(event).flags(),
+              ElementsAre(v1::Enrichment::FLAG_UNKNOWN_FIELDS,
+                          v1::Enrichment::FLAG_ODD_VALUES));
+}
+
 TEST(EnricherTest, SingularVoucherAlreadyListedIsNotRepeated) {
   v1::Event event = SeedEvent();
   *Body(&event).mutable_voucher() = Body(&event).vouchers(0);
