@@ -62,7 +62,9 @@ bool Carries(const v1::Event& event, const std::string& key) {
 }  // namespace
 
 std::optional<v1::FieldViolation> CheckBareBodyShape(const v1::Event& event) {
-  if (event.has_envelope()) {
+  // Only webhook bodies the gateway received on a type's URL: publishers
+  // that call the service themselves are trusted with their types.
+  if (event.has_envelope() || event.ingress().path().empty()) {
     return std::nullopt;
   }
   const auto& objects = IdentifyingObjects();

@@ -5,8 +5,11 @@
 // that type. Each typed payload field names, in the contract, the top-level
 // object that marks its bodies (the `identifying_field` option, e.g.
 // `redemption` for `redemption.succeeded`); a bare body without it is not of
-// that type. Envelopes are not checked: their type is inside the signed
-// bytes, and what Voucherify sends in one is never refused for its shape.
+// that type. Only webhooks the gateway received are checked (`ingress.path`
+// set); envelopes are not: their type is inside the signed bytes, and what
+// Voucherify sends in one is never refused for its shape. Events that gRPC
+// publishers send themselves carry the type they chose (their `publish`
+// scope already lets them).
 //
 // Thread-safe: a pure function.
 
@@ -17,7 +20,8 @@
 
 namespace vouchstream::core {
 
-// The violation of a bare body (no `envelope`) that lacks its type's
+// The violation of a bare webhook body (no `envelope`, `ingress.path` set)
+// that lacks its type's
 // identifying object, whether it was typed or kept as `data`: e.g. field
 // "redemption", description "a bare redemption.succeeded body must carry its
 // identifying object `redemption` ..."; nullopt otherwise (envelopes, types

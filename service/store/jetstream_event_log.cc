@@ -1264,15 +1264,24 @@ absl::StatusOr<v1::Event> JetStreamEventLog::GetById(absl::string_view type,
                                                      absl::string_view id) {
   absl::StatusOr<std::optional<uint64_t>> seq =
       LookupSeq(type.empty() ? Key("id", id) : IdentityKey(type, id));
+  // An event stored before identity was (type, id) has only the id key.
+  const bool legacy = seq.ok() && !seq->has_value() && !type.empty() &&
+                      type_id_from_.load() > 1;
+  if (legacy) {
+    seq = LookupSeq(Key("id", id));
+  }
   if (!seq.ok()) {
     return seq.status();
   }
+  const absl::Status not_found =
+      absl::NotFoundError(absl::StrCat("event id \"", id, "\" not found"));
   if (!seq->has_value()) {
-    return absl::NotFoundError(absl::StrCat("event id \"", id, "\" not found"));
+    return not_found;
   }
   absl::StatusOr<v1::Event> event = GetBySeq(**seq);
-  if (absl::IsNotFound(event.status())) {
-    return absl::NotFoundError(absl::StrCat("event id \"", id, "\" not found"));
+  if (absl::IsNotFound(event.status()) ||
+      (legacy && event.ok() && event->type() != type)) {
+    return not_found;
   }
   return event;
 }

@@ -15,6 +15,8 @@ using ::testing::HasSubstr;
 v1::Event BareRedemption() {
   v1::Event event;
   event.set_type("redemption.succeeded");
+  event.mutable_ingress()->set_path(
+      "/webhooks/voucherify/redemption.succeeded");
   event.mutable_redemption_succeeded()->mutable_redemption()->set_id("r_1");
   return event;
 }
@@ -37,6 +39,8 @@ TEST(BodyShapeTest, ABareBodyWithoutItIsNotOfItsUrlsType) {
 TEST(BodyShapeTest, ABodyKeptAsDataIsCheckedByItsKeys) {
   v1::Event event;
   event.set_type("redemption.succeeded");
+  event.mutable_ingress()->set_path(
+      "/webhooks/voucherify/redemption.succeeded");
   (*event.mutable_data()->mutable_fields())["publication"]
       .mutable_struct_value();
   ASSERT_TRUE(CheckBareBodyShape(event).has_value());
@@ -49,6 +53,14 @@ TEST(BodyShapeTest, ABodyKeptAsDataIsCheckedByItsKeys) {
   EXPECT_TRUE(CheckBareBodyShape(event).has_value());
 }
 
+TEST(BodyShapeTest, EventsThatDidNotComeThroughTheGatewayAreNotChecked) {
+  v1::Event event = BareRedemption();
+  event.mutable_redemption_succeeded()->clear_redemption();
+  ASSERT_TRUE(CheckBareBodyShape(event).has_value());
+  event.clear_ingress();
+  EXPECT_EQ(CheckBareBodyShape(event), std::nullopt);
+}
+
 TEST(BodyShapeTest, EnvelopesAndUntypedTypesAreNotChecked) {
   v1::Event event = BareRedemption();
   event.mutable_redemption_succeeded()->clear_redemption();
@@ -56,6 +68,8 @@ TEST(BodyShapeTest, EnvelopesAndUntypedTypesAreNotChecked) {
   EXPECT_EQ(CheckBareBodyShape(event), std::nullopt);
   v1::Event untyped;
   untyped.set_type("campaign.earning_rule.assigned");
+  untyped.mutable_ingress()->set_path(
+      "/webhooks/voucherify/campaign.earning_rule.assigned");
   untyped.mutable_data();
   EXPECT_EQ(CheckBareBodyShape(untyped), std::nullopt);
 }

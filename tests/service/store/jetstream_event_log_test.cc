@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -343,6 +344,58 @@ TEST_F(JetStreamEventLogTest, OpenRestoresTheIdKeysOfRecentEvents) {
               IsOkAndHolds(Property(&v1::Event::seq, uint64_t{2})));
   EXPECT_THAT(AppendAndWait(*log, MakeEvent("orphan")), IsAppend(2, true));
   EXPECT_EQ(log->stats().duplicates_by_key, 1u);
+}
+
+// A stream written before identity was (type, id): events published with
+// their id alone as Nats-Msg-Id and only the `id.` key, and no identity
+// epoch. Opening it records the epoch; an old event's late retry is still
+// its duplicate, and its id under another type is a new event.
+TEST_F(JetStreamEventLogTest, EventsStoredUnderTheOldRuleKeepTheirIdentity) {
+  OpenLog().reset();  // Creates the stream and the buckets.
+  natsConnection* connection = nullptr;
+  ASSERT_EQ(natsConnection_ConnectTo(&connection, nats_->url().c_str()),
+            NATS_OK);
+  jsCtx* js = nullptr;
+  ASSERT_EQ(natsConnection_JetStream(&js, connection, nullptr), NATS_OK);
+  const v1::Event old_event = MakeEvent("old_1", "voucher.published");
+  jsPubOptions pub_options;
+  jsPubOptions_Init(&pub_options);
+  pub_options.MsgId = "old_1";  // The old rule: the id alone.
+  const std::string payload = old_event.SerializeAsString();
+  const std::string subject =
+      JetStreamEventLog::SubjectFor(options_.subject_prefix, old_event.type());
+  jsPubAck* ack = nullptr;
+  ASSERT_EQ(js_Publish(&ack, js, subject.c_str(), payload.data(),
+                       static_cast<int>(payload.size()), &pub_options, nullptr),
+            NATS_OK);
+  const uint64_t old_seq = ack->Sequence;
+  jsPubAck_Destroy(ack);
+  kvStore* ids = nullptr;
+  ASSERT_EQ(js_KeyValue(&ids, js, "EVENTS_IDS"), NATS_OK);
+  uint64_t revision = 0;
+  ASSERT_EQ(kvStore_PutString(&revision, ids,
+                              ("id." + absl::BytesToHexString("old_1")).c_str(),
+                              absl::StrCat(old_seq).c_str()),
+            NATS_OK);
+  kvStore* state = nullptr;
+  ASSERT_EQ(js_KeyValue(&state, js, "EVENTS_STATE"), NATS_OK);
+  ASSERT_EQ(kvStore_Purge(state, "identity.type_id_from", nullptr), NATS_OK);
+  kvStore_Destroy(state);
+  kvStore_Destroy(ids);
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(connection);
+
+  // JetStream's own window cannot answer: the message ids differ ("old_1"
+  // then, "voucher.published/old_1" now). Only the old id key can.
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  EXPECT_THAT(AppendAndWait(*log, MakeEvent("old_1", "voucher.published")),
+              IsAppend(old_seq, true));
+  EXPECT_THAT(AppendAndWait(*log, MakeEvent("old_1", "voucher.updated")),
+              IsAppend(old_seq + 1, false));
+  EXPECT_THAT(
+      log->GetById("voucher.published", "old_1"),
+      IsOkAndHolds(Property(&v1::Event::id_rule, v1::ID_RULE_UNSPECIFIED)));
 }
 
 TEST_F(JetStreamEventLogTest, ConcurrentAppendsGetSeqsInCallOrder) {
