@@ -40,7 +40,7 @@ bool Carries(const v1::Event& event, const std::string& key) {
     return member != event.data().fields().end() &&
            !member->second.has_null_value();
   }
-  const google::protobuf::Reflection* reflection = event.GetReflection();
+  const google::protobuf::Reflection* reflection = v1::Event::GetReflection();
   const google::protobuf::FieldDescriptor* payload =
       reflection->GetOneofFieldDescriptor(
           event, v1::Event::descriptor()->FindOneofByName("payload"));
