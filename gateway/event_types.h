@@ -6,6 +6,8 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 
+#include "common/event_type.h"
+
 namespace vouchstream::gateway {
 
 // The `Event.payload` oneof member for `type`, or nullptr when the type is
@@ -13,8 +15,9 @@ namespace vouchstream::gateway {
 const google::protobuf::FieldDescriptor* TypedPayloadField(
     absl::string_view type);
 
-// Whether `type` is a well-formed event type name: dot-separated words of
-// lower-case letters, digits, `_` and `-`, e.g. "publication.succeeded".
-bool IsValidEventType(absl::string_view type);
+// Whether `type` is a well-formed event type name. The rule is shared with
+// the server, so it lives in common/event_type.h; this name stays for the
+// gateway's callers.
+using ::vouchstream::common::IsValidEventType;
 
 }  // namespace vouchstream::gateway
