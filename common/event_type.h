@@ -27,7 +27,7 @@ inline constexpr absl::string_view kEventTypeRule =
 // Whether `type` is a well-formed event type name: dot-separated words of
 // lower-case letters, digits, `_` and `-`, at most `kMaxEventTypeLength`
 // bytes, e.g. "publication.succeeded". False for "", ".a", "a..b",
-// "../../etc/passwd" and "Publication.Succeeded".
+// "a/b" (a path) and "Publication.Succeeded".
 bool IsValidEventType(absl::string_view type);
 
 }  // namespace vouchstream::common
