@@ -1,29 +1,58 @@
 #include "gateway/event_types.h"
 
-#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 
 #include "vouchstream/v1/event.pb.h"
+#include "vouchstream/v1/options.pb.h"
 
 namespace vouchstream::gateway {
 
-const google::protobuf::FieldDescriptor* TypedPayloadField(
-    absl::string_view type) {
-  // One row per typed event; add a row when proto/ types another event.
-  struct Row {
-    absl::string_view type;
-    int field_number;
-  };
-  static constexpr std::array<Row, 1> kTyped = {{
-      {"publication.succeeded", v1::Event::kPublicationSucceededFieldNumber},
-  }};
-  for (const Row& row : kTyped) {
-    if (row.type == type) {
-      return v1::Event::descriptor()->FindFieldByNumber(row.field_number);
+namespace {
+
+using google::protobuf::FieldDescriptor;
+
+using TypeMap = absl::flat_hash_map<std::string, const FieldDescriptor*>;
+
+// type string -> payload field, from the `event_type` options. A duplicate
+// type string is a broken contract (tests/contract guards it): the process
+// would route one type's bodies at random, so it stops instead.
+const TypeMap& TypedFields() {
+  static const TypeMap* const kFields = [] {
+    auto* fields = new TypeMap();
+    const google::protobuf::OneofDescriptor& payload =
+        *v1::Event::descriptor()->FindOneofByName("payload");
+    for (int i = 0; i < payload.field_count(); ++i) {
+      const FieldDescriptor* field = payload.field(i);
+      const std::string& type = field->options().GetExtension(v1::event_type);
+      if (type.empty()) {
+        continue;  // `data`
+      }
+      if (!fields->emplace(type, field).second) {
+        std::fprintf(stderr, "event_types: \"%s\" names two payload fields\n",
+                     type.c_str());
+        std::abort();
+      }
     }
-  }
-  return nullptr;
+    return fields;
+  }();
+  return *kFields;
+}
+
+}  // namespace
+
+const FieldDescriptor* TypedPayloadField(absl::string_view type) {
+  const TypeMap& fields = TypedFields();
+  auto it = fields.find(type);
+  return it == fields.end() ? nullptr : it->second;
+}
+
+absl::string_view EventIdPath(const FieldDescriptor& field) {
+  return field.options().GetExtension(v1::event_id_path);
 }
 
 }  // namespace vouchstream::gateway

@@ -328,18 +328,20 @@ absl::Status ParseDuration(absl::string_view text, pb::Duration& out) {
   const size_t dot = text.rfind('.');
   const bool fraction_fits =
       dot == absl::string_view::npos || text.size() - dot <= 9 + 2;
+  pb::Duration parsed;
   if (!fraction_fits ||
-      !pb::util::TimeUtil::FromString(std::string{text}, &out)) {
+      !pb::util::TimeUtil::FromString(std::string{text}, &parsed)) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid Duration \"", absl::CHexEscape(text),
                      "\" (want seconds with an \"s\" suffix and at most "
                      "nine fractional digits, e.g. 1.5s)"));
   }
-  if (out.seconds() < -kMaxSeconds || out.seconds() > kMaxSeconds) {
+  if (parsed.seconds() < -kMaxSeconds || parsed.seconds() > kMaxSeconds) {
     return absl::InvalidArgumentError(
         absl::StrCat("expected a Duration within +-", kMaxSeconds, "s, got \"",
                      absl::CHexEscape(text), "\""));
   }
+  out = parsed;
   return absl::OkStatus();
 }
 
@@ -600,7 +602,8 @@ struct MessageFiller::MessageTable {
   absl::flat_hash_map<absl::string_view, const pb::FieldDescriptor*> fields;
 };
 
-MessageFiller::MessageFiller() = default;
+MessageFiller::MessageFiller(const Options& options)
+    : keep_odd_values_(options.odd_values == OddValues::kKeepAsUnknown) {}
 MessageFiller::~MessageFiller() = default;
 
 const MessageFiller::MessageTable& MessageFiller::TableFor(
@@ -622,6 +625,33 @@ absl::Status MessageFiller::Error(absl::string_view what) const {
   const std::string where = path_->ToString();
   return absl::InvalidArgumentError(
       absl::StrCat(where.empty() ? "root" : where, ": ", what));
+}
+
+absl::Status MessageFiller::Odd(absl::string_view what) {
+  if (!keep_odd_values_) {
+    return Error(what);
+  }
+  std::string where = path_->ToString();
+  unknown_fields_->push_back(where);
+  odd_values_.push_back({std::move(where), std::string{what}});
+  return absl::OkStatus();
+}
+
+bool MessageFiller::Kept(const absl::Status& error) {
+  if (!keep_odd_values_ || error.code() != absl::StatusCode::kInvalidArgument) {
+    return false;
+  }
+  // Every input error comes from Error(), as "<path>: <what>". The reason
+  // is <what> when the problem is this value itself, else the whole message
+  // (a problem deeper inside a well-known type, e.g. the `value` of an Any).
+  std::string where = path_->ToString();
+  absl::string_view reason = error.message();
+  if (!absl::ConsumePrefix(&reason, absl::StrCat(where, ": "))) {
+    reason = error.message();
+  }
+  unknown_fields_->push_back(where);
+  odd_values_.push_back({std::move(where), std::string{reason}});
+  return true;
 }
 
 absl::Status MessageFiller::Fill(element value, pb::Message& message,
@@ -655,7 +685,15 @@ absl::Status MessageFiller::FillMessage(element value, pb::Message& message,
       continue;
     }
     if (key.empty()) {
-      return Error("empty key: a message field always has a name");
+      constexpr absl::string_view kWhat =
+          "empty key: a message field always has a name";
+      if (!keep_odd_values_) {
+        return Error(kWhat);  // At the message, as "nested." reads badly.
+      }
+      // Kept at the empty key's own path: "nested." ("" at the root).
+      JsonPathScope scope(*path_, key);
+      Odd(kWhat).IgnoreError();  // OK in this mode.
+      continue;
     }
     JsonPathScope scope(*path_, key);
     const auto found = table.fields.find(key);
@@ -682,23 +720,7 @@ absl::Status MessageFiller::FillField(element value, pb::Message& message,
     return FillMap(value, message, field);
   }
   if (field.is_repeated()) {
-    simdjson::dom::array array;
-    if (value.get_array().get(array) != simdjson::SUCCESS) {
-      return Error(Expected("an array", value));
-    }
-    const bool null_is_value = NullIsValue(field);
-    size_t index = 0;
-    for (const element item : array) {
-      JsonPathScope scope(*path_, index++);
-      if (item.is_null() && !null_is_value) {
-        return Error("null is not allowed in a repeated field");
-      }
-      absl::Status status = AddOrSet(item, message, field);
-      if (!status.ok()) {
-        return status;
-      }
-    }
-    return absl::OkStatus();
+    return FillRepeated(value, message, field);
   }
   // Oneof members, and proto3 `optional` fields (a oneof of one), may be set
   // once: a second key for them is a duplicate or a conflict.
@@ -706,21 +728,53 @@ absl::Status MessageFiller::FillField(element value, pb::Message& message,
     const pb::FieldDescriptor* set =
         message.GetReflection()->GetOneofFieldDescriptor(message, oneof);
     if (set == &field) {
-      return Error("duplicate key");
+      return Odd("duplicate key");
     }
     if (set != nullptr) {
-      return Error(absl::StrCat("oneof \"", oneof->name(), "\" already has \"",
-                                set->name(), "\" set"));
+      return Odd(absl::StrCat("oneof \"", oneof->name(), "\" already has \"",
+                              set->name(), "\" set"));
     }
   }
-  return AddOrSet(value, message, field);
+  absl::Status status = AddOrSet(value, message, field);
+  if (!status.ok() && Kept(status)) {
+    // Unset, even if an earlier key for the field set it: as in protobuf,
+    // the last key counts. No empty message is left behind either.
+    message.GetReflection()->ClearField(&message, &field);
+    return absl::OkStatus();
+  }
+  return status;
+}
+
+absl::Status MessageFiller::FillRepeated(element value, pb::Message& message,
+                                         const pb::FieldDescriptor& field) {
+  simdjson::dom::array array;
+  if (value.get_array().get(array) != simdjson::SUCCESS) {
+    return Odd(Expected("an array", value));
+  }
+  const bool null_is_value = NullIsValue(field);
+  size_t index = 0;
+  for (const element item : array) {
+    JsonPathScope scope(*path_, index++);
+    absl::Status status = item.is_null() && !null_is_value
+                              ? Odd("null is not allowed in a repeated field")
+                              : AddOrSet(item, message, field);
+    if (!status.ok()) {
+      if (!Kept(status)) {
+        return status;
+      }
+      if (field.cpp_type() == FieldType::CPPTYPE_MESSAGE) {
+        message.GetReflection()->RemoveLast(&message, &field);
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status MessageFiller::FillMap(element value, pb::Message& message,
                                     const pb::FieldDescriptor& field) {
   simdjson::dom::object object;
   if (value.get_object().get(object) != simdjson::SUCCESS) {
-    return Error(Expected("an object (map)", value));
+    return Odd(Expected("an object (map)", value));
   }
   const pb::Descriptor& entry_type = *field.message_type();
   const pb::FieldDescriptor& key_field = *entry_type.map_key();
@@ -731,7 +785,11 @@ absl::Status MessageFiller::FillMap(element value, pb::Message& message,
     const absl::string_view key(member.key.data(), member.key.size());
     JsonPathScope scope(*path_, key);
     if (!seen.insert(key).second) {
-      return Error("duplicate key");
+      absl::Status status = Odd("duplicate key");
+      if (!status.ok()) {
+        return status;
+      }
+      continue;
     }
     pb::Message& entry = *reflection.AddMessage(&message, &field);
     const pb::Reflection& entry_reflection = *entry.GetReflection();
@@ -771,16 +829,20 @@ absl::Status MessageFiller::FillMap(element value, pb::Message& message,
       default:
         key_ok = false;
     }
+    absl::Status status;
     if (!key_ok) {
-      return Error(
+      status = Error(
           absl::StrCat("map key is not a valid ", key_field.cpp_type_name()));
+    } else if (member.value.is_null() && !NullIsValue(value_field)) {
+      status = Error("null is not allowed as a map value");
+    } else {
+      status = AddOrSet(member.value, entry, value_field);
     }
-    if (member.value.is_null() && !NullIsValue(value_field)) {
-      return Error("null is not allowed as a map value");
-    }
-    absl::Status status = AddOrSet(member.value, entry, value_field);
     if (!status.ok()) {
-      return status;
+      if (!Kept(status)) {
+        return status;
+      }
+      reflection.RemoveLast(&message, &field);
     }
   }
   return absl::OkStatus();
@@ -981,14 +1043,18 @@ absl::Status MessageFiller::FillWellKnownInAny(simdjson::dom::object object,
       continue;
     }
     JsonPathScope scope(*path_, key);
-    if (key != "value") {
-      return Error(absl::StrCat(
-          "expected only \"@type\" and \"value\" in an Any "
-          "holding ",
-          message.GetDescriptor()->full_name(), ", got another key"));
-    }
-    if (has_value) {
-      return Error("duplicate key");
+    if (key != "value" || has_value) {
+      absl::Status status =
+          key != "value"
+              ? Odd(absl::StrCat("expected only \"@type\" and \"value\" in "
+                                 "an Any holding ",
+                                 message.GetDescriptor()->full_name(),
+                                 ", got another key"))
+              : Odd("duplicate key");
+      if (!status.ok()) {
+        return status;
+      }
+      continue;
     }
     has_value = true;
     // null leaves the value empty, as for a field, but is a Value's null.
@@ -1053,7 +1119,11 @@ absl::Status MessageFiller::FillStruct(element value,
         *path_, absl::string_view(member.key.data(), member.key.size()));
     auto [slot, inserted] = fields.try_emplace(std::string(member.key));
     if (!inserted) {
-      return Error("duplicate key");
+      absl::Status status = Odd("duplicate key");
+      if (!status.ok()) {
+        return status;
+      }
+      continue;
     }
     absl::Status status = FillValue(member.value, slot->second);
     if (!status.ok()) {

@@ -52,13 +52,32 @@
 //
 // Keys the message type does not know are skipped and reported as JSON paths
 // (see JsonPath) in `unknown_fields`; nothing else is silently dropped.
-// Errors are kInvalidArgument naming the JSON path and what was expected.
+//
+// Odd values: everything above that the mapping refuses in a well-formed
+// JSON object (a value of the wrong JSON type, an enum name the enum lacks,
+// 1.5 or 1e-400 or 2^31 in an int32 field, a malformed Timestamp or
+// Duration, an Any of an unknown type, a duplicate key, a oneof set twice,
+// null in an array, ...). `Options::odd_values` says what to do with them:
+//   - kRefuse (the default): Fill() fails with
+//     kInvalidArgument naming the JSON path and what was expected, e.g.
+//     `vouchers[0].active: expected a boolean, got string`;
+//   - kKeepAsUnknown (for Voucherify's bodies, which disagree with their own
+//     schema; refusing would lose the event): the value is left out of the
+//     message, as narrowly as possible: the singular field is unset (the
+//     last key counts, as in protobuf, if the JSON repeats it), an array
+//     element or a map entry is skipped, a map, Struct or oneof that gets a
+//     key twice keeps the first value, and a problem inside a well-known
+//     type (a Timestamp, an Any) leaves out the whole value. Its path
+//     goes to `unknown_fields` and its path and reason to TakeOddValues();
+//     everything else is typed. A root that is not an object is an error in
+//     both modes.
 //
 // Thread-compatible: a MessageFiller caches per-descriptor lookup tables;
 // use one per thread.
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -75,7 +94,26 @@ namespace vouchstream::gateway {
 
 class MessageFiller {
  public:
-  MessageFiller();
+  // What Fill() does with an odd value (see the file comment).
+  enum class OddValues {
+    kRefuse,         // Fill() fails.
+    kKeepAsUnknown,  // The value is left out and reported.
+  };
+  struct Options {
+    //   odd_values  kRefuse
+    OddValues odd_values = OddValues::kRefuse;
+  };
+  // An odd value kept in kKeepAsUnknown mode. `path` is the value left out
+  // (as in `unknown_fields`); `reason` says what is wrong with it, prefixed
+  // by the path of the problem when that lies deeper inside the value (e.g.
+  // `optionalAny.value: invalid Duration "1"` for path `optionalAny`).
+  struct OddValue {
+    std::string path;
+    std::string reason;
+  };
+
+  MessageFiller() : MessageFiller(Options()) {}
+  explicit MessageFiller(const Options& options);
   ~MessageFiller();
   MessageFiller(const MessageFiller&) = delete;
   MessageFiller& operator=(const MessageFiller&) = delete;
@@ -90,12 +128,20 @@ class MessageFiller {
   // Merges the JSON object `value` into `message`. `path` is where `value`
   // sits in the document (for messages); it is restored on return.
   // `skip_key`, when not empty, is a top-level key of `value` to pass over
-  // (the transcoder handles an envelope's `data` itself). Unknown keys are
-  // appended to `unknown_fields`.
+  // (the transcoder handles an envelope's `data` itself). Unknown keys, and
+  // in kKeepAsUnknown mode the paths of odd values, are appended to
+  // `unknown_fields`.
   absl::Status Fill(simdjson::dom::element value,
                     google::protobuf::Message& message, JsonPath& path,
                     std::vector<std::string>& unknown_fields,
                     absl::string_view skip_key = {});
+
+  // The odd values kept by Fill() calls since the last TakeOddValues(), in
+  // document order; always empty in kRefuse mode. Take them (or drop them)
+  // before filling the next document: a failed Fill() may leave some.
+  std::vector<OddValue> TakeOddValues() {
+    return std::exchange(odd_values_, {});
+  }
 
  private:
   struct MessageTable;
@@ -107,6 +153,9 @@ class MessageFiller {
   absl::Status FillField(simdjson::dom::element value,
                          google::protobuf::Message& message,
                          const google::protobuf::FieldDescriptor& field);
+  absl::Status FillRepeated(simdjson::dom::element value,
+                            google::protobuf::Message& message,
+                            const google::protobuf::FieldDescriptor& field);
   absl::Status FillMap(simdjson::dom::element value,
                        google::protobuf::Message& message,
                        const google::protobuf::FieldDescriptor& field);
@@ -133,14 +182,25 @@ class MessageFiller {
 
   // An error at the current path.
   absl::Status Error(absl::string_view what) const;
+  // An odd value at the current path that the caller can step over: the
+  // error in kRefuse mode; in kKeepAsUnknown mode it is kept (OK), and the
+  // caller must leave the value out.
+  absl::Status Odd(absl::string_view what);
+  // In kKeepAsUnknown mode, keeps `error`, an input error (kInvalidArgument)
+  // about the value at the current path, as an odd value there and returns
+  // true: the caller must then undo what it stored of that value. Else
+  // false: the caller returns `error`.
+  bool Kept(const absl::Status& error);
 
   absl::flat_hash_map<const google::protobuf::Descriptor*,
                       std::unique_ptr<MessageTable>>
       tables_;
+  const bool keep_odd_values_;
   // Valid only during Fill().
   JsonPath* path_ = nullptr;
   std::vector<std::string>* unknown_fields_ = nullptr;
   absl::string_view source_;
+  std::vector<OddValue> odd_values_;
 };
 
 }  // namespace vouchstream::gateway

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include <openssl/evp.h>
 
 #include "gateway/event_types.h"
@@ -54,13 +55,62 @@ const char* JsonKind(const simdjson::dom::element& value) {
   }
 }
 
+// The id a typed body names for its type: the string at its payload field's
+// `(event_id_path)` (e.g. "redemption.id"), or "" when the type declares
+// none, the body was kept as `data`, or the path leads nowhere.
+std::string BodyId(const v1::Event& event) {
+  static const google::protobuf::OneofDescriptor* const kPayload =
+      v1::Event::descriptor()->FindOneofByName("payload");
+  const google::protobuf::Reflection& event_reflection =
+      *v1::Event::GetReflection();
+  const google::protobuf::FieldDescriptor* member =
+      event_reflection.GetOneofFieldDescriptor(event, kPayload);
+  if (member == nullptr) {
+    return "";
+  }
+  const absl::string_view path = EventIdPath(*member);
+  if (path.empty()) {
+    return "";
+  }
+  const google::protobuf::Message* at =
+      &event_reflection.GetMessage(event, member);
+  for (absl::string_view step : absl::StrSplit(path, '.')) {
+    const google::protobuf::FieldDescriptor* field =
+        at->GetDescriptor()->FindFieldByName(static_cast<std::string>(step));
+    if (field == nullptr || field->is_repeated() ||
+        !at->GetReflection()->HasField(*at, field)) {
+      return "";
+    }
+    if (field->cpp_type() ==
+        google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+      // The last step (tests/contract checks every path ends on a string).
+      return at->GetReflection()->GetString(*at, field);
+    }
+    if (field->cpp_type() !=
+        google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      return "";
+    }
+    at = &at->GetReflection()->GetMessage(*at, field);
+  }
+  return "";
+}
+
 }  // namespace
 
 struct Transcoder::Impl {
-  explicit Impl(const Options& options) : document(options.max_depth) {}
+  explicit Impl(const Options& options)
+      : document(options.max_depth),
+        filler(MessageFiller::Options{
+            /*odd_values=*/MessageFiller::OddValues::kKeepAsUnknown}) {}
 
   // Fills the payload oneof of `event` from `data`, typed when the contract
   // knows `type`, else as a Struct.
+  //
+  // A body that does not fit its type's message (Voucherify disagreeing with
+  // its own schema, e.g. a string where the schema has an object) is typed
+  // all the same: the walker keeps what does not fit as odd values
+  // (DESIGN.md: type what fits, keep the rest), so nothing readable is
+  // refused, for newly typed types as for publication.succeeded.
   absl::Status FillPayload(simdjson::dom::element data, absl::string_view type,
                            v1::Event& event) {
     const google::protobuf::FieldDescriptor* typed = TypedPayloadField(type);
@@ -76,6 +126,11 @@ struct Transcoder::Impl {
       event.add_unknown_fields(std::move(field));
     }
     unknown.clear();
+    for (MessageFiller::OddValue& odd : filler.TakeOddValues()) {
+      v1::OddValue& out = *event.add_odd_values();
+      out.set_path(std::move(odd.path));
+      out.set_reason(std::move(odd.reason));
+    }
   }
 
   JsonDocument document;
@@ -103,6 +158,7 @@ absl::StatusOr<v1::Event> Transcoder::FromEnvelope(absl::string_view body) {
   v1::Event event;
   impl_->path.Clear();
   impl_->unknown.clear();
+  impl_->filler.TakeOddValues();  // What a refused body may have left.
   impl_->filler.set_source(body);
   voucherify::v1::WebhookEnvelope& envelope = *event.mutable_envelope();
   absl::Status status =
@@ -178,18 +234,18 @@ absl::StatusOr<v1::Event> Transcoder::FromBody(absl::string_view type,
   event.set_type(std::string{type});
   impl_->path.Clear();
   impl_->unknown.clear();
+  impl_->filler.TakeOddValues();  // What a refused body may have left.
   impl_->filler.set_source(body);
   absl::Status status = impl_->FillPayload(*root, type, event);
   if (!status.ok()) {
     return status;
   }
-  const std::string& publication_id =
-      event.publication_succeeded().publication().id();
-  if (publication_id.empty()) {
+  std::string body_id = BodyId(event);
+  if (body_id.empty()) {
     event.set_id(BodyDigestId(body));
     event.set_id_rule(v1::ID_RULE_CONTENT_HASH);
   } else {
-    event.set_id(publication_id);
+    event.set_id(std::move(body_id));
     event.set_id_rule(v1::ID_RULE_BODY_ID);
   }
   impl_->TakeUnknown(event);

@@ -9,17 +9,33 @@
 //     data, source, event}. The type is `event.type` when present (for
 //     distribution webhooks `type` is a free-text name), else `type`.
 //   FromBody: a bare event body, the type given by the caller (the HTTP path).
-// `publication.succeeded` bodies become the typed `publication_succeeded`
-// payload; every other type is kept as `data` (a google.protobuf.Struct).
+// A body of a type the contract types (the `(vouchstream.v1.event_type)`
+// option of a payload field, see event_types.h) becomes that typed payload,
+// e.g. `redemption.succeeded` -> `redemption_succeeded`; every other type is
+// kept as `data` (a google.protobuf.Struct). So is a body that does not fit
+// its type's message, except for publication.succeeded, which is refused
+// with the error (it has been typed from the start).
 // The raw bytes always go into `Event.raw`, and every JSON path the contract
-// does not know into `Event.unknown_fields`.
+// does not know into `Event.unknown_fields`. A value the contract cannot type
+// (a string where it has a boolean, an enum name it lacks, ...) is no reason
+// to refuse: it is left out of the typed payload and its path and reason go
+// to `Event.odd_values` (the walker's kKeepAsUnknown mode, message_filler.h).
 //
-// The result has `id`, `type`, `envelope` (for envelopes), `payload`, `raw`
-// and `unknown_fields` set; `seq`, `received_at`, `ingress` and `enrichment`
-// are for later stages.
+// `id` and `id_rule` (see event.proto): the envelope's `event.id`, else its
+// `id`; for a bare body the id it names for its type (the payload field's
+// `(vouchstream.v1.event_id_path)`, e.g. `redemption.id`), else the
+// content hash. The log keys events on (type, id), so types that name the
+// same object (customer.created, customer.deleted: `customer.id`) do not
+// collide.
+//
+// The result has `id`, `id_rule`, `type`, `envelope` (for envelopes),
+// `payload`, `raw` and `unknown_fields` set; `seq`, `received_at`, `ingress`
+// and `enrichment` are for later stages.
 //
 // Errors are kInvalidArgument with the JSON path or byte offset of the
-// problem, e.g. `data.vouchers[0].active: expected a boolean, got string`.
+// problem, only for bodies that cannot be read: malformed JSON (or nested
+// deeper than `max_depth`), a root or envelope `data` that is not an object,
+// an envelope that names no valid event type.
 //
 // Thread-compatible: a Transcoder owns its parser buffers, so use one per
 // thread. Construction is cheap.

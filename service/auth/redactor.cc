@@ -110,11 +110,16 @@ void Redactor::Apply(v1::Event* event) const {
   // The raw body holds every field in clear; there is no cheap way to redact
   // JSON text faithfully, so it goes.
   event->clear_raw();
+  // Whichever payload member is set: a typed body or `data` (RedactMessage
+  // handles a Struct too).
+  static const google::protobuf::OneofDescriptor* const kPayload =
+      v1::Event::descriptor()->FindOneofByName("payload");
+  const FieldDescriptor* payload =
+      v1::Event::GetReflection()->GetOneofFieldDescriptor(*event, kPayload);
   for (const Path& path : paths_) {
-    if (event->has_publication_succeeded()) {
-      RedactMessage(path, 0, event->mutable_publication_succeeded());
-    } else if (event->has_data()) {
-      RedactStruct(path, 0, event->mutable_data());
+    if (payload != nullptr) {
+      RedactMessage(path, 0,
+                    v1::Event::GetReflection()->MutableMessage(event, payload));
     }
     if (event->has_envelope() && event->envelope().has_data()) {
       RedactStruct(path, 0, event->mutable_envelope()->mutable_data());

@@ -14,6 +14,7 @@
 #include "google/protobuf/timestamp.pb.h"
 
 #include "service/core/discount_summary.h"
+#include "service/core/typed_payload.h"
 
 namespace vouchstream::core {
 namespace {
@@ -285,10 +286,18 @@ void Enricher::Enrich(v1::Event* event) const {
     EnrichPublication(event->publication_succeeded(), *reference, &enrichment);
   } else if (event->has_data()) {
     EnrichUntyped(event->data(), *reference, &enrichment);
+  } else if (const google::protobuf::Message* typed = TypedPayload(*event)) {
+    // Types without their own enrichment yet get what untyped bodies get
+    // (campaign, customer, voucher codes), read from the same JSON shape.
+    // TODO(contract): enrichment per event family (#13).
+    EnrichUntyped(TypedPayloadAsStruct(*typed), *reference, &enrichment);
   }
 
   if (!event->unknown_fields().empty()) {
     enrichment.add_flags(v1::Enrichment::FLAG_UNKNOWN_FIELDS);
+  }
+  if (!event->odd_values().empty()) {
+    enrichment.add_flags(v1::Enrichment::FLAG_ODD_VALUES);
   }
 }
 

@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/struct.pb.h"
 
+#include "service/core/typed_payload.h"
+
 namespace vouchstream::core {
 namespace {
 
@@ -157,6 +159,10 @@ bool EventFilter::MetadataMatches(const v1::Event& event) const {
   } else if (event.has_data()) {
     customer = UntypedMetadata(event.data(), "customer");
     publication = UntypedMetadata(event.data(), "publication");
+  } else if (const google::protobuf::Message* typed = TypedPayload(event)) {
+    // Every other typed body: the same two objects, found by name.
+    customer = TypedMetadata(*typed, "customer");
+    publication = TypedMetadata(*typed, "publication");
   }
   // Every entry must be present, in either object.
   return std::all_of(

@@ -1,6 +1,7 @@
 #include "service/core/validator.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -12,6 +13,7 @@
 
 #include "common/event_type.h"
 #include "service/core/bad_request.h"
+#include "service/core/body_shape.h"
 
 namespace vouchstream::core {
 namespace {
@@ -320,6 +322,11 @@ std::vector<v1::FieldViolation> Validator::Check(const v1::Event& event) const {
   }
 
   std::vector<v1::FieldViolation> violations;
+  // A bare body re-posted under another type's URL first: nothing else
+  // about it is worth reporting.
+  if (std::optional<v1::FieldViolation> shape = CheckBareBodyShape(event)) {
+    violations.push_back(*std::move(shape));
+  }
   // Event and publication rules first, then each voucher's, so that a
   // voucher's violations stay together.
   for (const Rule& rule : kRules) {

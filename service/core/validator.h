@@ -1,7 +1,7 @@
 #pragma once
-// Checks an event against vouchstream's rules before it is stored: id
-// formats, required fields, sane timestamps and the cross-field consistency of
-// `publication.succeeded`. The rules live in one table (validator.cc), each
+// Checks an event against vouchstream's rules before it is stored: a bare
+// body's shape against its type (body_shape.h), id formats, required fields,
+// sane timestamps and the cross-field consistency of `publication.succeeded`. The rules live in one table (validator.cc), each
 // with its field path and reason. Things real data does (codes that miss their
 // campaign's code_config, `user: null`, unknown fields) are not violations;
 // the Enricher flags them.

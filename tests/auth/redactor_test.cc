@@ -65,6 +65,22 @@ TEST(RedactorTest, ClearsTypedFieldsByJsonName) {
   EXPECT_EQ(event.id(), "evpub_1");
 }
 
+TEST(RedactorTest, ClearsFieldsOfEveryTypedPayload) {
+  const Redactor redactor = MustCreate({"customer.email", "redemption.id"});
+  v1::Event event;
+  event.set_type("redemption.succeeded");
+  auto* body = event.mutable_redemption_succeeded();
+  body->mutable_customer()->set_id("cust_1");
+  body->mutable_customer()->set_email("jack@example.com");
+  body->mutable_redemption()->set_id("r_1");
+  body->mutable_redemption()->set_amount(2500);
+  redactor.Apply(&event);
+  EXPECT_FALSE(event.redemption_succeeded().customer().has_email());
+  EXPECT_EQ(event.redemption_succeeded().customer().id(), "cust_1");
+  EXPECT_FALSE(event.redemption_succeeded().redemption().has_id());
+  EXPECT_EQ(event.redemption_succeeded().redemption().amount(), 2500);
+}
+
 TEST(RedactorTest, ClearsUntypedAndEnvelopeDataByTheSamePaths) {
   const Redactor redactor = MustCreate({"customer.email", "items.sku"});
   v1::Event event;

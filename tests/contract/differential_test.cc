@@ -1,12 +1,19 @@
 // The walker against protobuf's JsonStringToMessage, the oracle: for every
 // input both must produce the same message, or both refuse.
 //
+// The walker's kKeepAsUnknown mode (for Voucherify's bodies) never refuses
+// a well-formed object: where the strict walker refuses, it must accept and
+// report at least one odd value ("kept as unknown" agrees with a refusal);
+// where the strict walker accepts, it must give the same message and report
+// no odd value. Malformed JSON is refused in both modes.
+//
 // protobuf 3.21's converter accepts some inputs that are plainly wrong (later
 // protobuf releases refuse them too), and the walker refuses these on
 // purpose, as message_filler.h documents. Each such class is listed in
 // kOracleLeniencies with what 3.21 does instead; a refusal by the walker that
 // the oracle accepted passes only when it falls in one of them.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -38,13 +45,31 @@ namespace {
 
 namespace pb = ::google::protobuf;
 
+using OddValues = gateway::MessageFiller::OddValues;
+
+bool SameMessage(const pb::Message& a, const pb::Message& b,
+                 std::string* report) {
+  pb::util::DefaultFieldComparator comparator;
+  comparator.set_treat_nan_as_equal(true);
+  pb::util::MessageDifferencer differencer;
+  differencer.set_field_comparator(&comparator);
+  differencer.ReportDifferencesToString(report);
+  return differencer.Compare(a, b);
+}
+
 struct Outcome {
   bool ok = false;
+  // The JSON was well-formed (within the depth limit) and an object: what
+  // the walker refuses in every mode otherwise.
+  bool readable = false;
   std::string error;
   std::unique_ptr<pb::Message> message;
+  std::vector<std::string> unknown;
+  std::vector<gateway::MessageFiller::OddValue> odd;
 };
 
-Outcome Ours(const std::string& json, const pb::Message& prototype) {
+Outcome Ours(const std::string& json, const pb::Message& prototype,
+             OddValues mode = OddValues::kRefuse) {
   Outcome out;
   out.message.reset(prototype.New());
   gateway::JsonDocument document(/*max_depth=*/64);
@@ -53,14 +78,20 @@ Outcome Ours(const std::string& json, const pb::Message& prototype) {
     out.error = root.status().ToString();
     return out;
   }
-  gateway::MessageFiller filler;
+  out.readable = root->is_object();
+  gateway::MessageFiller filler({/*odd_values=*/mode});
   filler.set_source(json);
   gateway::JsonPath path;
-  std::vector<std::string> unknown;
-  const absl::Status status = filler.Fill(*root, *out.message, path, unknown);
+  const absl::Status status =
+      filler.Fill(*root, *out.message, path, out.unknown);
+  out.odd = filler.TakeOddValues();
   out.ok = status.ok();
   out.error = status.ToString();
   return out;
+}
+
+Outcome Kept(const std::string& json, const pb::Message& prototype) {
+  return Ours(json, prototype, OddValues::kKeepAsUnknown);
 }
 
 Outcome Oracle(const std::string& json, const pb::Message& prototype,
@@ -76,20 +107,78 @@ Outcome Oracle(const std::string& json, const pb::Message& prototype,
   return out;
 }
 
-bool SameMessage(const pb::Message& a, const pb::Message& b,
-                 std::string* report) {
-  pb::util::DefaultFieldComparator comparator;
-  comparator.set_treat_nan_as_equal(true);
-  pb::util::MessageDifferencer differencer;
-  differencer.set_field_comparator(&comparator);
-  differencer.ReportDifferencesToString(report);
-  return differencer.Compare(a, b);
+std::string OddValuesText(const Outcome& outcome) {
+  std::string text;
+  for (const auto& odd : outcome.odd) {
+    absl::StrAppend(&text, "\n  ", odd.path, ": ", odd.reason);
+  }
+  return text;
 }
 
-// Checks one input; returns a description of the disagreement, or "".
-std::string Disagreement(const std::string& json,
-                         const pb::Message& prototype) {
-  const Outcome ours = Ours(json, prototype);
+// kKeepAsUnknown against the strict walker's `strict` outcome for `json`;
+// returns a description of the disagreement, or "".
+std::string KeptDisagreement(const std::string& json,
+                             const pb::Message& prototype,
+                             const Outcome& strict) {
+  const Outcome kept = Kept(json, prototype);
+  if (!strict.readable) {
+    return kept.ok ? "kept-as-unknown accepted malformed JSON or a non-object"
+                   : "";
+  }
+  if (!kept.ok) {
+    return absl::StrCat("kept-as-unknown refused: ", kept.error);
+  }
+  for (const auto& odd : kept.odd) {
+    if (std::find(kept.unknown.begin(), kept.unknown.end(), odd.path) ==
+        kept.unknown.end()) {
+      return absl::StrCat("odd value ", odd.path, " not in unknown_fields");
+    }
+  }
+  if (!strict.ok) {
+    if (kept.odd.empty()) {
+      return absl::StrCat(
+          "kept-as-unknown reports no odd value where the strict walker "
+          "refused: ",
+          strict.error);
+    }
+    // An unknown enum name is what the oracle, ignoring unknown fields,
+    // drops too: where that is all, both must give the same message.
+    const bool only_enums =
+        std::all_of(kept.odd.begin(), kept.odd.end(), [](const auto& odd) {
+          return absl::StartsWith(odd.reason, "unknown enum value");
+        });
+    const Outcome oracle =
+        only_enums ? Oracle(json, prototype, /*ignore_unknown=*/true)
+                   : Outcome();
+    std::string report;
+    if (oracle.ok && !SameMessage(*kept.message, *oracle.message, &report)) {
+      return absl::StrCat(
+          "kept-as-unknown dropped an enum value unlike the "
+          "oracle: ",
+          report);
+    }
+    return "";
+  }
+  if (!kept.odd.empty()) {
+    return absl::StrCat(
+        "kept-as-unknown reports odd values where the strict "
+        "walker accepted:",
+        OddValuesText(kept));
+  }
+  std::string report;
+  if (!SameMessage(*kept.message, *strict.message, &report)) {
+    return absl::StrCat("kept-as-unknown and strict messages differ: ", report);
+  }
+  if (kept.unknown != strict.unknown) {
+    return "kept-as-unknown and strict unknown fields differ";
+  }
+  return "";
+}
+
+// The strict walker's outcome `ours` for `json` against the oracle.
+std::string StrictDisagreement(const std::string& json,
+                               const pb::Message& prototype,
+                               const Outcome& ours) {
   const Outcome oracle = Oracle(json, prototype, /*ignore_unknown=*/true);
   if (ours.ok && oracle.ok) {
     std::string report;
@@ -134,6 +223,18 @@ std::string Disagreement(const std::string& json,
     return "";
   }
   return absl::StrCat("walker refused, oracle accepted: ", ours.error);
+}
+
+// Checks one input in both modes; returns a description of the
+// disagreement, or "".
+std::string Disagreement(const std::string& json,
+                         const pb::Message& prototype) {
+  const Outcome ours = Ours(json, prototype);
+  std::string strict = StrictDisagreement(json, prototype, ours);
+  if (!strict.empty()) {
+    return strict;
+  }
+  return KeptDisagreement(json, prototype, ours);
 }
 
 // Hand-written cases over every mapping feature.
@@ -284,6 +385,9 @@ void ExpectGroupAgrees(absl::Span<const GroupCase> cases) {
     const std::string json = ExpandTypeUrls(c.json);
     const Outcome ours = Ours(json, prototype);
     EXPECT_EQ(ours.ok, c.accepted) << json << "\n" << ours.error;
+    const Outcome kept = Kept(json, prototype);
+    EXPECT_TRUE(kept.ok) << json << "\n" << kept.error;
+    EXPECT_EQ(kept.odd.empty(), c.accepted) << json << OddValuesText(kept);
     EXPECT_EQ(Disagreement(json, prototype), "") << "input: " << json;
   }
 }
@@ -500,6 +604,21 @@ TEST(WalkerOnlyTest, IntegersInExponentFormAreReadFromTheirDigits) {
       EXPECT_FALSE(ours.ok) << c.json;
       EXPECT_THAT(ours.error, ::testing::HasSubstr(c.error)) << c.json;
       EXPECT_THAT(ours.error, ::testing::StartsWith("INVALID_ARGUMENT"));
+      // Kept as unknown: the same problem, and no number stored for it (not
+      // 0 for 1e-400, not 1 for 1.5); the one integral element stays.
+      const Outcome kept = Kept(c.json, conformance::TestAllTypesProto3());
+      ASSERT_TRUE(kept.ok) << c.json << "\n" << kept.error;
+      ASSERT_FALSE(kept.odd.empty()) << c.json;
+      EXPECT_THAT(absl::StrCat(kept.odd[0].path, ": ", kept.odd[0].reason),
+                  ::testing::StartsWith(c.error));
+      auto& message =
+          static_cast<conformance::TestAllTypesProto3&>(*kept.message);
+      if (message.repeated_uint64_size() == 1 &&
+          message.repeated_uint64(0) == 1) {
+        message.clear_repeated_uint64();
+      }
+      EXPECT_EQ(message.ByteSizeLong(), 0) << c.json << "\n"
+                                           << message.DebugString();
     }
   }
   // simdjson refuses a number beyond a double's range outright.
@@ -557,6 +676,76 @@ TEST(WalkerOnlyTest, AnyErrorsNameThePathAndTheUrl) {
                   .UnpackTo(&unpacked));
   ASSERT_EQ(unpacked.values_size(), 2);
   EXPECT_EQ(unpacked.values(1).string_value(), "a");
+}
+
+// An Any whose type is unknown, or whose value is unusable, is left out as a
+// whole, like any odd value; a problem inside a usable packed message leaves
+// out only the field it concerns.
+TEST(WalkerOnlyTest, KeepsAnUnusableAnyAsAnOddValue) {
+  struct Case {
+    const char* json;
+    const char* path;
+    const char* reason;
+    // The message kept, in the oracle's JSON ("" for none but optionalInt32).
+    const char* kept;
+  };
+  const Case kCases[] = {
+      {R"({"optionalAny": {"@type": "P/NoSuchMessage", "x": 1}})",
+       "optionalAny",
+       R"(optionalAny.@type: expected a type URL "type.googleapis.com/)"
+       R"(<message type known here>", got "type.googleapis.com/vouchstream.)"
+       R"(testing.conformance.NoSuchMessage")",
+       ""},
+      {R"({"optionalAny": {"@type": 5}})", "optionalAny",
+       "optionalAny.@type: expected a type URL string, got number", ""},
+      {R"({"optionalAny": {"a": 1}})", "optionalAny",
+       R"(expected "@type" in an object (Any), got none)", ""},
+      {R"({"optionalAny": {"@type": "G/Duration", "value": "1"}})",
+       "optionalAny",
+       R"(optionalAny.value: invalid Duration "1" (want seconds with an "s" )"
+       R"(suffix and at most nine fractional digits, e.g. 1.5s))",
+       ""},
+      {R"({"repeatedAny": [{"@type": "P/NoSuchMessage"},
+                           {"@type": "G/Int32Value", "value": 3}]})",
+       "repeatedAny[0]",
+       R"(repeatedAny[0].@type: expected a type URL "type.googleapis.com/)"
+       R"(<message type known here>", got "type.googleapis.com/vouchstream.)"
+       R"(testing.conformance.NoSuchMessage")",
+       R"({"repeatedAny": [{"@type": "G/Int32Value", "value": 3}]})"},
+      {R"({"optionalAny": {"@type": "P/TestAllTypesProto3",
+                           "optionalInt32": "x", "optionalString": "s"}})",
+       "optionalAny.optionalInt32", R"(expected an integer, got string "x")",
+       R"({"optionalAny": {"@type": "P/TestAllTypesProto3",
+                           "optionalString": "s"}})"},
+      {R"({"optionalAny": {"@type": "G/Duration", "value": "1s", "x": 1}})",
+       "optionalAny.x",
+       R"(expected only "@type" and "value" in an Any holding )"
+       R"(google.protobuf.Duration, got another key)",
+       R"({"optionalAny": {"@type": "G/Duration", "value": "1s"}})"},
+  };
+  const conformance::TestAllTypesProto3 prototype;
+  for (const Case& c : kCases) {
+    const std::string json = ExpandTypeUrls(c.json);
+    const std::string sentinel =
+        absl::StrCat(R"({"optionalInt32": 7, )", json.substr(1));
+    const Outcome kept = Kept(sentinel, prototype);
+    ASSERT_TRUE(kept.ok) << json << "\n" << kept.error;
+    ASSERT_EQ(kept.odd.size(), 1) << json << OddValuesText(kept);
+    EXPECT_EQ(kept.odd[0].path, c.path) << json;
+    EXPECT_EQ(kept.odd[0].reason, ExpandTypeUrls(c.reason)) << json;
+    EXPECT_THAT(kept.unknown, ::testing::Contains(c.path)) << json;
+    const std::string expected_json =
+        *c.kept == '\0' ? std::string(R"({"optionalInt32": 7})")
+                        : absl::StrCat(R"({"optionalInt32": 7, )",
+                                       ExpandTypeUrls(c.kept).substr(1));
+    const Outcome expected = Oracle(expected_json, prototype, false);
+    ASSERT_TRUE(expected.ok) << expected_json << "\n" << expected.error;
+    std::string report;
+    EXPECT_TRUE(SameMessage(*kept.message, *expected.message, &report))
+        << json << "\n"
+        << report;
+    EXPECT_FALSE(Ours(sentinel, prototype).ok) << json;
+  }
 }
 
 // A small deterministic mutator over JSON trees: each variation applies one

@@ -30,10 +30,13 @@ std::string ToJson(const pb::Message& message) {
 // What the transcoded `event` says the body was: the envelope header with
 // `data` put back from the payload, or the payload alone for a bare body.
 pb::Value Reassemble(const v1::Event& event, bool envelope) {
+  // Whichever payload member is set: a typed body or `data`.
+  const pb::FieldDescriptor* member =
+      v1::Event::GetReflection()->GetOneofFieldDescriptor(
+          event, v1::Event::descriptor()->FindOneofByName("payload"));
   const pb::Message& payload =
-      event.has_publication_succeeded()
-          ? static_cast<const pb::Message&>(event.publication_succeeded())
-          : event.data();
+      member != nullptr ? v1::Event::GetReflection()->GetMessage(event, member)
+                        : static_cast<const pb::Message&>(event.data());
   absl::StatusOr<pb::Value> body = ParseJsonTree(ToJson(payload));
   EXPECT_TRUE(body.ok()) << body.status();
   if (!envelope) {

@@ -1,14 +1,22 @@
 #pragma once
 // What must hold for every input of the transcoder, shared by the libFuzzer
 // target and the regression test that replays the inputs it once failed on:
-//   - an accepted event keeps the raw bytes and has an id and a type;
-//   - the walker never accepts a body that protobuf's own JSON parser (the
-//     oracle) refuses: it may only be stricter. This holds for the bare
-//     publication.succeeded body and for the same bytes read as the
-//     conformance suite's message (Any, Duration, every integer type, a
-//     NullValue oneof member), apart from the two places where protobuf 3.21
-//     is wrong (OracleIsWrong below).
+//   - an accepted event keeps the raw bytes and has an id and a type, and
+//     every odd value's path is also among its unknown fields;
+//   - the strict walker never accepts a body that protobuf's own JSON parser
+//     (the oracle) refuses: it may only be stricter. This holds for the
+//     bytes read as the conformance suite's message (Any, Duration, every
+//     integer type, a NullValue oneof member), apart from the two places
+//     where protobuf 3.21 is wrong (OracleIsWrong below);
+//   - the kKeepAsUnknown walker (what the transcoder uses) refuses only
+//     malformed JSON and non-objects; where the strict walker refuses it
+//     reports at least one odd value, where the strict walker accepts it
+//     gives the same message and reports none;
+//   - the transcoder refuses a bare publication.succeeded body only when it
+//     is malformed JSON or not an object, and an accepted body that the
+//     oracle refuses has at least one odd value.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -18,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "conformance_test_messages.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 
 #include "voucherify/v1/events.pb.h"
 
@@ -51,6 +60,60 @@ inline bool OracleIsWrong(const std::string& error) {
          std::fabs(value) >= 9223372036854775808.0;
 }
 
+// Whether the odd values' paths are all in `unknown`.
+template <typename OddValues, typename Paths>
+bool OddPathsAreUnknown(const OddValues& odd_values, const Paths& unknown) {
+  for (const auto& odd : odd_values) {
+    if (std::find(unknown.begin(), unknown.end(), odd.path()) ==
+        unknown.end()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The kKeepAsUnknown walker on the conformance message, against the strict
+// walker's outcome (`strict_ok`, `strict`).
+inline std::string KeptConformanceViolation(
+    simdjson::dom::element root, const std::string& body, bool strict_ok,
+    const conformance::TestAllTypesProto3& strict) {
+  conformance::TestAllTypesProto3 kept;
+  gateway::MessageFiller filler(
+      {/*odd_values=*/gateway::MessageFiller::OddValues::kKeepAsUnknown});
+  filler.set_source(body);
+  gateway::JsonPath path;
+  std::vector<std::string> unknown;
+  const absl::Status status = filler.Fill(root, kept, path, unknown);
+  const std::vector<gateway::MessageFiller::OddValue> odd =
+      filler.TakeOddValues();
+  if (!root.is_object()) {
+    return status.ok() ? "kept-as-unknown walker accepted a non-object" : "";
+  }
+  if (!status.ok()) {
+    return absl::StrCat("kept-as-unknown walker refused an object: ",
+                        status.ToString());
+  }
+  for (const auto& value : odd) {
+    if (std::find(unknown.begin(), unknown.end(), value.path) ==
+        unknown.end()) {
+      return absl::StrCat("odd value ", value.path, " not in unknown fields");
+    }
+  }
+  if (!strict_ok) {
+    return odd.empty() ? "kept-as-unknown walker reports no odd value where "
+                         "the strict walker refused"
+                       : "";
+  }
+  if (!odd.empty()) {
+    return absl::StrCat("kept-as-unknown walker reports ", odd[0].path, " (",
+                        odd[0].reason, ") where the strict walker accepted");
+  }
+  if (!google::protobuf::util::MessageDifferencer::Equals(kept, strict)) {
+    return "kept-as-unknown and strict walkers typed different messages";
+  }
+  return "";
+}
+
 // The walker alone, on `body` read as the conformance message.
 inline std::string ConformancePropertyViolation(const std::string& body) {
   gateway::JsonDocument document(/*max_depth=*/64);
@@ -63,8 +126,10 @@ inline std::string ConformancePropertyViolation(const std::string& body) {
   filler.set_source(body);
   gateway::JsonPath path;
   std::vector<std::string> unknown;
-  if (!filler.Fill(*root, ours, path, unknown).ok()) {
-    return "";
+  const bool strict_ok = filler.Fill(*root, ours, path, unknown).ok();
+  std::string kept = KeptConformanceViolation(*root, body, strict_ok, ours);
+  if (!kept.empty() || !strict_ok) {
+    return kept;
   }
   conformance::TestAllTypesProto3 oracle;
   google::protobuf::util::JsonParseOptions options;
@@ -88,25 +153,40 @@ inline std::string TranscoderPropertyViolation(gateway::Transcoder& transcoder,
                         envelope->type().empty())) {
     return "accepted envelope lost its raw body, id or type";
   }
+  if (envelope.ok() &&
+      !OddPathsAreUnknown(envelope->odd_values(), envelope->unknown_fields())) {
+    return "an odd value of the envelope is not among its unknown fields";
+  }
   std::string conformance = ConformancePropertyViolation(body);
   if (!conformance.empty()) {
     return conformance;
   }
   auto bare = transcoder.FromBody("publication.succeeded", body);
   if (!bare.ok()) {
+    gateway::JsonDocument document(/*max_depth=*/64);
+    absl::StatusOr<simdjson::dom::element> root = document.Parse(body);
+    if (root.ok() && root->is_object()) {
+      return absl::StrCat("transcoder refused a readable body: ",
+                          bare.status().ToString());
+    }
     return "";
   }
   if (bare->raw() != body || bare->id().empty()) {
     return "accepted body lost its raw bytes or id";
+  }
+  if (!OddPathsAreUnknown(bare->odd_values(), bare->unknown_fields())) {
+    return "an odd value of the body is not among its unknown fields";
   }
   voucherify::v1::PublicationSucceeded oracle;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   const auto status =
       google::protobuf::util::JsonStringToMessage(body, &oracle, options);
-  if (!status.ok() && !OracleIsWrong(status.ToString())) {
-    return absl::StrCat("walker accepted what the oracle refuses: ",
-                        status.ToString());
+  if (!status.ok() && !OracleIsWrong(status.ToString()) &&
+      bare->odd_values().empty()) {
+    return absl::StrCat(
+        "transcoder accepted, with no odd value, what the oracle refuses: ",
+        status.ToString());
   }
   return "";
 }

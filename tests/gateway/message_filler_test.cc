@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testdata/json_mapping.pb.h"
@@ -16,21 +17,38 @@
 namespace vouchstream::gateway {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::vouchstream::testing::AllTypes;
 using ::vouchstream::testing::IsOk;
 using ::vouchstream::testing::StatusIs;
 
 absl::Status FillAllTypes(const std::string& json, AllTypes& message,
-                          std::vector<std::string>& unknown) {
+                          std::vector<std::string>& unknown,
+                          std::vector<MessageFiller::OddValue>* odd = nullptr) {
   JsonDocument document(64);
   absl::StatusOr<simdjson::dom::element> root = document.Parse(json);
   if (!root.ok()) {
     return root.status();
   }
-  MessageFiller filler;
+  MessageFiller::Options options;
+  if (odd != nullptr) {
+    options.odd_values = MessageFiller::OddValues::kKeepAsUnknown;
+  }
+  MessageFiller filler(options);
+  filler.set_source(json);
   JsonPath path;
-  return filler.Fill(*root, message, path, unknown);
+  absl::Status status = filler.Fill(*root, message, path, unknown);
+  if (odd != nullptr) {
+    *odd = filler.TakeOddValues();
+  }
+  return status;
+}
+
+MATCHER_P2(OddValueIs, path, reason, "") {
+  *result_listener << "{\"" << arg.path << "\", \"" << arg.reason << "\"}";
+  return arg.path == path && arg.reason == reason;
 }
 
 TEST(MessageFillerTest, ErrorsNameThePathAndTheProblem) {
@@ -67,6 +85,154 @@ TEST(MessageFillerTest, ErrorsNameThePathAndTheProblem) {
                 StatusIs(absl::StatusCode::kInvalidArgument,
                          ::testing::StartsWith(c.message)))
         << c.json;
+  }
+}
+
+// One case per kind of odd value. Every body also carries `text` and `i64`,
+// which must be typed whatever happens to the odd value. In kRefuse mode the
+// same body is refused for the same reason.
+TEST(MessageFillerTest, KeepsOddValuesAsUnknownAndTypesTheRest) {
+  struct Case {
+    const char* json;  // The odd part, inside {"text": "kept", ..., "i64": 7}.
+    const char* path;
+    const char* reason;
+    bool (*left_out)(const AllTypes&);  // The odd value is not in `message`.
+  };
+  const Case kCases[] = {
+      {R"("flag": "yes")", "flag", "expected a boolean, got string",
+       [](const AllTypes& m) { return !m.flag(); }},
+      {R"("text2": 1, "flag": {})", "flag", "expected a boolean, got object",
+       [](const AllTypes& m) { return !m.flag(); }},
+      {R"("nested": 5)", "nested", "expected an object (Nested), got number",
+       [](const AllTypes& m) { return !m.has_nested(); }},
+      {R"("nested": {"child": [], "a": 3})", "nested.child",
+       "expected an object (Nested), got array",
+       [](const AllTypes& m) {
+         return m.nested().a() == 3 && !m.nested().has_child();
+       }},
+      {R"("r_i32": 5)", "r_i32", "expected an array, got number",
+       [](const AllTypes& m) { return m.r_i32().empty(); }},
+      {R"("r_i32": [1, "x", 3])", "r_i32[1]",
+       R"(expected an integer, got string "x")",
+       [](const AllTypes& m) {
+         return m.r_i32_size() == 2 && m.r_i32(0) == 1 && m.r_i32(1) == 3;
+       }},
+      {R"("r_i32": [1, null])", "r_i32[1]",
+       "null is not allowed in a repeated field",
+       [](const AllTypes& m) { return m.r_i32_size() == 1; }},
+      {R"("r_nested": [{"a": 1}, true, {"b": "x"}])", "r_nested[1]",
+       "expected an object (Nested), got boolean",
+       [](const AllTypes& m) {
+         return m.r_nested_size() == 2 && m.r_nested(1).b() == "x";
+       }},
+      {R"("r_color": ["RED", "BLUE"])", "r_color[1]",
+       R"(unknown enum value "BLUE" for vouchstream.testing.AllTypes.Color)",
+       [](const AllTypes& m) { return m.r_color_size() == 1; }},
+      {R"("color": "BLUE")", "color",
+       R"(unknown enum value "BLUE" for vouchstream.testing.AllTypes.Color)",
+       [](const AllTypes& m) {
+         return m.color() == AllTypes::COLOR_UNSPECIFIED;
+       }},
+      {R"("i32": 1.5)", "i32", "expected an integer, got 1.5",
+       [](const AllTypes& m) { return m.i32() == 0; }},
+      {R"("maybe": 1e-400)", "maybe", "expected an integer, got 1e-400",
+       [](const AllTypes& m) { return !m.has_maybe(); }},
+      {R"("i32": 2147483648)", "i32", "integer 2147483648 is out of range",
+       [](const AllTypes& m) { return m.i32() == 0; }},
+      {R"("u32": -1)", "u32", "integer -1 is out of range",
+       [](const AllTypes& m) { return m.u32() == 0; }},
+      {R"("flt": 1e39)", "flt", "number 1e+39 is out of range for a float",
+       [](const AllTypes& m) { return m.flt() == 0; }},
+      {R"("data": "!!")", "data", "expected base64 bytes",
+       [](const AllTypes& m) { return m.data().empty(); }},
+      {R"("ts": "2024-02-30T00:00:00Z")", "ts",
+       R"(invalid Timestamp "2024-02-30T00:00:00Z" (want RFC 3339 from year )"
+       R"(0001 to 9999, e.g. 2024-02-01T12:54:33.174Z))",
+       [](const AllTypes& m) { return !m.has_ts(); }},
+      {R"("ts": {})", "ts", "expected a string, got object",
+       [](const AllTypes& m) { return !m.has_ts(); }},
+      {R"("dur": "1")", "dur",
+       R"(invalid Duration "1" (want seconds with an "s" suffix and at most )"
+       R"(nine fractional digits, e.g. 1.5s))",
+       [](const AllTypes& m) { return !m.has_dur(); }},
+      {R"("dur": "315576000001s")", "dur",
+       R"(expected a Duration within +-315576000000s, got "315576000001s")",
+       [](const AllTypes& m) { return !m.has_dur(); }},
+      // The last key counts, as in protobuf: an odd one unsets the field.
+      {R"("dur": "1s", "dur": "315576000001s")", "dur",
+       R"(expected a Duration within +-315576000000s, got "315576000001s")",
+       [](const AllTypes& m) { return !m.has_dur(); }},
+      {R"("i32": 5, "i32": "x")", "i32",
+       R"(expected an integer, got string "x")",
+       [](const AllTypes& m) { return m.i32() == 0; }},
+      {R"("nested": {"a": 1}, "nested": 5)", "nested",
+       "expected an object (Nested), got number",
+       [](const AllTypes& m) { return !m.has_nested(); }},
+      {R"("w_bool": "x")", "w_bool", "expected a boolean, got string",
+       [](const AllTypes& m) { return !m.has_w_bool(); }},
+      {R"("st": [])", "st", "expected an object, got array",
+       [](const AllTypes& m) { return !m.has_st(); }},
+      {R"("st": {"k": 1, "k": 2})", "st.k", "duplicate key",
+       [](const AllTypes& m) {
+         return m.st().fields().at("k").number_value() == 1;
+       }},
+      {R"("m_i32_str": {"x": "a", "1": "b"})", "m_i32_str.x",
+       "map key is not a valid int32",
+       [](const AllTypes& m) {
+         return m.m_i32_str_size() == 1 && m.m_i32_str().at(1) == "b";
+       }},
+      {R"("m_str_i32": {"a": "x", "b": 2})", "m_str_i32.a",
+       R"(expected an integer, got string "x")",
+       [](const AllTypes& m) {
+         return m.m_str_i32_size() == 1 && m.m_str_i32().at("b") == 2;
+       }},
+      {R"("m_str_i32": {"a": null})", "m_str_i32.a",
+       "null is not allowed as a map value",
+       [](const AllTypes& m) { return m.m_str_i32().empty(); }},
+      {R"("m_str_i32": {"a": 1, "a": 2})", "m_str_i32.a", "duplicate key",
+       [](const AllTypes& m) { return m.m_str_i32().at("a") == 1; }},
+      {R"("m_str_i32": 1)", "m_str_i32", "expected an object (map), got number",
+       [](const AllTypes& m) { return m.m_str_i32().empty(); }},
+      {R"("choice_text": "a", "choice_number": 1)", "choice_number",
+       R"(oneof "choice" already has "choice_text" set)",
+       [](const AllTypes& m) { return m.choice_text() == "a"; }},
+      {R"("maybe": 1, "maybe": 2)", "maybe", "duplicate key",
+       [](const AllTypes& m) { return m.maybe() == 1; }},
+      {R"("nested": {"": 1, "a": 2})", "nested.",
+       "empty key: a message field always has a name",
+       [](const AllTypes& m) { return m.nested().a() == 2; }},
+  };
+  for (const Case& c : kCases) {
+    const std::string json =
+        absl::StrCat(R"({"text": "kept", )", c.json, R"(, "i64": 7})");
+    AllTypes message;
+    std::vector<std::string> unknown;
+    std::vector<MessageFiller::OddValue> odd;
+    ASSERT_THAT(FillAllTypes(json, message, unknown, &odd), IsOk()) << json;
+    EXPECT_THAT(odd, ElementsAre(OddValueIs(c.path, c.reason))) << json;
+    EXPECT_THAT(unknown, Contains(c.path)) << json;
+    EXPECT_TRUE(c.left_out(message)) << json << "\n" << message.DebugString();
+    EXPECT_EQ(message.text(), "kept") << json;
+    EXPECT_EQ(message.i64(), 7) << json;
+
+    AllTypes strict;
+    std::vector<std::string> strict_unknown;
+    EXPECT_THAT(
+        FillAllTypes(json, strict, strict_unknown),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.reason)))
+        << json;
+  }
+}
+
+TEST(MessageFillerTest, RootThatIsNotAnObjectIsAnErrorInEveryMode) {
+  for (const char* json : {"[]", "5", "\"x\"", "null"}) {
+    AllTypes message;
+    std::vector<std::string> unknown;
+    std::vector<MessageFiller::OddValue> odd;
+    EXPECT_THAT(FillAllTypes(json, message, unknown, &odd),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         ::testing::StartsWith("root: expected an object")))
+        << json;
   }
 }
 

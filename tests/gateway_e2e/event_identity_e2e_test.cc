@@ -5,7 +5,9 @@
 // deduplicates only within the server's window.
 
 #include <cstdint>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +40,14 @@ constexpr char kSegmentBody[] =
     R"({"customer":{"id":"cust_7Qp2","source_id":"alice@example.com",)"
     R"("object":"customer"},"segment":{"id":"seg_1Vip","name":"VIP",)"
     R"("object":"segment"}})";
+
+// A file of testdata/voucherify/.
+std::string Testdata(const std::string& name) {
+  std::ifstream in(absl::StrCat(VS_TESTDATA_DIR, "/", name), std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 std::string Path(const std::string& type) {
   return absl::StrCat("/webhooks/voucherify/", type);
@@ -128,6 +138,14 @@ class EventIdentityE2eTest : public ::testing::TestWithParam<StoreKind> {
     return response.event();
   }
 
+  std::vector<v1::QuarantinedEvent> Quarantined() const {
+    grpc::ClientContext context;
+    v1::ListQuarantinedRequest request;
+    v1::ListQuarantinedResponse response;
+    EXPECT_TRUE(stub_->ListQuarantined(&context, request, &response).ok());
+    return {response.events().begin(), response.events().end()};
+  }
+
   // Every stored event, in log order.
   std::vector<v1::Event> Stored() const {
     grpc::ClientContext context;
@@ -168,6 +186,49 @@ TEST_P(EventIdentityE2eTest, IdenticalBodiesOfTwoTypesAreTwoEvents) {
   EXPECT_EQ(stored[1].type(), "customer.segment.left");
   EXPECT_EQ(stored[0].id(), stored[1].id());
   EXPECT_EQ(stored[1].id_rule(), v1::ID_RULE_CONTENT_HASH);
+}
+
+// The other pair Voucherify's examples lost: a reward redemption's `created`
+// and `pending` bodies, byte for byte the same. Their id is the redemption's
+// (`reward_redemption.id`), and the type tells the two events apart.
+TEST_P(EventIdentityE2eTest, TheRewardRedemptionPairIsTwoEvents) {
+  Start();
+  const std::string body =
+      Testdata("events/customer.reward_redemptions.created.json");
+  ASSERT_FALSE(body.empty());
+  const Answer created =
+      Post(Path("customer.reward_redemptions.created"), body);
+  ASSERT_EQ(created.status, 200) << created.body;
+  const Answer pending =
+      Post(Path("customer.reward_redemptions.pending"), body);
+  ASSERT_EQ(pending.status, 200) << pending.body;
+  EXPECT_FALSE(pending.duplicate);
+  const std::vector<v1::Event> stored = Stored();
+  ASSERT_EQ(stored.size(), 2U);
+  EXPECT_EQ(stored[0].id(), stored[1].id());
+  EXPECT_EQ(stored[0].id_rule(), v1::ID_RULE_BODY_ID);
+  EXPECT_EQ(stored[1].type(), "customer.reward_redemptions.pending");
+}
+
+// A captured signed body re-posted to another type's URL (which the
+// signature does not cover) is quarantined, not stored as that type.
+TEST_P(EventIdentityE2eTest, ABodyRepostedUnderAnotherTypeIsQuarantined) {
+  Start();
+  const std::string seed = Testdata("publication.succeeded.seed.json");
+  ASSERT_FALSE(seed.empty());
+  const Answer original = Post(Path("publication.succeeded"), seed);
+  ASSERT_EQ(original.status, 200) << original.body;
+  const Answer forged = Post(Path("redemption.succeeded"), seed);
+  EXPECT_EQ(forged.status, 422) << forged.body;
+  EXPECT_THAT(forged.body, HasSubstr("redemption"));
+  const std::vector<v1::Event> stored = Stored();
+  ASSERT_EQ(stored.size(), 1U);
+  EXPECT_EQ(stored[0].type(), "publication.succeeded");
+  const std::vector<v1::QuarantinedEvent> quarantined = Quarantined();
+  ASSERT_EQ(quarantined.size(), 1U);
+  EXPECT_EQ(quarantined[0].event().type(), "redemption.succeeded");
+  ASSERT_GE(quarantined[0].field_violations_size(), 1);
+  EXPECT_EQ(quarantined[0].field_violations(0).field(), "redemption");
 }
 
 // The stripped-signature fallback verifies every whitespace variant of one

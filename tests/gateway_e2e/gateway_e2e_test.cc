@@ -288,9 +288,11 @@ TEST_F(GatewayE2eTest, RefusalsHaveTheirCodesAndJsonBodies) {
   const std::string bad_json = "{\"publication\": ";
   ExpectJsonError(stack_->Post(kTypedPath, bad_json, Signed(bad_json)), 400,
                   "JSON");
-  const std::string unreadable = R"({"publication": {"id": 5}})";
+  // Only a body that cannot be read is refused: an odd value is kept
+  // (OddValueIsStoredNotRefused).
+  const std::string unreadable = R"([{"publication": {"id": "pub_1"}}])";
   ExpectJsonError(stack_->Post(kTypedPath, unreadable, Signed(unreadable)), 400,
-                  "publication.id");
+                  "root: expected a JSON object");
   {
     HttpConnection connection;
     ASSERT_THAT(connection.Connect("127.0.0.1", stack_->gateway->port()),
@@ -336,6 +338,41 @@ TEST_F(GatewayE2eTest, InvalidEventIs422WithViolationsAndQuarantined) {
     }
   }
   EXPECT_TRUE(found) << "not in quarantine: " << bogus_id;
+}
+
+// Voucherify's payloads disagree with its own schema at times; refusing
+// would make it retry and then disable the webhook, losing the event.
+TEST_F(GatewayE2eTest, OddValueIsStoredNotRefused) {
+  const std::string seed = UniqueSeed(kIdPrefix);
+  const std::string voucher_active =
+      "\"active\": true,\n      \"object\": \"voucher\"";
+  ASSERT_NE(seed.find(voucher_active), std::string::npos);
+  const std::string body = absl::StrReplaceAll(
+      seed, {{voucher_active,
+              "\"active\": \"yes\",\n      \"object\": \"voucher\""}});
+  auto response = stack_->Post(kTypedPath, body, Signed(body));
+  ASSERT_THAT(response, IsOk());
+  ASSERT_EQ(response->status, 200) << response->body;
+  EXPECT_THAT(response->body, HasSubstr("\"duplicate\":false"));
+
+  auto stored = stack_->GetBySeq(SeqOf(*response));
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ(stored->raw(), body);
+  ASSERT_EQ(stored->odd_values_size(), 1);
+  EXPECT_EQ(stored->odd_values(0).path(), "vouchers[0].active");
+  EXPECT_EQ(stored->odd_values(0).reason(), "expected a boolean, got string");
+  EXPECT_THAT(stored->unknown_fields(),
+              ::testing::Contains("vouchers[0].active"));
+  EXPECT_THAT(stored->enrichment().flags(),
+              ::testing::Contains(v1::Enrichment::FLAG_ODD_VALUES));
+  // Everything else is typed.
+  const auto& payload = stored->publication_succeeded();
+  ASSERT_EQ(payload.vouchers_size(), 1);
+  EXPECT_FALSE(payload.vouchers(0).has_active());
+  EXPECT_EQ(payload.vouchers(0).code(), "ZERO-8");
+  EXPECT_TRUE(payload.campaign().active());
+  EXPECT_EQ(stored->enrichment().campaign_id(),
+            "camp_EV79Z6CjaAMpX4pFxVivvzzk");
 }
 
 TEST_F(GatewayE2eTest, SameSendTwiceStoresOneEvent) {

@@ -101,7 +101,7 @@ TEST_F(WebhookHandlerTest, RefusesBadSignatureAndCountsIt) {
 }
 
 TEST_F(WebhookHandlerTest, RefusesUnreadableBodyWithTranscoderMessage) {
-  const std::string body = R"({"publication": {"id": 5}})";
+  const std::string body = R"([{"publication": {"id": "pub_1"}}])";
   const std::string signature = SignHex("secretKey", body);
   request_.body = body;
   request_.signature = signature;
@@ -109,7 +109,22 @@ TEST_F(WebhookHandlerTest, RefusesUnreadableBodyWithTranscoderMessage) {
   ASSERT_TRUE(std::holds_alternative<HttpError>(result));
   const HttpError& error = std::get<HttpError>(result);
   EXPECT_EQ(error.http_status, 400);
-  EXPECT_THAT(error.body, HasSubstr("publication.id"));
+  EXPECT_THAT(error.body, HasSubstr("root: expected a JSON object"));
+}
+
+TEST_F(WebhookHandlerTest, KeepsAnOddValueInsteadOfRefusing) {
+  const std::string body = R"({"publication": {"id": 5}})";
+  const std::string signature = SignHex("secretKey", body);
+  request_.body = body;
+  request_.signature = signature;
+  auto result = PrepareWebhook(request_, Policy("gw"), transcoder_, &metrics_);
+  ASSERT_TRUE(std::holds_alternative<v1::Event>(result))
+      << std::get<HttpError>(result).body;
+  const v1::Event& event = std::get<v1::Event>(result);
+  ASSERT_EQ(event.odd_values_size(), 1);
+  EXPECT_EQ(event.odd_values(0).path(), "publication.id");
+  EXPECT_EQ(event.odd_values(0).reason(), "expected a string, got number");
+  EXPECT_EQ(event.raw(), body);
 }
 
 TEST_F(WebhookHandlerTest, RequireEnvelopeRefusesBareBodiesOnly) {

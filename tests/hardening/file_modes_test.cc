@@ -76,10 +76,10 @@ TEST(FileModesTest, StoreFilesAndDirectoriesArePrivate) {
   auto server = ServerProcess::Start(options);
   ASSERT_THAT(server.status(), IsOk());
   auto stub = v1::EventService::NewStub((*server)->channel());
-  ASSERT_THAT(Publish(*stub, UntypedEvent("evpub_1", "publication.succeeded",
-                                          "camp_1", "cust_1"))
-                  .status(),
-              IsOk());
+  ASSERT_THAT(
+      Publish(*stub, UntypedEvent("evpub_1", "x.custom", "camp_1", "cust_1"))
+          .status(),
+      IsOk());
   // The WAL files exist while the log is open.
   EXPECT_EQ(ModeOf(dir.File("store")), 0700);
   EXPECT_EQ(ModeOf(dir.File("store/sub")), 0700);

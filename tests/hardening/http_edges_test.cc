@@ -74,7 +74,7 @@ std::string ChunkedPost(const std::string& transfer_encoding) {
   const std::string body =
       R"({"id": "evx_1", "data": {"customer": {"id": "cust_1"}}})";
   return absl::StrCat(
-      "POST /webhooks/voucherify/customer.created HTTP/1.1\r\n"
+      "POST /webhooks/voucherify/x.custom HTTP/1.1\r\n"
       "Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
       "x-voucherify-signature: ",
       gateway::SignHex(kSecret, body),

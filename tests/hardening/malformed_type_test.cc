@@ -142,7 +142,7 @@ TEST(MalformedTypeTest, PublishStreamRefusesItNamingTypeAndStoresNothing) {
   // The stream stays usable: a good event after it is stored.
   request.set_request_id(2);
   *request.mutable_event() =
-      UntypedEvent("evpub_2", "publication.succeeded", "camp_1", "cust_1");
+      UntypedEvent("evpub_2", "x.custom", "camp_1", "cust_1");
   ASSERT_TRUE(stream->Write(request));
   ASSERT_TRUE(stream->Read(&ack));
   EXPECT_EQ(ack.request_id(), 2U);

@@ -130,6 +130,32 @@ TEST(EnricherTest, UntypedEventsBestEffort) {
   EXPECT_THAT(e.flags(), IsEmpty());
 }
 
+// A type the contract types but has no enrichment of its own yet: the same
+// facts as its untyped body gave before it was typed.
+TEST(EnricherTest, TypedEventsWithoutOwnRulesGetTheUntypedFacts) {
+  v1::Event event;
+  event.set_type("redemption.succeeded");
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  R"({"redemption": {"customer_id": "cust_1",
+                                     "date": "2024-05-14T09:21:37.410Z"},
+                      "voucher": {"id": "v_1", "code": "ZERO-8",
+                                  "campaign_id": "camp_1",
+                                  "type": "DISCOUNT_VOUCHER"},
+                      "customer": {"id": "cust_1",
+                                   "metadata": {"region": "APAC"}}})",
+                  event.mutable_redemption_succeeded())
+                  .ok());
+  const v1::Enrichment e = Enriched(event, StoreWith(R"({"campaigns":
+      {"camp_1": {"owner_team": "loyalty"}}})"));
+  EXPECT_EQ(e.campaign_id(), "camp_1");
+  EXPECT_EQ(e.customer_id(), "cust_1");
+  EXPECT_EQ(e.customer_region(), "APAC");
+  ASSERT_EQ(e.vouchers_size(), 1);
+  EXPECT_EQ(e.vouchers(0).voucher_id(), "v_1");
+  EXPECT_EQ(e.vouchers(0).code(), "ZERO-8");
+  EXPECT_THAT(e.reference(), ElementsAre(Pair("owner_team", "loyalty")));
+}
+
 TEST(EnricherTest, VoucherFactsOfTheSeed) {
   const v1::Enrichment e = Enriched(SeedEvent());
   ASSERT_EQ(e.vouchers_size(), 1);
@@ -237,6 +263,17 @@ TEST(EnricherTest, UnknownFieldsFlag) {
   event.add_unknown_fields("data.campaign.voucher.code_config.min_desired");
   EXPECT_THAT(Enriched(event).flags(),
               ElementsAre(v1::Enrichment::FLAG_UNKNOWN_FIELDS));
+}
+
+TEST(EnricherTest, OddValuesFlag) {
+  v1::Event event = SeedEvent();
+  event.add_unknown_fields("data.vouchers[0].active");
+  v1::OddValue& odd = *event.add_odd_values();
+  odd.set_path("data.vouchers[0].active");
+  odd.set_reason("expected a boolean, got string");
+  EXPECT_THAT(Enriched(event).flags(),
+              ElementsAre(v1::Enrichment::FLAG_UNKNOWN_FIELDS,
+                          v1::Enrichment::FLAG_ODD_VALUES));
 }
 
 TEST(EnricherTest, SingularVoucherAlreadyListedIsNotRepeated) {

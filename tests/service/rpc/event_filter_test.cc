@@ -102,6 +102,21 @@ TEST(EventFilterTest, UntypedMetadataMatches) {
   EXPECT_TRUE(EventFilter::Create(proto)->Matches(event));
 }
 
+TEST(EventFilterTest, TypedMetadataMatches) {
+  v1::Event event;
+  event.set_type("customer.segment.entered");
+  auto& metadata = *event.mutable_customer_segment_entered()
+                        ->mutable_customer()
+                        ->mutable_metadata()
+                        ->mutable_fields();
+  metadata["region"].set_string_value("EU");
+  v1::EventFilter proto;
+  (*proto.mutable_metadata())["region"] = "EU";
+  EXPECT_TRUE(EventFilter::Create(proto)->Matches(event));
+  (*proto.mutable_metadata())["region"] = "APAC";
+  EXPECT_FALSE(EventFilter::Create(proto)->Matches(event));
+}
+
 TEST(EventFilterTest, BadCodePatternIsInvalidArgument) {
   v1::EventFilter proto;
   proto.set_code_pattern("(unclosed");
