@@ -73,7 +73,7 @@ start server "$bin/vouchstream-server" --listen=127.0.0.1:0 \
   --store="sqlite:$work/events.db"
 server_port=$port
 server_pid=$pid
-echo "$secret" >"$work/secrets"
+(umask 077 && echo "$secret" >"$work/secrets")
 start gateway "$bin/vouchstream-gateway" --listen=127.0.0.1:0 \
   --upstream="127.0.0.1:$server_port" --secret-file="$work/secrets" \
   --threads=2

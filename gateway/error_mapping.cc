@@ -26,6 +26,7 @@ grpc::StatusCode CodeForGatewayStatus(int http_status) {
     case 404:
       return grpc::StatusCode::NOT_FOUND;
     case 405:
+    case 501:
       return grpc::StatusCode::UNIMPLEMENTED;
     case 503:
       return grpc::StatusCode::UNAVAILABLE;

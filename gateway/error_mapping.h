@@ -49,9 +49,10 @@ inline constexpr int kRetryAfterSeconds = 5;
 int HttpStatusForGrpcCode(grpc::StatusCode code);
 
 // A refusal by the gateway itself (400, 401, 404, 405, 413, 415, 431, 500,
-// 503). The `status` name is chosen from the HTTP code: 400/413/415/431 →
-// INVALID_ARGUMENT, 401 → UNAUTHENTICATED, 404 → NOT_FOUND, 405 →
-// UNIMPLEMENTED, 503 → UNAVAILABLE (with Retry-After), else INTERNAL.
+// 501, 503). The `status` name is chosen from the HTTP code:
+// 400/413/415/431 → INVALID_ARGUMENT, 401 → UNAUTHENTICATED, 404 →
+// NOT_FOUND, 405/501 → UNIMPLEMENTED, 503 → UNAVAILABLE (with Retry-After),
+// else INTERNAL.
 HttpError GatewayError(int http_status, absl::string_view message);
 
 // An upstream failure of the stream or call as a whole.

@@ -55,25 +55,4 @@ absl::string_view EventIdPath(const FieldDescriptor& field) {
   return field.options().GetExtension(v1::event_id_path);
 }
 
-bool IsValidEventType(absl::string_view type) {
-  constexpr size_t kMaxTypeLength = 128;
-  if (type.empty() || type.size() > kMaxTypeLength || type.front() == '.' ||
-      type.back() == '.') {
-    return false;
-  }
-  char previous = 0;
-  for (const char c : type) {
-    const bool word_char = absl::ascii_islower(c) || absl::ascii_isdigit(c) ||
-                           c == '_' || c == '-';
-    if (!word_char && c != '.') {
-      return false;
-    }
-    if (c == '.' && previous == '.') {
-      return false;
-    }
-    previous = c;
-  }
-  return true;
-}
-
 }  // namespace vouchstream::gateway

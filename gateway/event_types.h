@@ -11,6 +11,8 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 
+#include "common/event_type.h"
+
 namespace vouchstream::gateway {
 
 // The `Event.payload` oneof member for `type`, or nullptr when the type is
@@ -23,8 +25,9 @@ const google::protobuf::FieldDescriptor* TypedPayloadField(
 // itself. Empty when the type's body names none.
 absl::string_view EventIdPath(const google::protobuf::FieldDescriptor& field);
 
-// Whether `type` is a well-formed event type name: dot-separated words of
-// lower-case letters, digits, `_` and `-`, e.g. "publication.succeeded".
-bool IsValidEventType(absl::string_view type);
+// Whether `type` is a well-formed event type name. The rule is shared with
+// the server, so it lives in common/event_type.h; this name stays for the
+// gateway's callers.
+using ::vouchstream::common::IsValidEventType;
 
 }  // namespace vouchstream::gateway

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <random>
@@ -12,6 +13,8 @@
 #include <utility>
 #include <variant>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -232,6 +235,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // The headers are in: refuse what the allow-list or the rate limit
   // refuses before a byte of the body is read.
   void OnHeader(beast::error_code ec) {
+    if (!ec) {
+      std::optional<HttpError> coding = CheckTransferCoding();
+      if (coding.has_value()) {
+        StopReadDeadline();
+        BeginRequest(MatchRoute(View(parser_->get().method_string()),
+                                View(parser_->get().target()))
+                         .route);
+        keep_alive_ = false;  // Where the body ends is unknown.
+        RespondError(*std::move(coding));
+        return;
+      }
+    }
     if (ec || parser_->is_done()) {
       OnRead(ec);
       return;
@@ -255,6 +270,34 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](
             beast::error_code ec, size_t /*bytes*/) { self->OnRead(ec); });
+  }
+
+  // 501 unless the request's Transfer-Encoding is absent or exactly
+  // "chunked". Beast frames a body only when the last coding is chunked and
+  // ignores the others: "xchunked" or "identity" would read as an empty
+  // body, "gzip, chunked" as compressed bytes. RFC 9112 section 6.1: a
+  // server answers a coding it does not understand with 501 and closes.
+  std::optional<HttpError> CheckTransferCoding() const {
+    const auto& header = parser_->get();
+    const auto [first, last] =
+        header.equal_range(http::field::transfer_encoding);
+    if (first == last) {
+      return std::nullopt;
+    }
+    if (std::next(first) == last &&
+        absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(View(first->value())),
+                               "chunked")) {
+      return std::nullopt;
+    }
+    std::string codings;
+    for (auto field = first; field != last; ++field) {
+      absl::StrAppend(&codings, codings.empty() ? "" : ", ",
+                      View(field->value()));
+    }
+    return GatewayError(
+        501, absl::StrCat("Transfer-Encoding: \"", codings,
+                          "\" is not supported; send Content-Length or "
+                          "Transfer-Encoding: chunked"));
   }
 
   static bool IsOperational(Route route) {

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -19,6 +20,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "clients/cpp/lib/channel_options.h"
+#include "common/private_file.h"
 #include "gateway/forwarder.h"
 #include "gateway/gateway_options.h"
 #include "gateway/http_server.h"
@@ -78,6 +80,10 @@ ABSL_FLAG(std::string, upstream_cert, "",
           "PEM client certificate for mTLS to the service (with "
           "--upstream-key)");
 ABSL_FLAG(std::string, upstream_key, "", "PEM private key of --upstream-cert");
+ABSL_FLAG(bool, allow_loose_files, false,
+          "start even when --secret-file, --tls-key or --upstream-key is "
+          "readable by group or others (by default such a file stops the "
+          "start)");
 ABSL_FLAG(std::string, upstream_server_name, "",
           "name expected in the service's certificate, when not the "
           "--upstream host");
@@ -197,6 +203,22 @@ int main(int argc, char** argv) {
   if (options.upstream.empty()) {
     std::fprintf(stderr, "vouchstream-gateway: --upstream is required\n");
     return 2;
+  }
+
+  if (!absl::GetFlag(FLAGS_allow_loose_files)) {
+    for (const auto& [flag, path] :
+         {std::pair<absl::string_view, std::string>{"--secret-file",
+                                                    options.secret_file},
+          {"--tls-key", options.tls_key},
+          {"--upstream-key", absl::GetFlag(FLAGS_upstream_key)}}) {
+      const absl::Status private_file =
+          vouchstream::common::CheckPrivateFile(flag, path);
+      if (!private_file.ok()) {
+        std::fprintf(stderr, "vouchstream-gateway: %s\n",
+                     std::string{private_file.message()}.c_str());
+        return 2;
+      }
+    }
   }
 
   std::unique_ptr<SignatureVerifier> verifier;

@@ -21,6 +21,17 @@ absl::StatusOr<std::unique_ptr<ssl::context>> MakeTlsServerContext(
     return absl::InternalError(
         absl::StrCat("tls: cannot set options: ", ec.message()));
   }
+  // TLS 1.2: forward-secret key exchange (ECDHE) with an AEAD cipher only;
+  // OpenSSL's default list also offers CBC suites (e.g.
+  // ECDHE-ECDSA-AES128-SHA), exposed to padding-oracle and Lucky13-style
+  // attacks. TLS 1.3 suites are all AEAD and keep OpenSSL's defaults.
+  if (SSL_CTX_set_cipher_list(context->native_handle(),
+                              kTls12CipherList.data()) != 1) {
+    return absl::InternalError("tls: cannot set the TLS 1.2 cipher list");
+  }
+  // The server's preference decides among what the client offers.
+  SSL_CTX_set_options(context->native_handle(),
+                      SSL_OP_CIPHER_SERVER_PREFERENCE);
   context->use_certificate_chain_file(cert_file, ec);
   if (ec) {
     return absl::InvalidArgumentError(

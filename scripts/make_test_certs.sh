@@ -8,6 +8,9 @@
 #   DIR/client.pem, client.key  client certificate CN=vouchstream-test-client,
 #                               SAN URI spiffe://vouchstream.test/client,
 #                               signed by the CA
+#   DIR/decoy.pem, decoy.key    client certificate CN=nobody whose SAN DNS
+#                               name is the string "CN=ops", signed by the
+#                               CA (must not pass for the identity cn:ops)
 #   DIR/other-ca.pem            a second, unrelated CA ...
 #   DIR/other-client.pem, other-client.key  ... and a client certificate
 #                               signed by it (an mTLS server must refuse it)
@@ -71,6 +74,10 @@ leaf client ca vouchstream-test-client "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=clientAuth
 subjectAltName=URI:spiffe://vouchstream.test/client"
+leaf decoy ca nobody "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=clientAuth
+subjectAltName=DNS:CN=ops"
 
 ca other-ca "vouchstream unrelated test CA"
 leaf other-client other-ca vouchstream-test-client "basicConstraints=CA:FALSE

@@ -21,6 +21,9 @@ mkdir -p data
 if [[ ! -s data/webhook-secret ]]; then
   (umask 077 && openssl rand -hex 24 > data/webhook-secret)
 fi
+# The gateway refuses a secret file others may read (--allow-loose-files);
+# one made by an older run may be 0644.
+chmod 600 data/webhook-secret
 
 pids=()
 stop() {
@@ -46,7 +49,7 @@ vouchstream is running (Ctrl-C stops it)
 try, in another terminal:
   build/bin/vouchstream-cli subscribe --server=127.0.0.1:${grpc_port}
   build/bin/vouchstream-cli send testdata/voucherify/publication.succeeded.seed.json \\
-      --type publication.succeeded --secret "\$(head -1 data/webhook-secret)" \\
+      --type publication.succeeded --secret-file data/webhook-secret \\
       --url http://127.0.0.1:${http_port}/webhooks/voucherify
 TXT
 # Either process ending ends the run (and the trap stops the other).

@@ -27,6 +27,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -42,6 +43,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 
+#include "common/private_file.h"
 #include "service/auth/authorizer.h"
 #include "service/auth/token_hash.h"
 #include "service/core/broker.h"
@@ -102,6 +104,9 @@ ABSL_FLAG(std::string, tls_cert, "",
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
 ABSL_FLAG(std::string, client_ca, "",
           "PEM CA: mTLS, refuse clients without a certificate it signed");
+ABSL_FLAG(bool, allow_loose_files, false,
+          "Start even when --tls-key or --access is readable by group or "
+          "others (by default such a file stops the start)");
 
 namespace {
 
@@ -286,6 +291,25 @@ absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenLog(
       "\" is neither sqlite:PATH nor nats://HOST:PORT?stream=NAME"));
 }
 
+// --tls-key and --access must not be readable by group or others, unless
+// --allow-loose-files.
+absl::Status CheckPrivateFiles() {
+  if (absl::GetFlag(FLAGS_allow_loose_files)) {
+    return absl::OkStatus();
+  }
+  for (const auto& [flag, path] :
+       {std::pair<absl::string_view, std::string>{"--tls-key",
+                                                  absl::GetFlag(FLAGS_tls_key)},
+        {"--access", absl::GetFlag(FLAGS_access)}}) {
+    absl::Status private_file =
+        vouchstream::common::CheckPrivateFile(flag, path);
+    if (!private_file.ok()) {
+      return private_file;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -295,6 +319,10 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   if (absl::GetFlag(FLAGS_hash_token)) {
     return HashToken();
+  }
+  absl::Status private_files = CheckPrivateFiles();
+  if (!private_files.ok()) {
+    return Fail("refusing a file others may read", private_files);
   }
   absl::StatusOr<vouchstream::rpc::ServerSecurity> security =
       vouchstream::rpc::LoadServerSecurity({absl::GetFlag(FLAGS_tls_cert),

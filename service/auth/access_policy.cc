@@ -1,6 +1,7 @@
 #include "service/auth/access_policy.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
@@ -114,18 +115,24 @@ absl::Status AccessPolicy::AddCredentials(const access::Principal& entry,
     }
     tokens_.emplace_back(*digest, index);
   }
-  for (const std::string& identity : entry.mtls_identities()) {
-    if (identity.empty()) {
+  for (int i = 0; i < entry.mtls_identities_size(); ++i) {
+    const std::string& text = entry.mtls_identities(i);
+    if (text.empty()) {
       return Invalid(where, "mtls_identities: an empty identity");
     }
+    absl::StatusOr<MtlsIdentity> identity = ParseMtlsIdentity(text);
+    if (!identity.ok()) {
+      return Invalid(where, absl::StrCat("mtls_identities[", i,
+                                         "]: ", identity.status().message()));
+    }
     for (const auto& [other, owner] : identities_) {
-      if (other == identity) {
-        return Invalid(where, absl::StrCat("mtls_identities: \"", identity,
+      if (other.Matches(*identity)) {
+        return Invalid(where, absl::StrCat("mtls_identities: \"", text,
                                            "\" is also listed by \"",
                                            principals_[owner]->name, "\""));
       }
     }
-    identities_.emplace_back(identity, index);
+    identities_.emplace_back(*std::move(identity), index);
   }
   return absl::OkStatus();
 }
@@ -166,9 +173,9 @@ absl::StatusOr<std::shared_ptr<const Principal>> AccessPolicy::Authenticate(
     }
     return principals_[found];
   }
-  for (const std::string& presented : credentials.identities) {
+  for (const MtlsIdentity& presented : credentials.identities) {
     for (const auto& [identity, index] : identities_) {
-      if (identity == presented) {
+      if (identity.Matches(presented)) {
         return principals_[index];
       }
     }

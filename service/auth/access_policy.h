@@ -20,6 +20,7 @@
 
 #include "service/auth/access_file.h"
 #include "service/auth/credentials.h"
+#include "service/auth/mtls_identity.h"
 #include "service/auth/principal.h"
 #include "service/auth/token_hash.h"
 
@@ -28,7 +29,8 @@ namespace vouchstream::auth {
 class AccessPolicy {
  public:
   // Checks `config`: principal names present and unique; every token hash
-  // 64 hex digits; a hash or identity listed once across principals;
+  // 64 hex digits; every mTLS identity typed (`uri:`, `dns:` or `cn:`, see
+  // mtls_identity.h); a hash or identity listed once across principals;
   // redaction paths well-formed; `open_services` a list of strings.
   // kInvalidArgument naming the principal and field otherwise (never
   // quoting a hash).
@@ -37,9 +39,11 @@ class AccessPolicy {
 
   // The principal that `credentials` name: the token when there is one
   // (every listed hash compared in constant time), else the certificate's
-  // identities. kUnauthenticated (auth_errors.h) when nothing matches or
-  // nothing was presented. A token that matches nobody is refused even if
-  // the certificate would match: a wrong token is a mistake worth seeing.
+  // identities, each matched only against the certificate field its
+  // access-file entry names. kUnauthenticated (auth_errors.h) when nothing
+  // matches or nothing was presented. A token that matches nobody is refused
+  // even if the certificate would match: a wrong token is a mistake worth
+  // seeing.
   absl::StatusOr<std::shared_ptr<const Principal>> Authenticate(
       const Credentials& credentials) const;
 
@@ -61,7 +65,7 @@ class AccessPolicy {
 
   std::vector<std::shared_ptr<const Principal>> principals_;
   std::vector<std::pair<TokenDigest, size_t>> tokens_;  // index in principals_
-  std::vector<std::pair<std::string, size_t>> identities_;
+  std::vector<std::pair<MtlsIdentity, size_t>> identities_;
   std::vector<std::string> open_services_;
 };
 

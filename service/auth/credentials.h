@@ -4,9 +4,9 @@
 // service/rpc/call_credentials.h builds it from a gRPC call.
 
 #include <optional>
-#include <string>
 #include <vector>
 
+#include "service/auth/mtls_identity.h"
 #include "service/auth/token_hash.h"
 
 namespace vouchstream::auth {
@@ -16,9 +16,10 @@ struct Credentials {
   std::optional<TokenDigest> token;
   // An `authorization` header that is not "Bearer <token>".
   bool malformed_authorization = false;
-  // From a verified client certificate: SAN URIs and DNS names as they are,
-  // and "CN=<common name>". Empty without mTLS.
-  std::vector<std::string> identities;
+  // From a verified client certificate: its SAN URIs, SAN DNS names and
+  // subject common name, each typed by the field it came from. Empty without
+  // mTLS.
+  std::vector<MtlsIdentity> identities;
 };
 
 }  // namespace vouchstream::auth

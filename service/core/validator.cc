@@ -11,6 +11,7 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "re2/re2.h"
 
+#include "common/event_type.h"
 #include "service/core/bad_request.h"
 #include "service/core/body_shape.h"
 
@@ -93,6 +94,11 @@ bool SaneTime(const Subject& s, bool present, const Timestamp& ts) {
          time <= s.received_at + s.options.max_clock_skew;
 }
 
+// Empty is left to the "is required" rule.
+bool WellFormedType(absl::string_view type) {
+  return type.empty() || common::IsValidEventType(type);
+}
+
 bool SameOrAbsent(absl::string_view a, absl::string_view b) {
   return a.empty() || b.empty() || a == b;
 }
@@ -135,6 +141,8 @@ const Rule kRules[] = {  // NOLINT(modernize-avoid-c-arrays)
    [](const Subject& s) { return Required(s.event.id()); }},
   {Scope::kEvent, "type", "is required",
    [](const Subject& s) { return Required(s.event.type()); }},
+  {Scope::kEvent, "type", common::kEventTypeRule,
+   [](const Subject& s) { return WellFormedType(s.event.type()); }},
   {Scope::kEvent, "received_at", "is required (set by the server)",
    [](const Subject& s) { return s.event.has_received_at(); }},
   {Scope::kEvent, "envelope.id", R"(must be "whs_" followed by an id)",
@@ -342,6 +350,16 @@ std::vector<v1::FieldViolation> Validator::Check(const v1::Event& event) const {
 
 absl::Status Validator::Validate(const v1::Event& event) const {
   return BadRequestError(Check(event));
+}
+
+absl::Status Validator::Admit(const v1::Event& event) {
+  if (WellFormedType(event.type())) {
+    return absl::OkStatus();
+  }
+  v1::FieldViolation violation;
+  violation.set_field("type");
+  violation.set_description(std::string{common::kEventTypeRule});
+  return BadRequestError({violation});
 }
 
 }  // namespace vouchstream::core

@@ -39,6 +39,13 @@ class Validator {
   // attached as a google.rpc.BadRequest payload (see bad_request.h).
   absl::Status Validate(const v1::Event& event) const;
 
+  // The rules an event must keep to be kept at all, even in quarantine: a
+  // `type` that is empty (Check reports it) or well-formed
+  // (common/event_type.h; the type becomes part of store keys and NATS
+  // subjects). OK, or kInvalidArgument naming `type` with a
+  // google.rpc.BadRequest payload; the caller then stores nothing.
+  static absl::Status Admit(const v1::Event& event);
+
  private:
   Options options_;
 };

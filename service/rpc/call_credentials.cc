@@ -1,12 +1,15 @@
 #include "service/rpc/call_credentials.h"
 
+#include <array>
 #include <string>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "grpc/grpc_security_constants.h"
 
+#include "service/auth/mtls_identity.h"
 #include "service/auth/token_hash.h"
 
 namespace vouchstream::rpc {
@@ -37,17 +40,19 @@ auth::Credentials CredentialsOf(const grpc::CallbackServerContext& context) {
   }
   const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth != nullptr && auth->IsPeerAuthenticated()) {
-    for (const grpc::string_ref& san :
-         auth->FindPropertyValues("x509_subject_alternative_name")) {
-      credentials.identities.emplace_back(View(san));
-    }
-    for (const grpc::string_ref& cn :
-         auth->FindPropertyValues("x509_common_name")) {
-      credentials.identities.push_back(absl::StrCat("CN=", View(cn)));
-    }
-    for (const grpc::string_ref& subject :
-         auth->FindPropertyValues("x509_subject")) {
-      credentials.identities.emplace_back(View(subject));
+    // Each identity keeps the certificate field it came from: gRPC's
+    // `x509_subject_alternative_name` mixes URIs, DNS names and addresses,
+    // and a subject string can be made to look like anything.
+    using Field = auth::MtlsIdentity::Field;
+    const std::array<std::pair<const char*, Field>, 3> fields = {{
+        {GRPC_PEER_URI_PROPERTY_NAME, Field::kUri},
+        {GRPC_PEER_DNS_PROPERTY_NAME, Field::kDns},
+        {GRPC_X509_CN_PROPERTY_NAME, Field::kCn},
+    }};
+    for (const auto& [property, field] : fields) {
+      for (const grpc::string_ref& value : auth->FindPropertyValues(property)) {
+        credentials.identities.push_back({field, std::string{View(value)}});
+      }
     }
   }
   return credentials;

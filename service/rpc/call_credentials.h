@@ -2,8 +2,8 @@
 // Reads what a gRPC call presents to prove who it is: the
 // `authorization: Bearer <token>` metadata (hashed at once; the token itself
 // is neither kept nor logged) and, with mutual TLS, the verified client
-// certificate's identities (SAN URIs and DNS names, "CN=<common name>", and
-// the subject as gRPC spells it).
+// certificate's identities (SAN URIs, SAN DNS names and the subject common
+// name, each typed by its field: auth/mtls_identity.h).
 //
 //   auth::Credentials credentials = CredentialsOf(*context);
 //   auto principal = authorizer->Authenticate(credentials);

@@ -35,6 +35,13 @@ void Publisher::Publish(v1::Event event, Done done) {
   if (event.id_rule() == v1::ID_RULE_UNSPECIFIED) {
     event.set_id_rule(v1::ID_RULE_PUBLISHER);
   }
+  // A malformed type is refused before anything is written: not even the
+  // quarantine keeps it (its type would reach store keys and subjects).
+  absl::Status admitted = core::Validator::Admit(event);
+  if (!admitted.ok()) {
+    done(std::move(admitted));
+    return;
+  }
   std::vector<v1::FieldViolation> violations = validator_->Check(event);
   if (violations.empty()) {
     Accept(std::move(event), std::move(done));

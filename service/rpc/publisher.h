@@ -37,6 +37,8 @@ class Publisher {
   // Sets `received_at` to now, then validates, enriches and appends
   // `event`. Invalid: the event and its violations go to the quarantine log
   // and `done` gets kInvalidArgument with a google.rpc.BadRequest payload.
+  // A malformed `type` (core::Validator::Admit) is refused the same way but
+  // stored nowhere, not even in quarantine.
   void Publish(v1::Event event, Done done);
 
   // Validates quarantined entry `quarantine_id` again (keeping its original

@@ -1,5 +1,6 @@
 #include "service/store/sqlite_event_log.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
+#include <sys/stat.h>
 
 #include "vouchstream/v1/api.pb.h"
 #include "vouchstream/v1/event.pb.h"
@@ -104,6 +106,29 @@ absl::StatusOr<v1::QuarantinedEvent> ParseQuarantined(const Statement& stmt) {
 
 absl::Status WithContext(const absl::Status& status, absl::string_view what) {
   return {status.code(), absl::StrCat(what, ": ", status.message())};
+}
+
+// Creates the store's missing directories (0700) and, if the database file
+// does not exist yet, creates it empty with mode 0600 before SQLite opens it:
+// SQLite would create it 0644 (less the umask), and it creates `-wal` and
+// `-shm` with the database file's permissions, so all three stay private.
+// A `file:` URI or ":memory:" is left to SQLite. Failures are not reported
+// here: SQLite's open then fails and WithOpenContext says why.
+void CreatePrivately(const std::string& path) {
+  if (path.empty() || path == ":memory:" || absl::StartsWith(path, "file:")) {
+    return;
+  }
+  for (size_t slash = path.find('/', 1); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    // EEXIST for the directories already there; their modes are the
+    // operator's.
+    mkdir(path.substr(0, slash).c_str(), 0700);
+  }
+  const int fd =
+      open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    close(fd);
+  }
 }
 
 // SQLite answers "unable to open database file" alike for a missing, a
@@ -226,6 +251,7 @@ absl::StatusOr<std::unique_ptr<SqliteEventLog>> SqliteEventLog::Open(
     return absl::InvalidArgumentError("event log: options.now is empty");
   }
   const std::string what = absl::StrCat("event log \"", options.path, "\"");
+  CreatePrivately(options.path);
   absl::StatusOr<std::unique_ptr<Database>> db =
       Database::Open(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!db.ok()) {

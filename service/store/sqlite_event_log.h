@@ -130,6 +130,9 @@ class SqliteEventLog final : public core::EventLog {
 
   // Opens (creating if needed) the log at `options.path`, applies pending
   // schema migrations, runs retention once and starts the writer thread.
+  // A new database file is created 0600 (its `-wal` and `-shm` get the same
+  // mode) and missing directories of its path 0700; existing files and
+  // directories keep their modes.
   // Errors: kInvalidArgument (bad options), kUnavailable (cannot open or
   // write the file; the message names the SQLite error),
   // kFailedPrecondition (the file's schema is newer than this binary),

@@ -14,6 +14,7 @@
 
 #include "service/auth/access_file.h"
 #include "service/auth/auth_errors.h"
+#include "service/auth/mtls_identity.h"
 #include "service/auth/token_hash.h"
 #include "tests/testing/status_matchers.h"
 
@@ -41,7 +42,7 @@ std::string Config() {
         {"name": "gateway", "token_sha256": ["$GW"],
          "scopes": {"publish": true}},
         {"name": "crm", "token_sha256": ["$CRM"],
-         "mtls_identities": ["spiffe://vouchstream.test/client"],
+         "mtls_identities": ["uri:spiffe://vouchstream.test/client"],
          "scopes": {"subscribe": {"event_types": ["publication.*"]}},
          "redact": ["customer.email"]},
         {"name": "ops", "token_sha256": ["$OPS"],
@@ -119,9 +120,10 @@ TEST(AccessPolicyTest, RefusesMissingUnknownAndMalformedCredentials) {
 TEST(AccessPolicyTest, CertificateIdentityStandsInForAToken) {
   std::shared_ptr<const AccessPolicy> policy = MustCreate(Config());
   ASSERT_NE(policy, nullptr);
+  using Field = MtlsIdentity::Field;
   Credentials mtls;
-  mtls.identities = {"CN=vouchstream-test-client",
-                     "spiffe://vouchstream.test/client"};
+  mtls.identities = {{Field::kCn, "vouchstream-test-client"},
+                     {Field::kUri, "spiffe://vouchstream.test/client"}};
   auto crm = policy->Authenticate(mtls);
   ASSERT_THAT(crm.status(), IsOk());
   EXPECT_EQ((*crm)->name, "crm");
@@ -130,9 +132,88 @@ TEST(AccessPolicyTest, CertificateIdentityStandsInForAToken) {
   EXPECT_THAT(policy->Authenticate(mtls).status(),
               StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
   Credentials stranger;
-  stranger.identities = {"CN=someone-else"};
+  stranger.identities = {{Field::kCn, "someone-else"}};
   EXPECT_EQ(ReasonOf(policy->Authenticate(stranger).status()),
             "IDENTITY_UNKNOWN");
+}
+
+// A value listed for one certificate field never matches another field:
+// the SAN DNS name "CN=ops" is not the common name "ops", and a SAN URI is
+// not a DNS name.
+TEST(AccessPolicyTest, IdentitiesMatchOnlyTheFieldTheyName) {
+  using Field = MtlsIdentity::Field;
+  std::shared_ptr<const AccessPolicy> policy = MustCreate(
+      R"({"principals": [
+        {"name": "ops", "mtls_identities": ["cn:ops"],
+         "scopes": {"admin": true}},
+        {"name": "web", "mtls_identities": ["dns:Web.Example"],
+         "scopes": {"publish": true}},
+        {"name": "crm", "mtls_identities": ["uri:spiffe://x/crm"],
+         "scopes": {"subscribe": {}}}]})");
+  ASSERT_NE(policy, nullptr);
+  struct Case {
+    MtlsIdentity presented;
+    const char* principal;  // "" = nobody
+  };
+  const Case cases[] = {
+      {{Field::kCn, "ops"}, "ops"},
+      {{Field::kDns, "CN=ops"}, ""},
+      {{Field::kDns, "ops"}, ""},
+      {{Field::kUri, "cn:ops"}, ""},
+      {{Field::kCn, "Ops"}, ""},
+      {{Field::kDns, "web.example"}, "web"},  // DNS names ignore case
+      {{Field::kCn, "Web.Example"}, ""},
+      {{Field::kUri, "spiffe://x/crm"}, "crm"},
+      {{Field::kDns, "spiffe://x/crm"}, ""},
+      {{Field::kCn, "spiffe://x/crm"}, ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.presented.ToString());
+    Credentials credentials;
+    credentials.identities = {c.presented};
+    auto who = policy->Authenticate(credentials);
+    if (*c.principal == '\0') {
+      EXPECT_EQ(ReasonOf(who.status()), "IDENTITY_UNKNOWN");
+    } else {
+      ASSERT_THAT(who.status(), IsOk());
+      EXPECT_EQ((*who)->name, c.principal);
+    }
+  }
+}
+
+TEST(MtlsIdentityTest, ParsesTheThreeFieldsAndRefusesTheRest) {
+  using Field = MtlsIdentity::Field;
+  const struct {
+    const char* text;
+    Field field;
+    const char* value;
+  } good[] = {{"uri:spiffe://x/y", Field::kUri, "spiffe://x/y"},
+              {"dns:a.example", Field::kDns, "a.example"},
+              {"cn:CN=odd", Field::kCn, "CN=odd"}};
+  for (const auto& g : good) {
+    SCOPED_TRACE(g.text);
+    absl::StatusOr<MtlsIdentity> parsed = ParseMtlsIdentity(g.text);
+    ASSERT_THAT(parsed.status(), IsOk());
+    EXPECT_EQ(parsed->field, g.field);
+    EXPECT_EQ(parsed->value, g.value);
+    EXPECT_EQ(parsed->ToString(), g.text);
+  }
+  for (const char* bad : {"ops", "CN=ops", "spiffe://x/y", "URI:spiffe://x/y",
+                          "DNS:a.example", "san:x", "/O=x/CN=y"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_THAT(
+        ParseMtlsIdentity(bad).status(),
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 HasSubstr(absl::StrCat(
+                     "identity \"", bad,
+                     "\": name the certificate field: uri:..., dns:... or "
+                     "cn:..."))));
+  }
+  for (const char* empty : {"uri:", "dns:", "cn:"}) {
+    EXPECT_THAT(
+        ParseMtlsIdentity(empty).status(),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is empty")));
+  }
 }
 
 TEST(AccessPolicyTest, OpenServicesDefaultToHealthAndReflection) {
@@ -192,6 +273,17 @@ TEST(AccessPolicyTest, RefusesBadFilesNamingTheProblem) {
        "also listed by \"a\""},
       {"no credentials", R"({"principals": [{"name": "a"}]})",
        "needs token_sha256 or mtls_identities"},
+      {"untyped identity",
+       R"({"principals": [{"name": "ops", "mtls_identities": ["CN=ops"]}]})",
+       "principals[0] (ops): mtls_identities[0]: identity \"CN=ops\": name "
+       "the certificate field: uri:..., dns:... or cn:..."},
+      {"untyped URI",
+       R"({"principals": [{"name": "a", "mtls_identities": ["spiffe://x"]}]})",
+       "name the certificate field"},
+      {"shared identity",
+       R"({"principals": [{"name": "a", "mtls_identities": ["dns:x.example"]},
+                          {"name": "b", "mtls_identities": ["dns:X.example"]}]})",
+       "also listed by \"a\""},
       {"bad redact path",
        absl::StrCat(R"({"principals": [{"name": "a", "token_sha256": [")", hash,
                     R"("], "redact": ["customer..email"]}]})"),

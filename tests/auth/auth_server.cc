@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <utility>
@@ -57,6 +58,9 @@ void WriteFile(const std::string& path, const std::string& text) {
   // Written aside and renamed, so that a reload never reads half a file.
   const std::string temp = path + ".tmp";
   std::ofstream(temp, std::ios::trunc) << text;
+  // Private, or the server refuses an access file (--allow-loose-files).
+  std::filesystem::permissions(temp, std::filesystem::perms::owner_read |
+                                         std::filesystem::perms::owner_write);
   std::rename(temp.c_str(), path.c_str());
 }
 

@@ -27,7 +27,7 @@
 
 namespace vouchstream::testing {
 
-// Writes `text` to `path`, replacing it.
+// Writes `text` to `path`, replacing it, with mode 0600.
 void WriteFile(const std::string& path, const std::string& text);
 
 // A channel to `address` whose calls carry `authorization: Bearer <token>`

@@ -135,6 +135,27 @@ TEST(AuthorizerTest, AMalformedReloadKeepsTheOldFile) {
   EXPECT_THAT((*authorizer)->Authenticate(Token("token-a")).status(), IsOk());
 }
 
+TEST(AuthorizerTest, AnUntypedIdentityIsRefusedAtLoadAndOnReload) {
+  TempDir dir;
+  const std::string path = dir.File("access.json");
+  const std::string untyped =
+      R"({"principals": [{"name": "ops", "mtls_identities": ["CN=ops"],
+          "scopes": {"admin": true}}]})";
+  Write(path, untyped);
+  EXPECT_THAT(Authorizer::Open(path).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("identity \"CN=ops\": name the certificate "
+                                 "field: uri:..., dns:... or cn:...")));
+  Write(path, File({Entry("a", "token-a", R"({"publish": true})")}));
+  auto authorizer = Authorizer::Open(path);
+  ASSERT_THAT(authorizer.status(), IsOk());
+  Write(path, untyped);
+  EXPECT_THAT((*authorizer)->Reload().status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("principals[0] (ops): mtls_identities[0]")));
+  EXPECT_THAT((*authorizer)->Authenticate(Token("token-a")).status(), IsOk());
+}
+
 TEST(AuthorizerTest, RegisteringAfterARevokingReloadFails) {
   TempDir dir;
   const std::string path = dir.File("access.json");

@@ -5,6 +5,7 @@
 // with --read-timeout=1s so the slow-client cases take about a second.
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -77,6 +78,9 @@ struct Stack {
     }
     server = *std::move(started_server);
     std::ofstream(dir.File("secrets")) << kSecret << "\n";
+    std::filesystem::permissions(dir.File("secrets"),
+                                 std::filesystem::perms::owner_read |
+                                     std::filesystem::perms::owner_write);
     auto started_gateway = ChildProcess::Start(
         {VS_GATEWAY_BINARY, "--listen=127.0.0.1:0",
          absl::StrCat("--upstream=", server->address()),

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -71,6 +72,9 @@ struct Stack {
     }
     const std::string secrets = absl::StrCat(dir.path(), "/secrets");
     std::ofstream(secrets) << "retired-secret\n" << kSecret << "\n";
+    std::filesystem::permissions(secrets,
+                                 std::filesystem::perms::owner_read |
+                                     std::filesystem::perms::owner_write);
     auto started = ChildProcess::Start(
         {VS_GATEWAY_BINARY, "--listen=127.0.0.1:0",
          absl::StrCat("--upstream=", server->address()),

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <utility>
@@ -52,6 +53,10 @@ absl::StatusOr<std::unique_ptr<GatewayProcess>> GatewayProcess::Start(
     const Options& options) {
   const std::string secrets = options.secret_dir + "/gateway-secrets";
   std::ofstream(secrets) << options.secret << "\n";
+  // Private, or the gateway refuses it (--allow-loose-files).
+  std::filesystem::permissions(
+      secrets,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::vector<std::string> args = {
       VS_GATEWAY_PATH, "--listen=127.0.0.1:0",
       absl::StrCat("--upstream=", options.upstream),

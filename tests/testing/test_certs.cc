@@ -30,6 +30,8 @@ absl::StatusOr<TestPki> MakeTestPki(const std::string& dir) {
   pki.server_key = dir + "/server.key";
   pki.client_cert = dir + "/client.pem";
   pki.client_key = dir + "/client.key";
+  pki.decoy_cert = dir + "/decoy.pem";
+  pki.decoy_key = dir + "/decoy.key";
   pki.other_ca_cert = dir + "/other-ca.pem";
   pki.other_client_cert = dir + "/other-client.pem";
   pki.other_client_key = dir + "/other-client.key";

@@ -19,11 +19,13 @@ namespace vouchstream::testing {
 // A throwaway PKI made with the openssl CLI in `dir`: a CA, a server
 // certificate for 127.0.0.1 / localhost signed by it, a client certificate
 // (CN=vouchstream-test-client, SAN URI spiffe://vouchstream.test/client) signed
+// by it, a decoy client certificate (CN=nobody, SAN DNS name "CN=ops") signed
 // by it, and a second, unrelated CA with its own client certificate (must be
 // refused).
 struct TestPki {
   std::string ca_cert, server_cert, server_key, client_cert, client_key,
-      other_ca_cert, other_client_cert, other_client_key;  // file paths
+      decoy_cert, decoy_key, other_ca_cert, other_client_cert,
+      other_client_key;  // file paths
 };
 
 // Creates `dir` if missing and writes the PKI into it. Errors: kInternal

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -202,6 +203,9 @@ TEST_F(TlsServerTest, GatewayWithoutClientCertificateAnswers503) {
   ASSERT_THAT(server, IsOk());
   const std::string secrets = dir_.File("secrets");
   std::ofstream(secrets) << kSecret << "\n";
+  std::filesystem::permissions(
+      secrets,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   // Not GatewayProcess: it waits for /readyz, which can never turn 200.
   auto gateway = ChildProcess::Start({VS_GATEWAY_PATH, "--listen=127.0.0.1:0",
                                       "--upstream=" + (*server)->address(),

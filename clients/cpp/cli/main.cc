@@ -8,11 +8,13 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 #include "clients/cpp/cli/command.h"
 #include "clients/cpp/cli/grpc_flags.h"
 #include "clients/cpp/lib/channel_options.h"
+#include "common/private_file.h"
 
 namespace {
 
@@ -23,7 +25,9 @@ constexpr std::array kCommands = {
     Command{"transcode", "[--type=T] < BODY.json",
             "Prints the vouchstream.v1.Event a webhook body transcodes to.",
             vouchstream::cli::TranscodeCommand},
-    Command{"send", "FILE --secret S [--url U] [--type T]",
+    Command{"send",
+            "FILE --secret-file F|--secret S [--allow-loose-files] [--url U] "
+            "[--type T]",
             "Signs FILE as Voucherify does and POSTs it to the gateway.",
             vouchstream::cli::SendCommand},
     Command{"publish", "[--server=HOST:PORT] [--type=T] FILE",
@@ -61,7 +65,8 @@ void PrintUsage(FILE* out) {
                "  %s\n"
                "  TLS: --ca (or --tls for the system roots); mTLS: also "
                "--cert and --key;\n"
-               "  --token-file sends \"authorization: Bearer <token>\".\n",
+               "  --token-file sends \"authorization: Bearer <token>\";\n"
+               "  --allow-loose-files accepts a --key others may read.\n",
                vouchstream::client::kChannelFlagsUsage);
 }
 
@@ -72,10 +77,22 @@ int Run(const Command& command, std::vector<std::string> args) {
     return command.run(args);
   }
   vouchstream::client::ChannelOptions options;
+  bool allow_loose_files = false;
   std::vector<std::string> rest;
   for (std::string& arg : args) {
-    if (!vouchstream::client::ParseChannelFlag(arg, &options)) {
+    if (arg == vouchstream::common::kAllowLooseFilesFlag) {
+      allow_loose_files = true;
+    } else if (!vouchstream::client::ParseChannelFlag(arg, &options)) {
       rest.push_back(std::move(arg));
+    }
+  }
+  if (!allow_loose_files) {
+    const absl::Status private_key =
+        vouchstream::common::CheckPrivateFile("--key", options.key_file);
+    if (!private_key.ok()) {
+      std::fprintf(stderr, "%s: %s\n", command.name,
+                   std::string{private_key.message()}.c_str());
+      return 2;
     }
   }
   absl::StatusOr<vouchstream::client::ChannelFactory> factory =

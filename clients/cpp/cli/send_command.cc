@@ -1,8 +1,14 @@
-// `vouchstream-cli send FILE --secret S [--url U] [--type T]`: what a tester
-// uses to fake Voucherify. Signs FILE's bytes as Voucherify does
+// `vouchstream-cli send FILE --secret-file F [--url U] [--type T]`: what a
+// tester uses to fake Voucherify. Signs FILE's bytes as Voucherify does
 // (x-voucherify-signature = hex HMAC-SHA256 with the webhook secret), POSTs
 // them to the gateway, and prints the HTTP status line and the body. Exits
 // 0 on 2xx, 1 otherwise, 2 on a usage error.
+//
+// The secret: `--secret-file F` reads the first secret of F (the gateway's
+// --secret-file format: one per line, `#` comments and blank lines
+// skipped); F must not be readable by group or others unless
+// `--allow-loose-files` is given. `--secret S` still works, but S then shows
+// in `ps` and in the shell's history.
 //
 // U defaults to http://127.0.0.1:8080/webhooks/voucherify (the envelope
 // route); --type T posts a bare body to U/T instead. Plain HTTP only.
@@ -11,10 +17,15 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -22,6 +33,7 @@
 #include <boost/beast/http.hpp>
 
 #include "clients/cpp/cli/command.h"
+#include "common/private_file.h"
 #include "gateway/signature.h"
 
 namespace vouchstream::cli {
@@ -33,7 +45,35 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 constexpr const char* kUsage =
-    "usage: vouchstream-cli send FILE --secret S [--url U] [--type T]\n";
+    "usage: vouchstream-cli send FILE --secret-file F [--allow-loose-files] "
+    "[--url U] [--type T]\n"
+    "       (--secret S instead of --secret-file works, but shows in ps)\n";
+
+// The first secret in `path`, as the gateway reads its --secret-file;
+// refused when group or others may read `path`, unless `allow_loose_files`.
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path,
+                                           bool allow_loose_files) {
+  if (!allow_loose_files) {
+    absl::Status private_file = common::CheckPrivateFile("--secret-file", path);
+    if (!private_file.ok()) {
+      return private_file;
+    }
+  }
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat("--secret-file ", path, ": cannot be read"));
+  }
+  std::string line;
+  while (std::getline(in, line)) {
+    const absl::string_view secret = absl::StripAsciiWhitespace(line);
+    if (!secret.empty() && secret[0] != '#') {
+      return std::string{secret};
+    }
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--secret-file ", path, ": holds no secret"));
+}
 
 struct Url {
   std::string host;
@@ -82,31 +122,73 @@ bool TakeFlag(const std::vector<std::string>& args, size_t* i,
   return false;
 }
 
-}  // namespace
-
-int SendCommand(const std::vector<std::string>& args) {
+struct SendArgs {
   std::string path;
   std::string secret;
   std::string url = "http://127.0.0.1:8080/webhooks/voucherify";
   std::string type;
+};
+
+// Fills `out` from `args`, reading --secret-file; false (after printing
+// why) on a usage error.
+bool ParseSendArgs(const std::vector<std::string>& args, SendArgs* out) {
+  std::string secret_file;
+  bool allow_loose_files = false;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (TakeFlag(args, &i, "--secret", &secret) ||
-        TakeFlag(args, &i, "--url", &url) ||
-        TakeFlag(args, &i, "--type", &type)) {
+    if (args[i] == common::kAllowLooseFilesFlag) {
+      allow_loose_files = true;
       continue;
     }
-    if (path.empty() && !absl::StartsWith(args[i], "--")) {
-      path = args[i];
+    if (TakeFlag(args, &i, "--secret-file", &secret_file) ||
+        TakeFlag(args, &i, "--secret", &out->secret) ||
+        TakeFlag(args, &i, "--url", &out->url) ||
+        TakeFlag(args, &i, "--type", &out->type)) {
+      continue;
+    }
+    if (out->path.empty() && !absl::StartsWith(args[i], "--")) {
+      out->path = args[i];
       continue;
     }
     std::fprintf(stderr, "send: unknown argument \"%s\"\n%s", args[i].c_str(),
                  kUsage);
+    return false;
+  }
+  if (!secret_file.empty() && !out->secret.empty()) {
+    std::fprintf(stderr, "send: give --secret-file or --secret, not both\n%s",
+                 kUsage);
+    return false;
+  }
+  if (!secret_file.empty()) {
+    absl::StatusOr<std::string> read =
+        ReadSecretFile(secret_file, allow_loose_files);
+    if (!read.ok()) {
+      std::fprintf(stderr, "send: %s\n",
+                   std::string{read.status().message()}.c_str());
+      return false;
+    }
+    out->secret = *std::move(read);
+  }
+  if (out->path.empty() || out->secret.empty()) {
+    std::fprintf(stderr,
+                 "send: FILE and --secret-file (or --secret) are "
+                 "required\n%s",
+                 kUsage);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int SendCommand(const std::vector<std::string>& args) {
+  SendArgs parsed_args;
+  if (!ParseSendArgs(args, &parsed_args)) {
     return 2;
   }
-  if (path.empty() || secret.empty()) {
-    std::fprintf(stderr, "send: FILE and --secret are required\n%s", kUsage);
-    return 2;
-  }
+  const std::string& path = parsed_args.path;
+  const std::string& secret = parsed_args.secret;
+  const std::string& url = parsed_args.url;
+  const std::string& type = parsed_args.type;
   Url parsed;
   if (!ParseUrl(url, &parsed)) {
     std::fprintf(stderr, "send: --url \"%s\" is not http://HOST[:PORT]/PATH\n",

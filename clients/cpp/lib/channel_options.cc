@@ -1,6 +1,7 @@
 #include "clients/cpp/lib/channel_options.h"
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -9,6 +10,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/support/client_interceptor.h"
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 namespace vouchstream::client {
 namespace {
@@ -78,6 +84,70 @@ absl::StatusOr<std::string> ReadPemFile(absl::string_view option,
   return pem;
 }
 
+// OK when the private key `key_pem` belongs to the first certificate of
+// `cert_pem`. gRPC would find out only at the first handshake, and say so
+// in its own log lines; the user should hear it here, naming the files.
+absl::Status CheckKeyMatchesCert(const ChannelOptions& options,
+                                 const std::string& cert_pem,
+                                 const std::string& key_pem) {
+  const std::unique_ptr<BIO, decltype(&BIO_free)> cert_bio(
+      BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())),
+      &BIO_free);
+  const std::unique_ptr<X509, decltype(&X509_free)> cert(
+      PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr), &X509_free);
+  // An encrypted key would make OpenSSL prompt on the terminal: the
+  // password callback refuses instead.
+  pem_password_cb* no_password = [](char*, int, int, void*) { return 0; };
+  const std::unique_ptr<BIO, decltype(&BIO_free)> key_bio(
+      BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())),
+      &BIO_free);
+  const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, no_password, nullptr),
+      &EVP_PKEY_free);
+  ERR_clear_error();  // Nothing of this belongs in a later error report.
+  if (cert == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--cert: \"", options.cert_file,
+                     "\" holds no certificate OpenSSL can read"));
+  }
+  if (key == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--key: \"", options.key_file,
+        "\" holds no private key OpenSSL can read (an encrypted key is not "
+        "supported)"));
+  }
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--key: \"", options.key_file,
+        "\" is not the private key of the certificate in --cert \"",
+        options.cert_file, "\""));
+  }
+  return absl::OkStatus();
+}
+
+// Reads --cert and --key into `ssl`, checking that they belong together.
+absl::Status LoadClientCertificate(const ChannelOptions& options,
+                                   grpc::SslCredentialsOptions* ssl) {
+  absl::StatusOr<std::string> cert =
+      ReadPemFile("--cert", options.cert_file, "CERTIFICATE");
+  if (!cert.ok()) {
+    return cert.status();
+  }
+  absl::StatusOr<std::string> key =
+      ReadPemFile("--key", options.key_file, "PRIVATE KEY");
+  if (!key.ok()) {
+    return key.status();
+  }
+  absl::Status matches = CheckKeyMatchesCert(options, *cert, *key);
+  if (!matches.ok()) {
+    return matches;
+  }
+  ssl->pem_cert_chain = *std::move(cert);
+  ssl->pem_private_key = *std::move(key);
+  return absl::OkStatus();
+}
+
 bool Consume(const std::string& arg, absl::string_view name,
              std::string* value) {
   if (!absl::StartsWith(arg, name)) {
@@ -116,18 +186,10 @@ absl::StatusOr<ChannelFactory> ChannelFactory::Create(
     }
     factory.tls_mode_ = "on";
     if (!options.cert_file.empty()) {
-      absl::StatusOr<std::string> cert =
-          ReadPemFile("--cert", options.cert_file, "CERTIFICATE");
-      if (!cert.ok()) {
-        return cert.status();
+      absl::Status loaded = LoadClientCertificate(options, &ssl);
+      if (!loaded.ok()) {
+        return loaded;
       }
-      absl::StatusOr<std::string> key =
-          ReadPemFile("--key", options.key_file, "PRIVATE KEY");
-      if (!key.ok()) {
-        return key.status();
-      }
-      ssl.pem_cert_chain = *std::move(cert);
-      ssl.pem_private_key = *std::move(key);
       factory.tls_mode_ = "mtls";
     }
     factory.credentials_ = grpc::SslCredentials(ssl);

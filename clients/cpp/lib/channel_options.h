@@ -49,8 +49,9 @@ class ChannelFactory {
  public:
   // Reads and checks the files. Errors: kInvalidArgument (cert without key
   // or the reverse, server_name without TLS, a file without the right PEM
-  // block, an empty token file), kNotFound (a file cannot be read); the
-  // message names the option and the file.
+  // block, a key that is not the certificate's, checked with OpenSSL; an
+  // empty token file), kNotFound (a file cannot be read); the message names
+  // the option and the file.
   static absl::StatusOr<ChannelFactory> Create(const ChannelOptions& options);
 
   // A channel to `target` ("HOST:PORT") with these credentials; `args` may

@@ -57,6 +57,9 @@ const RuleCase kRuleCases[] = {
     // Generic rules.
     {"IdMissing", [](v1::Event* e) { e->clear_id(); }, {"id"}},
     {"TypeMissing", [](v1::Event* e) { e->clear_type(); }, {"type"}},
+    {"TypeMalformed",
+     [](v1::Event* e) { e->set_type("../../etc/passwd"); },
+     {"type"}},
     {"ReceivedAtMissing",
      [](v1::Event* e) { e->clear_received_at(); },
      {"received_at"}},
@@ -335,6 +338,18 @@ TEST(ValidatorTest, UntypedEventsGetOnlyTheGenericRules) {
   event.clear_type();
   EXPECT_THAT(Fields(Validator().Check(event)),
               ElementsAreArray({"type", "envelope.id"}));
+}
+
+TEST(ValidatorTest, AdmitRefusesOnlyAMalformedType) {
+  v1::Event event = SeedEvent();
+  EXPECT_THAT(Validator::Admit(event), IsOk());
+  event.clear_type();  // Check reports it; the event may be quarantined.
+  EXPECT_THAT(Validator::Admit(event), IsOk());
+  event.set_type("../../etc/passwd");
+  const absl::Status status = Validator::Admit(event);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               HasSubstr("type: must be dot-separated words")));
+  EXPECT_THAT(Fields(FieldViolationsOf(status)), ElementsAreArray({"type"}));
 }
 
 TEST(ValidatorTest, ClockSkewIsAnOption) {
