@@ -8,6 +8,7 @@
 //   TOKEN_UNKNOWN          kUnauthenticated   -
 //   ACCESS_REVOKED         kUnauthenticated   principal
 //   SCOPE_MISSING          kPermissionDenied  principal, scope
+//   FILTER_READS_REDACTED  kPermissionDenied  principal, criterion, path
 //
 // status_mapping.h packs the payload into the gRPC status details.
 // Thread-safe: free functions.
@@ -32,5 +33,13 @@ absl::Status UnauthenticatedError(absl::string_view reason,
 absl::Status ScopeMissingError(absl::string_view principal,
                                absl::string_view scope,
                                absl::string_view detail);
+
+// kPermissionDenied: filter `criterion` (e.g. `filter.code_pattern`) reads
+// `path` of the event, which the principal's redaction (`redacted`, as the
+// access file names it) hides.
+absl::Status FilterRedactedError(absl::string_view principal,
+                                 absl::string_view criterion,
+                                 absl::string_view path,
+                                 absl::string_view redacted);
 
 }  // namespace vouchstream::auth

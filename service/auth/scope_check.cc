@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "service/auth/auth_errors.h"
+#include "service/auth/filter_check.h"
 #include "service/core/event_filter.h"
 
 namespace vouchstream::auth {
@@ -54,6 +55,12 @@ absl::StatusOr<v1::EventFilter> ScopeFilter(const Principal& principal,
   absl::Status allowed = RequireSubscribe(principal);
   if (!allowed.ok()) {
     return allowed;
+  }
+  // The caller's own criteria; those the scope adds below read nothing the
+  // caller chose.
+  absl::Status readable = CheckFilterReadable(principal, requested);
+  if (!readable.ok()) {
+    return readable;
   }
   const Principal::SubscribeScope& scope = *principal.subscribe;
   v1::EventFilter filter = requested;

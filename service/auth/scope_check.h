@@ -31,8 +31,9 @@ absl::Status RequireSubscribe(const Principal& principal);
 // pattern that a scope pattern covers: "publication.succ*" within
 // "publication.*"), and explicit campaigns must be scope campaigns;
 // otherwise kPermissionDenied naming "subscribe.event_types" or
-// "subscribe.campaign_ids". Events that pass the narrowed filter are in
-// scope.
+// "subscribe.campaign_ids". A criterion that reads what is redacted for
+// the principal is kPermissionDenied too (filter_check.h). Events that pass
+// the narrowed filter are in scope.
 absl::StatusOr<v1::EventFilter> ScopeFilter(const Principal& principal,
                                             const v1::EventFilter& requested);
 
