@@ -1,19 +1,24 @@
 // The C++ client library (clients/cpp/lib) against the real server on
 // 127.0.0.1 port 0: filtered delivery in order, resume from a FileCursor
 // without gap or duplicate, surviving a server restart on the same port and
-// store, and the example consumer's stop and restart.
+// store, the example consumer's stop and restart, and a redemption that
+// reaches both typed (the example's "order_amount").
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +26,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include <sys/wait.h>
 
@@ -30,6 +37,7 @@
 #include "clients/cpp/lib/channel_options.h"
 #include "clients/cpp/lib/file_cursor.h"
 #include "clients/cpp/lib/subscriber.h"
+#include "gateway/transcoder.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_events.h"
 #include "tests/testing/consumer_process.h"
@@ -102,6 +110,7 @@ class Collector {
     return [this](const v1::Event& event) {
       absl::MutexLock lock(&mu_);
       seqs_.push_back(event.seq());
+      events_.push_back(event);
       return cursor_ == nullptr ? absl::OkStatus() : cursor_->Save(event.seq());
     };
   }
@@ -120,10 +129,16 @@ class Collector {
     return seqs_;
   }
 
+  std::vector<v1::Event> events() {
+    absl::MutexLock lock(&mu_);
+    return events_;
+  }
+
  private:
   const FileCursor* cursor_;
   absl::Mutex mu_;
   std::vector<uint64_t> seqs_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::Event> events_ ABSL_GUARDED_BY(mu_);
 };
 
 std::vector<uint64_t> Concat(std::vector<uint64_t> a,
@@ -138,6 +153,98 @@ std::vector<std::string> ConsumerArgs(const std::string& server,
   return {VS_CONSUMER_PATH, "--server=" + server, "--cursor=" + cursor,
           "--type=redemption.*", "--campaign=camp_a"};
 }
+
+// A fixture body: testdata/voucherify/events/`type`.json.
+std::string FixtureBody(const std::string& type) {
+  std::ifstream in(absl::StrCat(VS_TESTDATA_DIR, "/events/", type, ".json"));
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// `json` (an object) as a Struct: plain JSON, apart from the typed path
+// under test.
+absl::StatusOr<google::protobuf::Struct> ParseJsonObject(
+    const std::string& json) {
+  google::protobuf::Struct out;
+  const auto status = google::protobuf::util::JsonStringToMessage(json, &out);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("json: ", status.ToString(), ": ", json));
+  }
+  return out;
+}
+
+// The example consumer's whole stdout lines. ConsumerProcess
+// (tests/testing) hands out only the seqs, and this test reads more of the
+// line. Killed by the destructor.
+class ConsumerLines {
+ public:
+  explicit ConsumerLines(const std::vector<std::string>& argv) {
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0) {
+      std::abort();  // No pipe: nothing below can run.
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    std::vector<char*> args;
+    args.reserve(argv.size() + 1);
+    for (const std::string& arg : argv) {
+      args.push_back(const_cast<char*>(arg.c_str()));
+    }
+    args.push_back(nullptr);
+    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) !=
+        0) {
+      pid_ = -1;
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    fd_ = out[0];
+  }
+  ConsumerLines(const ConsumerLines&) = delete;
+  ConsumerLines& operator=(const ConsumerLines&) = delete;
+  ~ConsumerLines() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(fd_);
+  }
+
+  // The next `count` lines, fewer if `timeout` passes or the output ends.
+  std::vector<std::string> Read(size_t count, absl::Duration timeout) {
+    std::vector<std::string> lines;
+    const absl::Time deadline = absl::Now() + timeout;
+    while (lines.size() < count) {
+      const size_t newline = buffer_.find('\n');
+      if (newline != std::string::npos) {
+        lines.push_back(buffer_.substr(0, newline));
+        buffer_.erase(0, newline + 1);
+        continue;
+      }
+      const absl::Duration left = deadline - absl::Now();
+      if (left <= absl::ZeroDuration()) {
+        break;
+      }
+      pollfd pfd{fd_, POLLIN, 0};
+      if (poll(&pfd, 1,
+               static_cast<int>(absl::ToInt64Milliseconds(left)) + 1) <= 0) {
+        continue;
+      }
+      char chunk[4096];
+      const ssize_t n = read(fd_, chunk, sizeof(chunk));
+      if (n <= 0) {
+        break;
+      }
+      buffer_.append(chunk, static_cast<size_t>(n));
+    }
+    return lines;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  std::string buffer_;
+};
 
 TEST(BackoffTest, DelaysStayUnderADoublingBoundCappedAtMaximum) {
   Backoff::Options options;
@@ -308,6 +415,76 @@ TEST(CppClientTest, ExampleConsumerStopsOnSigtermAndResumesFromItsCursor) {
   absl::StatusOr<std::optional<uint64_t>> saved = FileCursor(cursor).Load();
   ASSERT_THAT(saved, IsOk());
   EXPECT_EQ(*saved, std::optional<uint64_t>(live.back()));
+  EXPECT_THAT((*server)->Stop(), IsOk());
+}
+
+// Issue 13: a redemption.succeeded built from its fixture reaches a
+// `redemption.*` subscription typed, and the example consumer prints its
+// typed order amount. The same body published as untyped `data` is the
+// control: the library sees `data` and the example prints no amount, so a
+// payload that arrived as a Struct fails the typed checks.
+TEST(CppClientTest, RedemptionArrivesTypedAndExamplePrintsOrderAmount) {
+  TempDir dir;
+  ServerProcess::Options server_options;
+  server_options.store_path = dir.File("events.db");
+  auto server = ServerProcess::Start(server_options);
+  ASSERT_THAT(server, IsOk());
+  auto stub = v1::EventService::NewStub((*server)->channel());
+
+  const std::string body = FixtureBody("redemption.succeeded");
+  absl::StatusOr<google::protobuf::Struct> fixture = ParseJsonObject(body);
+  ASSERT_THAT(fixture, IsOk());
+  const google::protobuf::Value& amount =
+      fixture->fields().at("order").struct_value().fields().at("amount");
+  ASSERT_EQ(amount.kind_case(), google::protobuf::Value::kNumberValue);
+  const auto want_amount = static_cast<int64_t>(amount.number_value());
+  ASSERT_GT(want_amount, 0);
+
+  gateway::Transcoder transcoder;
+  absl::StatusOr<v1::Event> typed =
+      transcoder.FromBody("redemption.succeeded", body);
+  ASSERT_THAT(typed, IsOk());
+  ASSERT_EQ(typed->payload_case(), v1::Event::kRedemptionSucceeded);
+  v1::Event untyped;
+  untyped.set_id("evred_untyped");
+  untyped.set_type("redemption.succeeded");
+  *untyped.mutable_data() = *fixture;
+  absl::StatusOr<std::vector<uint64_t>> seqs =
+      PublishMany(*stub, {*typed, untyped});
+  ASSERT_THAT(seqs, IsOk());
+  ASSERT_EQ(seqs->size(), 2u);
+
+  Subscriber::Options options;
+  options.filter.add_types("redemption.*");
+  Collector collector;
+  Subscriber subscriber((*server)->channel(), options, collector.Handler());
+  subscriber.Start();
+  ASSERT_TRUE(collector.WaitFor(2));
+  EXPECT_THAT(subscriber.Shutdown(), IsOk());
+  const std::vector<v1::Event> events = collector.events();
+  ASSERT_EQ(events[0].payload_case(), v1::Event::kRedemptionSucceeded);
+  EXPECT_TRUE(events[0].redemption_succeeded().order().has_amount());
+  EXPECT_EQ(events[0].redemption_succeeded().order().amount(), want_amount);
+  EXPECT_EQ(events[1].payload_case(), v1::Event::kData);
+
+  std::vector<std::string> lines;
+  {
+    ConsumerLines consumer(
+        {VS_CONSUMER_PATH, "--server=" + (*server)->address(),
+         "--cursor=" + dir.File("consumer.seq"), "--type=redemption.*"});
+    lines = consumer.Read(2, kWait);
+  }  // Killed here: the server need not wait for its stream when stopping.
+  ASSERT_EQ(lines.size(), 2u);
+  absl::StatusOr<google::protobuf::Struct> line = ParseJsonObject(lines[0]);
+  ASSERT_THAT(line, IsOk());
+  EXPECT_EQ(line->fields().at("seq").number_value(), (*seqs)[0]);
+  EXPECT_EQ(line->fields().at("type").string_value(), "redemption.succeeded");
+  ASSERT_EQ(line->fields().count("order_amount"), 1u) << lines[0];
+  EXPECT_EQ(line->fields().at("order_amount").number_value(), want_amount);
+  line = ParseJsonObject(lines[1]);
+  ASSERT_THAT(line, IsOk());
+  EXPECT_EQ(line->fields().at("seq").number_value(), (*seqs)[1]);
+  EXPECT_EQ(line->fields().count("order_amount"), 0u) << lines[1];
   EXPECT_THAT((*server)->Stop(), IsOk());
 }
 

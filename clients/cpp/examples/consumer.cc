@@ -9,10 +9,14 @@
 //
 // Prints one JSON line per matching event
 // ({"seq","id","type","campaign_id","customer_id"}), then saves its seq in
-// the cursor file; on start it resumes after the saved seq. --type,
-// --campaign and --customer may repeat. SIGINT/SIGTERM stop it after the
-// event in hand is printed and saved. Exit code: 0 when stopped by a
-// signal, 1 on an error that retrying cannot fix, 2 on a usage error.
+// the cursor file; on start it resumes after the saved seq. A redemption.*
+// event whose payload is typed (`RedemptionOutcome` or
+// `RedemptionRollbackOutcome`) also gets "order_amount": the typed
+// `order.amount` (smallest currency unit), null when the body has none; an
+// untyped one (`data`) does not. --type, --campaign and --customer may
+// repeat. SIGINT/SIGTERM stop it after the event in hand is printed and
+// saved. Exit code: 0 when stopped by a signal, 1 on an error that retrying
+// cannot fix, 2 on a usage error.
 
 #include <csignal>
 #include <cstdint>
@@ -28,6 +32,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 
+#include "voucherify/v1/order.pb.h"
 #include "vouchstream/v1/event.pb.h"
 
 #include "clients/cpp/lib/channel_options.h"
@@ -54,6 +59,38 @@ std::string JsonQuote(const std::string& text) {
     }
   }
   return out + "\"";
+}
+
+// The order of a redemption.* event's typed payload; null for any other
+// payload, `data` included. Read from the generated classes, not from the
+// JSON body: an untyped redemption has no order here.
+const voucherify::v1::Order* RedemptionOrder(
+    const vouchstream::v1::Event& event) {
+  using Event = vouchstream::v1::Event;
+  switch (event.payload_case()) {
+    case Event::kRedemptionSucceeded:
+      return &event.redemption_succeeded().order();
+    case Event::kRedemptionFailed:
+      return &event.redemption_failed().order();
+    case Event::kRedemptionRollbackSucceeded:
+      return &event.redemption_rollback_succeeded().order();
+    case Event::kRedemptionRollbackFailed:
+      return &event.redemption_rollback_failed().order();
+    default:
+      return nullptr;
+  }
+}
+
+// `, "order_amount": N` (null without an amount) for a typed redemption,
+// else nothing.
+std::string OrderAmountField(const vouchstream::v1::Event& event) {
+  const voucherify::v1::Order* order = RedemptionOrder(event);
+  if (order == nullptr) {
+    return "";
+  }
+  return absl::StrCat(
+      ", \"order_amount\": ",
+      order->has_amount() ? absl::StrCat(order->amount()) : "null");
 }
 
 bool Consume(const std::string& arg, const char* name, std::string* value) {
@@ -127,11 +164,12 @@ int main(int argc, char** argv) {
       [&cursor](const vouchstream::v1::Event& event) {
         std::printf(
             "{\"seq\": %llu, \"id\": %s, \"type\": %s, \"campaign_id\": %s, "
-            "\"customer_id\": %s}\n",
+            "\"customer_id\": %s%s}\n",
             static_cast<unsigned long long>(event.seq()),  // NOLINT
             JsonQuote(event.id()).c_str(), JsonQuote(event.type()).c_str(),
             JsonQuote(event.enrichment().campaign_id()).c_str(),
-            JsonQuote(event.enrichment().customer_id()).c_str());
+            JsonQuote(event.enrichment().customer_id()).c_str(),
+            OrderAmountField(event).c_str());
         std::fflush(stdout);
         return cursor.Save(event.seq());
       });

@@ -187,6 +187,16 @@ func loadSeed(t *testing.T) map[string]interface{} {
 	return seed
 }
 
+// loadEventFixture reads testdata/voucherify/events/<eventType>.json.
+func loadEventFixture(t *testing.T, eventType string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata", "voucherify", "events", eventType+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 type object = map[string]interface{}
 
 // publication is a valid publication.succeeded event with ids made from n.

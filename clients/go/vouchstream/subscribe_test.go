@@ -4,7 +4,8 @@ package vouchstream_test
 // Filter: types ["publication.*"] and campaign campaign. Each batch mixes
 // events of another campaign and of another type (filtered out) with
 // matching ones, and ends with a matching one, so an exact list compare also
-// proves that nothing extra was delivered in between.
+// proves that nothing extra was delivered in between. Then a
+// redemption.succeeded from its fixture, read typed under "redemption.*".
 
 import (
 	"context"
@@ -18,7 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
+
 	"github.com/vouchstream/vouchstream/clients/go/vouchstream"
+	voucherifyv1 "github.com/vouchstream/vouchstream/gen/go/voucherify/v1"
 	v1 "github.com/vouchstream/vouchstream/gen/go/vouchstream/v1"
 )
 
@@ -102,9 +107,15 @@ func buildConsumer(t *testing.T) string {
 	return bin
 }
 
-func startConsumer(t *testing.T, bin, target, cursor string) *consumer {
+// startConsumer runs the example consumer; filters default to the
+// publication.* filter of the batches.
+func startConsumer(t *testing.T, bin, target, cursor string, filters ...string) *consumer {
 	t.Helper()
-	cmd := exec.Command(bin, "--server="+target, "--types=publication.*", "--campaign="+campaign, "--cursor="+cursor)
+	if len(filters) == 0 {
+		filters = []string{"--types=publication.*", "--campaign=" + campaign}
+	}
+	args := append([]string{"--server=" + target, "--cursor=" + cursor}, filters...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -140,6 +151,25 @@ func (c *consumer) readSeqs(t *testing.T, count int) []uint64 {
 		seqs = append(seqs, e.Seq)
 	}
 	return seqs
+}
+
+// readLines returns the next count lines, each key with its raw JSON value.
+func (c *consumer) readLines(t *testing.T, count int) []map[string]json.RawMessage {
+	t.Helper()
+	until := time.Now().Add(deadline)
+	var lines []map[string]json.RawMessage
+	for len(lines) < count {
+		line, ok := c.reader.readline(t, until)
+		if !ok {
+			t.Fatalf("consumer exited after %d lines", len(lines))
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(line), &fields); err != nil {
+			t.Fatalf("consumer line %q: %v", line, err)
+		}
+		lines = append(lines, fields)
+	}
+	return lines
 }
 
 func (c *consumer) stop(t *testing.T) {
@@ -257,5 +287,101 @@ func TestSubscribeResumesAfterServerRestart(t *testing.T) {
 	}
 	if reconnects < 1 {
 		t.Fatal("no reconnect")
+	}
+}
+
+// TestRedemptionArrivesTyped: a redemption.succeeded built from its fixture
+// reaches "redemption.*" typed: the library's Event has
+// redemption_succeeded.order.amount and the example consumer prints it as
+// "order_amount". The same body published as untyped data is the control: no
+// typed payload, no "order_amount"; so a payload that arrived as a Struct
+// fails the typed checks.
+func TestRedemptionArrivesTyped(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildConsumer(t)
+	s := startServer(t, filepath.Join(dir, "events.db"), 0)
+	client := dial(t, s.target)
+
+	body := loadEventFixture(t, "redemption.succeeded")
+	var fixture struct {
+		Order struct {
+			Amount *int64 `json:"amount"`
+		} `json:"order"`
+		Redemption struct {
+			ID string `json:"id"`
+		} `json:"redemption"`
+	}
+	if err := json.Unmarshal(body, &fixture); err != nil || fixture.Order.Amount == nil {
+		t.Fatalf("fixture order.amount: %v", err)
+	}
+	want := *fixture.Order.Amount
+	payload := &voucherifyv1.RedemptionOutcome{}
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(body, payload); err != nil {
+		t.Fatal(err)
+	}
+	data := &structpb.Struct{}
+	if err := protojson.Unmarshal(body, data); err != nil {
+		t.Fatal(err)
+	}
+	var seqs []uint64
+	for _, event := range []*v1.Event{
+		{Id: fixture.Redemption.ID, Type: "redemption.succeeded",
+			Payload: &v1.Event_RedemptionSucceeded{RedemptionSucceeded: payload}},
+		{Id: "evred_go_untyped", Type: "redemption.succeeded",
+			Payload: &v1.Event_Data{Data: data}},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), deadline)
+		resp, err := client.Publish(ctx, event)
+		cancel()
+		if err != nil {
+			t.Fatalf("publish %s: %v", event.Id, err)
+		}
+		seqs = append(seqs, resp.Seq)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	var got []*v1.Event
+	err := client.Subscribe(ctx, vouchstream.SubscribeOptions{
+		Filter: &v1.EventFilter{Types: []string{"redemption.*"}},
+	}, func(e *v1.Event) error {
+		got = append(got, e)
+		if len(got) == 2 {
+			cancel()
+		}
+		return nil
+	})
+	if err != context.Canceled || len(got) != 2 {
+		t.Fatalf("Subscribe returned %v after %d events, want context.Canceled after 2", err, len(got))
+	}
+	if got[0].Seq != seqs[0] || got[1].Seq != seqs[1] {
+		t.Fatalf("got seqs %d, %d, want %v", got[0].Seq, got[1].Seq, seqs)
+	}
+	typed, ok := got[0].Payload.(*v1.Event_RedemptionSucceeded)
+	if !ok {
+		t.Fatalf("payload %T, want redemption_succeeded", got[0].Payload)
+	}
+	if amount := typed.RedemptionSucceeded.GetOrder().Amount; amount == nil || *amount != want {
+		t.Fatalf("redemption_succeeded.order.amount %v, want %d", amount, want)
+	}
+	if _, ok := got[1].Payload.(*v1.Event_Data); !ok {
+		t.Fatalf("control payload %T, want data", got[1].Payload)
+	}
+
+	c := startConsumer(t, bin, s.target, filepath.Join(dir, "consumer.seq"), "--types=redemption.*")
+	lines := c.readLines(t, 2)
+	c.stop(t)
+	for i, line := range lines {
+		var seq uint64
+		if err := json.Unmarshal(line["seq"], &seq); err != nil || seq != seqs[i] {
+			t.Fatalf("line %d seq %s, want %d", i, line["seq"], seqs[i])
+		}
+	}
+	var amount int64
+	if raw, ok := lines[0]["order_amount"]; !ok || json.Unmarshal(raw, &amount) != nil || amount != want {
+		t.Fatalf("typed line order_amount %s, want %d", lines[0]["order_amount"], want)
+	}
+	if raw, ok := lines[1]["order_amount"]; ok {
+		t.Fatalf("untyped line has order_amount %s", raw)
 	}
 }

@@ -14,10 +14,37 @@
 // Each event is handled (printed), then its seq is saved in the cursor file;
 // on restart the consumer resumes after the saved seq. SIGINT/SIGTERM stop it
 // after the event in hand is handled and saved.
+//
+// A line is {"seq", "id", "type", "campaign_id", "customer_id"}; a
+// redemption.* event whose payload is typed also gets "order_amount", the
+// typed `order.amount` (smallest currency unit; null when the body has none).
+// An untyped one (`data`) does not.
 
 const fs = require('fs');
 const {parseArgs} = require('util');
 const vs = require('../lib/vouchstream');
+
+// The typed payloads of redemption.* (proto/vouchstream/v1/event.proto):
+// RedemptionOutcome and RedemptionRollbackOutcome, both with an `order`.
+const REDEMPTION_PAYLOADS = new Set(['redemption_succeeded',
+  'redemption_failed', 'redemption_rollback_succeeded',
+  'redemption_rollback_failed']);
+
+// The JSON line for `event` (a vouchstream.v1.Event). `event.payload` names
+// the oneof member that is set; an unset `optional` field is undefined.
+function eventLine(event) {
+  const line = {
+    seq: event.seq, id: event.id, type: event.type,
+    campaign_id: event.enrichment ? event.enrichment.campaign_id : '',
+    customer_id: event.enrichment ? event.enrichment.customer_id : '',
+  };
+  if (REDEMPTION_PAYLOADS.has(event.payload)) {
+    const order = event[event.payload].order;
+    line.order_amount = order && order.amount !== undefined ?
+      order.amount : null;
+  }
+  return JSON.stringify(line);
+}
 
 async function main() {
   const {values: args} = parseArgs({options: {
@@ -53,11 +80,7 @@ async function main() {
   console.error(`consumer: subscribed to ${args.server} after seq ${after}`);
 
   for await (const event of subscription) {
-    process.stdout.write(JSON.stringify({
-      seq: event.seq, id: event.id, type: event.type,
-      campaign_id: event.enrichment ? event.enrichment.campaign_id : '',
-      customer_id: event.enrichment ? event.enrichment.customer_id : '',
-    }) + '\n');
+    process.stdout.write(eventLine(event) + '\n');
     cursor.save(event.seq);
   }
   client.close();

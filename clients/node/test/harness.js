@@ -148,6 +148,12 @@ function loadSeed() {
   return JSON.parse(fs.readFileSync(SEED, 'utf8'));
 }
 
+// testdata/voucherify/events/<type>.json, parsed.
+function loadEventFixture(type) {
+  return JSON.parse(fs.readFileSync(path.join(
+      REPO, 'testdata', 'voucherify', 'events', `${type}.json`), 'utf8'));
+}
+
 // A valid publication.succeeded event with ids made from `n`.
 function publication(seed, n, campaign, customer) {
   const body = structuredClone(seed);
@@ -175,7 +181,7 @@ function otherEvent(n, campaign) {
 }
 
 module.exports = {
-  DEADLINE_MS, LineReader, Server, loadSeed, makeTestCerts, otherEvent,
-  publication,
+  DEADLINE_MS, LineReader, Server, loadEventFixture, loadSeed, makeTestCerts,
+  otherEvent, publication,
   assert,
 };

@@ -3,7 +3,8 @@
 // Filter: types ["publication.*"] and campaign CAMPAIGN. Each batch mixes
 // events of another campaign and of another type (filtered out) with
 // matching ones, and ends with a matching one, so an exact list compare also
-// proves that nothing extra was delivered in between.
+// proves that nothing extra was delivered in between. Then a
+// redemption.succeeded from its fixture, read typed under "redemption.*".
 
 const test = require('node:test');
 const assert = require('assert');
@@ -41,9 +42,10 @@ async function publishBatch(client, firstN, count) {
 }
 
 class Consumer {
-  constructor(target, cursor) {
+  constructor(target, cursor,
+      filters = ['--types=publication.*', `--campaign=${CAMPAIGN}`]) {
     this.process = spawn(process.execPath, [CONSUMER, `--server=${target}`,
-      '--types=publication.*', `--campaign=${CAMPAIGN}`, `--cursor=${cursor}`],
+      ...filters, `--cursor=${cursor}`],
     {stdio: ['ignore', 'pipe', 'inherit']});
     this.exited = new Promise((r) => this.process.on('exit', (code) => r(code)));
     this.reader = new h.LineReader(this.process.stdout);
@@ -165,6 +167,59 @@ test('subscription resumes after a server restart', async () => {
   } finally {
     if (subscription) subscription.cancel();
     await consuming.catch(() => {});
+    client.close();
+    await server.stop();
+  }
+});
+
+// A redemption.succeeded built from its fixture reaches "redemption.*"
+// typed: the library's event has `redemption_succeeded.order.amount` and the
+// example consumer prints it as "order_amount". The same body published as
+// untyped `data` is the control: no typed payload, no "order_amount"; so a
+// payload that arrived as a Struct fails the typed checks.
+test('a redemption arrives typed', async () => {
+  const dir = tempDir();
+  const server = await h.Server.start(path.join(dir, 'events.db'));
+  const client = new vs.Client(server.target);
+  let consumer = null;
+  try {
+    const body = h.loadEventFixture('redemption.succeeded');
+    const want = body.order.amount;
+    const typed = {id: body.redemption.id, type: 'redemption.succeeded',
+      redemption_succeeded: vs.fromJson('voucherify.v1.RedemptionOutcome',
+          body)};
+    const untyped = {id: 'evred_js_untyped', type: 'redemption.succeeded',
+      data: vs.toStruct(body)};
+    const seqs = [];
+    for (const event of [typed, untyped]) {
+      seqs.push((await client.publish(event)).seq);
+    }
+
+    const subscription = client.subscribe({filter: {types: ['redemption.*']}});
+    const timer = setTimeout(() => subscription.cancel(), h.DEADLINE_MS);
+    const got = [];
+    for await (const event of subscription) {
+      got.push(event);
+      if (got.length === 2) break;
+    }
+    clearTimeout(timer);
+    subscription.cancel();
+    assert.deepStrictEqual(got.map((e) => e.seq), seqs);
+    assert.strictEqual(got[0].payload, 'redemption_succeeded');
+    assert.strictEqual(got[0].redemption_succeeded.order.amount, want);
+    assert.strictEqual(got[1].payload, 'data');
+
+    consumer = new Consumer(server.target, path.join(dir, 'consumer.seq'),
+        ['--types=redemption.*']);
+    const lines = await consumer.readEvents(2);
+    await consumer.stop();
+    consumer = null;
+    assert.deepStrictEqual(lines.map((e) => e.seq), seqs);
+    assert.strictEqual(lines[0].type, 'redemption.succeeded');
+    assert.strictEqual(lines[0].order_amount, want);
+    assert.ok(!('order_amount' in lines[1]), JSON.stringify(lines[1]));
+  } finally {
+    if (consumer) consumer.process.kill('SIGKILL');
     client.close();
     await server.stop();
   }

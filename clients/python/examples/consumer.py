@@ -13,6 +13,11 @@ $VOUCHSTREAM_TOKEN) sends "authorization: Bearer <token>" on every call.
 Each event is handled (printed), then its seq is saved in the cursor file;
 on restart the consumer resumes after the saved seq. SIGINT/SIGTERM stop it
 after the event in hand is handled and saved.
+
+A line is {"seq", "id", "type", "campaign_id", "customer_id"}; a redemption.*
+event whose payload is typed also gets "order_amount", the typed
+`order.amount` (smallest currency unit; null when the body has none). An
+untyped one (`data`) does not.
 """
 
 import argparse
@@ -25,6 +30,25 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
 
 import vouchstream  # noqa: E402
+
+# The typed payloads of redemption.* (proto/vouchstream/v1/event.proto):
+# RedemptionOutcome and RedemptionRollbackOutcome, both with an `order`.
+REDEMPTION_PAYLOADS = ("redemption_succeeded", "redemption_failed",
+                       "redemption_rollback_succeeded",
+                       "redemption_rollback_failed")
+
+
+def event_line(event):
+    """The JSON line for `event` (a vouchstream.v1.Event)."""
+    line = {"seq": event.seq, "id": event.id, "type": event.type,
+            "campaign_id": event.enrichment.campaign_id,
+            "customer_id": event.enrichment.customer_id}
+    payload = event.WhichOneof("payload")
+    if payload in REDEMPTION_PAYLOADS:
+        order = getattr(event, payload).order
+        line["order_amount"] = (order.amount if order.HasField("amount")
+                                else None)
+    return json.dumps(line)
 
 
 def main():
@@ -69,10 +93,7 @@ def main():
           file=sys.stderr, flush=True)
 
     for event in subscription:
-        print(json.dumps({
-            "seq": event.seq, "id": event.id, "type": event.type,
-            "campaign_id": event.enrichment.campaign_id,
-            "customer_id": event.enrichment.customer_id}), flush=True)
+        print(event_line(event), flush=True)
         cursor.save(event.seq)
     client.close()
     print(f"consumer: stopped after seq {subscription.last_seq}",

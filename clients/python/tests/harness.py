@@ -153,6 +153,14 @@ def load_seed():
         return json.load(f)
 
 
+def load_event_fixture(event_type):
+    """testdata/voucherify/events/<event_type>.json as a dict."""
+    path = os.path.join(_stubs.REPO_ROOT, "testdata", "voucherify", "events",
+                        f"{event_type}.json")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def publication(seed, n, campaign, customer):
     """A valid publication.succeeded event with ids made from `n`."""
     body = copy.deepcopy(seed)

@@ -3,7 +3,8 @@
 Filter: types ["publication.*"] and campaign CAMPAIGN. Each batch mixes
 events of another campaign and of another type (filtered out) with matching
 ones, and ends with a matching one, so an exact list compare also proves
-that nothing extra was delivered in between.
+that nothing extra was delivered in between. Then a redemption.succeeded
+from its fixture, read typed under "redemption.*".
 """
 
 import json
@@ -14,10 +15,13 @@ import sys
 import threading
 import time
 
+from google.protobuf import json_format
+
 import harness
 from harness import DEADLINE_S, LineReader, Server
 
 import vouchstream
+from vouchstream.v1 import event_pb2
 
 CAMPAIGN = "camp_pyA"
 OTHER_CAMPAIGN = "camp_pyB"
@@ -48,10 +52,10 @@ def publish_batch(client, first_n, count):
 class Consumer:
     """The example consumer as a child process."""
 
-    def __init__(self, target, cursor):
+    def __init__(self, target, cursor,
+                 filters=("--types=publication.*", f"--campaign={CAMPAIGN}")):
         self.process = subprocess.Popen(
-            [sys.executable, CONSUMER, f"--server={target}",
-             "--types=publication.*", f"--campaign={CAMPAIGN}",
+            [sys.executable, CONSUMER, f"--server={target}", *filters,
              f"--cursor={cursor}"],
             stdout=subprocess.PIPE, text=True)
         self.reader = LineReader(self.process.stdout)
@@ -142,3 +146,46 @@ def test_subscription_resumes_after_server_restart(tmp_path):
         client.close()
     finally:
         server.stop()
+
+
+def test_redemption_arrives_typed(server, client, tmp_path):
+    """A redemption.succeeded built from its fixture reaches "redemption.*"
+    typed: the library's Event has `redemption_succeeded.order.amount` and the
+    example consumer prints it as "order_amount". The same body published as
+    untyped `data` is the control: no typed payload, no "order_amount"; so a
+    payload that arrived as a Struct fails the typed checks."""
+    body = harness.load_event_fixture("redemption.succeeded")
+    want = body["order"]["amount"]
+    typed = event_pb2.Event(id=body["redemption"]["id"],
+                            type="redemption.succeeded")
+    json_format.ParseDict(body, typed.redemption_succeeded,
+                          ignore_unknown_fields=True)
+    untyped = event_pb2.Event(id="evred_py_untyped",
+                              type="redemption.succeeded")
+    untyped.data.update(body)
+    seqs = [client.publish(e).seq for e in (typed, untyped)]
+
+    subscription = client.subscribe(types=["redemption.*"])
+    watchdog = threading.Timer(DEADLINE_S, subscription.cancel)
+    watchdog.start()
+    got = []
+    for event in subscription:
+        got.append(event)
+        if len(got) == 2:
+            break
+    subscription.cancel()
+    watchdog.cancel()
+    assert [e.seq for e in got] == seqs
+    assert got[0].WhichOneof("payload") == "redemption_succeeded"
+    assert got[0].redemption_succeeded.order.HasField("amount")
+    assert got[0].redemption_succeeded.order.amount == want
+    assert got[1].WhichOneof("payload") == "data"
+
+    consumer = Consumer(server.target, str(tmp_path / "consumer.seq"),
+                        filters=("--types=redemption.*",))
+    lines = consumer.read_events(2)
+    consumer.stop()
+    assert [line["seq"] for line in lines] == seqs
+    assert lines[0]["type"] == "redemption.succeeded"
+    assert lines[0]["order_amount"] == want
+    assert "order_amount" not in lines[1]

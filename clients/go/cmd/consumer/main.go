@@ -14,6 +14,11 @@
 // Each event is handled (printed), then its seq is saved in the cursor file;
 // on restart the consumer resumes after the saved seq. SIGINT/SIGTERM stop it
 // after the event in hand is handled and saved.
+//
+// A line is {"seq", "id", "type", "campaign_id", "customer_id"} (keys in
+// encoding/json's sorted order); a redemption.* event whose payload is typed also gets "order_amount", the
+// typed order.amount (smallest currency unit; null when the body has none).
+// An untyped one (data) does not.
 package main
 
 import (
@@ -29,6 +34,7 @@ import (
 	"syscall"
 
 	"github.com/vouchstream/vouchstream/clients/go/vouchstream"
+	voucherifyv1 "github.com/vouchstream/vouchstream/gen/go/voucherify/v1"
 	v1 "github.com/vouchstream/vouchstream/gen/go/vouchstream/v1"
 )
 
@@ -36,6 +42,42 @@ type list []string
 
 func (l *list) String() string     { return strings.Join(*l, ",") }
 func (l *list) Set(v string) error { *l = append(*l, v); return nil }
+
+// redemptionOrder returns the order of a redemption.* event's typed payload
+// (RedemptionOutcome or RedemptionRollbackOutcome); ok is false for any
+// other payload, data included.
+func redemptionOrder(e *v1.Event) (order *voucherifyv1.Order, ok bool) {
+	switch p := e.Payload.(type) {
+	case *v1.Event_RedemptionSucceeded:
+		return p.RedemptionSucceeded.GetOrder(), true
+	case *v1.Event_RedemptionFailed:
+		return p.RedemptionFailed.GetOrder(), true
+	case *v1.Event_RedemptionRollbackSucceeded:
+		return p.RedemptionRollbackSucceeded.GetOrder(), true
+	case *v1.Event_RedemptionRollbackFailed:
+		return p.RedemptionRollbackFailed.GetOrder(), true
+	}
+	return nil, false
+}
+
+// eventLine is the JSON line for e (encoding/json sorts the keys).
+func eventLine(e *v1.Event) map[string]interface{} {
+	line := map[string]interface{}{
+		"seq": e.Seq, "id": e.Id, "type": e.Type,
+		"campaign_id": e.GetEnrichment().GetCampaignId(),
+		"customer_id": e.GetEnrichment().GetCustomerId(),
+	}
+	if order, ok := redemptionOrder(e); ok {
+		// Amount is *int64 (proto3 optional): nil, printed as null, when the
+		// body has none.
+		var amount *int64
+		if order != nil {
+			amount = order.Amount
+		}
+		line["order_amount"] = amount
+	}
+	return line
+}
 
 func main() {
 	server := flag.String("server", "127.0.0.1:50051", "vouchstream server host:port")
@@ -83,11 +125,7 @@ func main() {
 		AfterSeq:   after,
 		OnCaughtUp: func(seq uint64) { log.Printf("caught up at seq %d, now live", seq) },
 	}, func(e *v1.Event) error {
-		if err := out.Encode(map[string]interface{}{
-			"seq": e.Seq, "id": e.Id, "type": e.Type,
-			"campaign_id": e.GetEnrichment().GetCampaignId(),
-			"customer_id": e.GetEnrichment().GetCustomerId(),
-		}); err != nil {
+		if err := out.Encode(eventLine(e)); err != nil {
 			return err
 		}
 		return cursor.Save(e.Seq)
