@@ -1,5 +1,7 @@
 #include "service/auth/derivations.h"
 
+#include <algorithm>
+
 #include "google/protobuf/descriptor.h"
 
 #include "vouchstream/v1/event.pb.h"
@@ -54,17 +56,16 @@ const std::vector<Derivation>& EnrichmentDerivations() {
 }
 
 bool HidesSource(const Derivation& derivation, const Path& redacted) {
-  for (const Path& from : derivation.from) {
-    if (Covers(redacted, from) || Covers(from, redacted)) {
-      return true;
-    }
-  }
-  for (const Path& present : derivation.from_presence) {
-    if (Covers(redacted, present)) {
-      return true;
-    }
-  }
-  return false;
+  const auto overlaps = [&redacted](const Path& from) {
+    return Covers(redacted, from) || Covers(from, redacted);
+  };
+  const auto covers = [&redacted](const Path& present) {
+    return Covers(redacted, present);
+  };
+  return std::any_of(derivation.from.begin(), derivation.from.end(),
+                     overlaps) ||
+         std::any_of(derivation.from_presence.begin(),
+                     derivation.from_presence.end(), covers);
 }
 
 }  // namespace vouchstream::auth

@@ -26,7 +26,8 @@ std::vector<std::string> KeysOf(const v1::EventFilter& filter,
   if (!field.is_map()) {
     return {""};
   }
-  const google::protobuf::Reflection& reflection = *filter.GetReflection();
+  const google::protobuf::Reflection& reflection =
+      *v1::EventFilter::GetReflection();
   std::vector<std::string> keys;
   const int size = reflection.FieldSize(filter, &field);
   for (int i = 0; i < size; ++i) {
@@ -39,7 +40,8 @@ std::vector<std::string> KeysOf(const v1::EventFilter& filter,
 }
 
 bool IsSet(const v1::EventFilter& filter, const FieldDescriptor& field) {
-  const google::protobuf::Reflection& reflection = *filter.GetReflection();
+  const google::protobuf::Reflection& reflection =
+      *v1::EventFilter::GetReflection();
   return field.is_repeated() ? reflection.FieldSize(filter, &field) > 0
                              : reflection.HasField(filter, &field);
 }
