@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 
 #include "gateway/transcoder.h"
 
@@ -27,6 +28,10 @@ std::vector<std::string> FixtureEventTypes() {
   }
   std::sort(types.begin(), types.end());
   return types;
+}
+
+std::string FixtureTestName(const ::testing::TestParamInfo<std::string>& info) {
+  return absl::StrReplaceAll(info.param, {{".", "_"}});
 }
 
 absl::StatusOr<v1::Event> FixtureEvent(const std::string& type) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gtest/gtest.h"
 
 #include "vouchstream/v1/event.pb.h"
 
@@ -14,6 +15,10 @@ namespace vouchstream::testing {
 
 // The event types that have a fixture, sorted.
 std::vector<std::string> FixtureEventTypes();
+
+// A test name for a type parameter: "redemption.succeeded" ->
+// "redemption_succeeded" (INSTANTIATE_TEST_SUITE_P's name generator).
+std::string FixtureTestName(const ::testing::TestParamInfo<std::string>& info);
 
 // The fixture of `type` as the gateway would hand it to the service (typed
 // payload, `raw` set), received at 2026-01-02T03:04:05Z.

@@ -134,15 +134,7 @@ TEST_P(PiiRedactionTest, ClearsTheSameFieldsOfAnUntypedBody) {
 
 INSTANTIATE_TEST_SUITE_P(EveryFamily, PiiRedactionTest,
                          ::testing::ValuesIn(testing::FixtureEventTypes()),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (c == '.') {
-                               c = '_';
-                             }
-                           }
-                           return name;
-                         });
+                         testing::FixtureTestName);
 
 // The finding of issue 13: explicit paths name one place; "pii" finds the
 // customer wherever Voucherify repeats it.

@@ -275,15 +275,7 @@ TEST(RedactionDerivationSeedTest, ClearsDerivedFieldsOfTheIssuesFinding) {
 
 INSTANTIATE_TEST_SUITE_P(EveryFamily, RedactionDerivationTest,
                          ::testing::ValuesIn(testing::FixtureEventTypes()),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (c == '.') {
-                               c = '_';
-                             }
-                           }
-                           return name;
-                         });
+                         testing::FixtureTestName);
 
 }  // namespace
 }  // namespace vouchstream::auth
