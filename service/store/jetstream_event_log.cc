@@ -1253,8 +1253,20 @@ absl::StatusOr<std::optional<uint64_t>> JetStreamEventLog::FindIdentity(
   if (!stored.ok()) {
     return stored.status();
   }
-  if (stored->type() == event.type() &&
-      stored->id_rule() == v1::ID_RULE_UNSPECIFIED) {
+  if (stored->id_rule() != v1::ID_RULE_UNSPECIFIED) {
+    return std::nullopt;
+  }
+  // The id-alone key is about to name this event's seq (RecordIds): give the
+  // old event its (type, id) key first, or GetById(type, id) would lose it.
+  // Create-if-absent, so a concurrent writer's key stands.
+  uint64_t revision = 0;
+  const natsStatus backfill = kvStore_CreateString(
+      &revision, ids_.get(), IdentityKey(stored->type(), stored->id()).c_str(),
+      absl::StrCat(**legacy).c_str());
+  if (backfill != NATS_OK && backfill != NATS_ERR) {
+    return NatsError(backfill, "event log: keying an event of the old rule");
+  }
+  if (stored->type() == event.type()) {
     return legacy;
   }
   return std::nullopt;
