@@ -292,6 +292,17 @@ void Broker::Dispatch(Batch& batch, const LiveSet& live) {
       // Off the live set now; the reader resumes once the consumer has
       // drained half the buffer (see Subscription::Next).
       absl::MutexLock lock(&mu_);
+      {
+        // Between the overflow and this lock the consumer may have drained
+        // the buffer and a reader put the subscription back live
+        // (TryGoLive): taking it off the live set then would leave it live
+        // with nothing feeding it, silent for good (a slow subscriber's
+        // stall seen in CI).
+        absl::MutexLock sub_lock(&sub->mu_);
+        if (sub->mode_ == Subscription::Mode::kLive) {
+          continue;
+        }
+      }
       LiveSet next;
       next.reserve(live_->size());
       for (const auto& other : *live_) {
@@ -580,9 +591,13 @@ void Broker::TryGoLive(const std::shared_ptr<Subscription>& sub) {
     }
     sub->mode_ = Subscription::Mode::kLive;
     sub->reading_ = false;
-    LiveSet next = *live_;
-    next.push_back(sub);
-    SetLiveLocked(std::move(next));
+    // It may still be on the live set: a dispatch that overflowed it has not
+    // taken it off yet (and now will not, see Dispatch).
+    if (std::find(live_->begin(), live_->end(), sub) == live_->end()) {
+      LiveSet next = *live_;
+      next.push_back(sub);
+      SetLiveLocked(std::move(next));
+    }
     if (!sub->caught_up_sent_) {
       sub->caught_up_sent_ = true;
       Delivery delivery;
