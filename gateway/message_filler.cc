@@ -320,28 +320,50 @@ absl::Status ParseTimestamp(absl::string_view text, pb::Timestamp& out) {
   return absl::OkStatus();
 }
 
-// Seconds with an "s" suffix. TimeUtil checks neither the range of the
-// mapping (+-10,000 years of 365.25 days, as protobuf's JSON parser does) nor
-// that the fraction fits in nanoseconds (it reads "1.0000000001s" as junk).
+// The proto3 JSON form of a Duration: an optional "-", decimal seconds, an
+// optional fraction of one to nine digits, and an "s" suffix ("-1.5s"),
+// within +-10,000 years of 365.25 days as protobuf's JSON parser checks.
+// TimeUtil::FromString is looser (it reads ".5s", "--5s" and "1.-5s", which
+// protobuf's JSON parser refuses), so the digits are read here.
 absl::Status ParseDuration(absl::string_view text, pb::Duration& out) {
   constexpr int64_t kMaxSeconds = 315'576'000'000;
-  const size_t dot = text.rfind('.');
-  const bool fraction_fits =
-      dot == absl::string_view::npos || text.size() - dot <= 9 + 2;
-  pb::Duration parsed;
-  if (!fraction_fits ||
-      !pb::util::TimeUtil::FromString(std::string{text}, &parsed)) {
+  const auto invalid = [&] {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid Duration \"", absl::CHexEscape(text),
                      "\" (want seconds with an \"s\" suffix and at most "
                      "nine fractional digits, e.g. 1.5s)"));
+  };
+  absl::string_view rest = text;
+  const bool negative = absl::ConsumePrefix(&rest, "-");
+  if (!absl::ConsumeSuffix(&rest, "s"))
+    return invalid();
+  absl::string_view fraction;
+  if (const size_t dot = rest.find('.'); dot != absl::string_view::npos) {
+    fraction = rest.substr(dot + 1);
+    rest = rest.substr(0, dot);
+    if (fraction.empty() || fraction.size() > 9)
+      return invalid();
   }
-  if (parsed.seconds() < -kMaxSeconds || parsed.seconds() > kMaxSeconds) {
+  const auto all_digits = [](absl::string_view digits) {
+    return std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit);
+  };
+  uint64_t seconds = 0;
+  if (rest.empty() || !all_digits(rest) || !all_digits(fraction) ||
+      !absl::SimpleAtoi(rest, &seconds)) {
+    return invalid();
+  }
+  if (seconds > static_cast<uint64_t>(kMaxSeconds)) {
     return absl::InvalidArgumentError(
         absl::StrCat("expected a Duration within +-", kMaxSeconds, "s, got \"",
                      absl::CHexEscape(text), "\""));
   }
-  out = parsed;
+  int32_t nanos = 0;
+  for (size_t i = 0; i < 9; ++i) {
+    nanos = nanos * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+  }
+  const int sign = negative ? -1 : 1;
+  out.set_seconds(sign * static_cast<int64_t>(seconds));
+  out.set_nanos(sign * nanos);
   return absl::OkStatus();
 }
 

@@ -524,6 +524,45 @@ TEST(DifferentialTest, DurationAndTimestampRangesAgreeWithOracle) {
   ExpectGroupAgrees(kCases);
 }
 
+// Found by the transcoder fuzzer: TimeUtil reads seconds with strtoll, so
+// ".5s", "--5s" and "1.-5s" passed the walker while protobuf's JSON parser
+// refuses them.
+TEST(DifferentialTest, DurationDigitsAgreeWithOracle) {
+  const GroupCase kCases[] = {
+      {R"({"optionalDuration": "1.5s"})", true},
+      {R"({"optionalDuration": "-0.5s"})", true},
+      {R"({"optionalDuration": "0005.000000001s"})", true},
+      {R"({"optionalDuration": "-0s"})", true},
+      {R"({"optionalDuration": ".5s"})", false},
+      {R"({"optionalDuration": "-.5s"})", false},
+      {R"({"optionalDuration": "--5s"})", false},
+      {R"({"optionalDuration": "+-5s"})", false},
+      {R"({"optionalDuration": "1.-5s"})", false},
+      {R"({"optionalDuration": "1.+5s"})", false},
+      {R"({"optionalDuration": "1. 5s"})", false},
+      {R"({"optionalDuration": "\t5s"})", false},
+      {R"({"optionalDuration": "-s"})", false},
+      {R"({"optionalDuration": ".s"})", false},
+      {R"({"optionalDuration": "1.5.5s"})", false},
+      {R"({"optionalDuration": "0x5s"})", false},
+      {R"({"optionalDuration": "5e1s"})", false},
+  };
+  ExpectGroupAgrees(kCases);
+}
+
+// Where protobuf 3.21 is looser than the proto3 JSON mapping ("+5s", spaces
+// around the sign or the "s", an empty fraction), the walker keeps to the
+// mapping: it may only be stricter than the oracle.
+TEST(WalkerOnlyTest, DurationKeepsToTheMappingWhereTheOracleIsLoose) {
+  for (const char* text : {"+5s", " 5s", "5 s", "- 5s", "-+5s", "5.s"}) {
+    const std::string json =
+        absl::StrCat(R"({"optionalDuration": ")", text, R"("})");
+    const Outcome ours = Ours(json, conformance::TestAllTypesProto3());
+    EXPECT_FALSE(ours.ok) << json;
+    EXPECT_THAT(ours.error, ::testing::HasSubstr("invalid Duration")) << json;
+  }
+}
+
 TEST(DifferentialTest, NullValueOneofAgreesWithOracle) {
   const GroupCase kCases[] = {
       {R"({"oneofNullValue": null})", true},
