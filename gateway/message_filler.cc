@@ -335,14 +335,16 @@ absl::Status ParseDuration(absl::string_view text, pb::Duration& out) {
   };
   absl::string_view rest = text;
   const bool negative = absl::ConsumePrefix(&rest, "-");
-  if (!absl::ConsumeSuffix(&rest, "s"))
+  if (!absl::ConsumeSuffix(&rest, "s")) {
     return invalid();
+  }
   absl::string_view fraction;
   if (const size_t dot = rest.find('.'); dot != absl::string_view::npos) {
     fraction = rest.substr(dot + 1);
     rest = rest.substr(0, dot);
-    if (fraction.empty() || fraction.size() > 9)
+    if (fraction.empty() || fraction.size() > 9) {
       return invalid();
+    }
   }
   const auto all_digits = [](absl::string_view digits) {
     return std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit);

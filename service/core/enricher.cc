@@ -1,6 +1,6 @@
 #include "service/core/enricher.h"
 
-#include <initializer_list>
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -10,108 +10,116 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/duration.pb.h"
-#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
+#include "vouchstream/v1/options.pb.h"
+
+#include "service/core/body_path.h"
 #include "service/core/discount_summary.h"
-#include "service/core/typed_payload.h"
 
 namespace vouchstream::core {
 namespace {
 
-using ::google::protobuf::Struct;
 using ::google::protobuf::Timestamp;
-using ::google::protobuf::Value;
 using ::voucherify::v1::Discount;
-using ::voucherify::v1::PublicationSucceeded;
 using ::voucherify::v1::Voucher;
 
 absl::Time ToTime(const Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
-// --- Best-effort reading of untyped (`data` Struct) bodies.
-
-const Value* Field(const Struct& object, absl::string_view key) {
-  auto it = object.fields().find(static_cast<std::string>(key));
-  return it == object.fields().end() ? nullptr : &it->second;
+// The body paths an Enrichment field is read from, in the order the
+// contract lists them (`derived_from` on the field): the first that gives a
+// value wins.
+std::vector<std::string> SourcePaths(absl::string_view enrichment_field) {
+  const google::protobuf::FieldDescriptor* field =
+      v1::Enrichment::descriptor()->FindFieldByName(
+          std::string{enrichment_field});
+  const auto& paths = field->options().GetRepeatedExtension(v1::derived_from);
+  return {paths.begin(), paths.end()};
 }
 
-const std::string& EmptyString() {
-  static const std::string* const kEmpty = new std::string();
-  return *kEmpty;
+// Where the enricher looks, read once from the contract.
+struct Sources {
+  std::vector<std::string> origin = SourcePaths("origin_created_at");
+  std::vector<std::string> campaign_id = SourcePaths("campaign_id");
+  std::vector<std::string> customer_id = SourcePaths("customer_id");
+  std::vector<std::string> customer_region = SourcePaths("customer_region");
+  // The voucher objects (`derived_from_presence` of `vouchers`).
+  std::vector<std::string> vouchers = [] {
+    const auto& paths = v1::Enrichment::descriptor()
+                            ->FindFieldByName("vouchers")
+                            ->options()
+                            .GetRepeatedExtension(v1::derived_from_presence);
+    return std::vector<std::string>(paths.begin(), paths.end());
+  }();
+};
+
+const Sources& Source() {
+  static const Sources* const kSources = new Sources();
+  return *kSources;
 }
 
-// The string at `path` (object keys from `root`), or "" when absent or not a
-// string.
-const std::string& StringAt(const Struct& root,
-                            std::initializer_list<absl::string_view> path) {
-  const Struct* object = &root;
-  const Value* value = nullptr;
-  for (absl::string_view key : path) {
-    value = object == nullptr ? nullptr : Field(*object, key);
-    if (value == nullptr) {
-      return EmptyString();
-    }
-    object = value->has_struct_value() ? &value->struct_value() : nullptr;
-  }
-  if (value == nullptr || !value->has_string_value()) {
-    return EmptyString();
-  }
-  return value->string_value();
-}
+// The campaign's voucher template: code_config, default discount and
+// redemption limits of the vouchers it generates.
+constexpr absl::string_view kTemplatePath = "campaign.voucher";
 
-// The first non-empty string among `paths`.
-const std::string& FirstStringAt(
-    const Struct& root,
-    std::initializer_list<std::initializer_list<absl::string_view>> paths) {
-  for (const auto& path : paths) {
-    const std::string& value = StringAt(root, path);
+std::string FirstStringAt(const google::protobuf::Message& body,
+                          const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    std::string value = core::FirstStringAt(body, path);
     if (!value.empty()) {
       return value;
     }
   }
-  return EmptyString();
+  return "";
 }
 
-// The voucher objects of an untyped body: `vouchers[]` and `voucher`.
-std::vector<const Struct*> UntypedVouchers(const Struct& data) {
-  std::vector<const Struct*> out;
-  if (const Value* list = Field(data, "vouchers");
-      list != nullptr && list->has_list_value()) {
-    for (const Value& item : list->list_value().values()) {
-      if (item.has_struct_value()) {
-        out.push_back(&item.struct_value());
+// The first typed message of type T among `paths`, or nullptr.
+template <typename T>
+const T* FirstObjectAt(const google::protobuf::Message& body,
+                       const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    for (const google::protobuf::Message* object : ObjectsAt(body, path)) {
+      if (const T* typed =
+              google::protobuf::DynamicCastToGenerated<T>(object)) {
+        return typed;
       }
     }
   }
-  if (const Value* single = Field(data, "voucher");
-      single != nullptr && single->has_struct_value()) {
-    out.push_back(&single->struct_value());
+  return nullptr;
+}
+
+// The voucher objects, in the order of `Sources::vouchers` (`vouchers[]`,
+// then the singular `voucher`), each id once: a voucher whose id is already
+// listed is left out.
+std::vector<const google::protobuf::Message*> Vouchers(
+    const google::protobuf::Message& body) {
+  std::vector<const google::protobuf::Message*> out;
+  std::vector<std::string> ids;
+  for (const std::string& path : Source().vouchers) {
+    for (const google::protobuf::Message* voucher : ObjectsAt(body, path)) {
+      std::string id = core::FirstStringAt(*voucher, "id");
+      if (!id.empty() && std::find(ids.begin(), ids.end(), id) != ids.end()) {
+        continue;
+      }
+      ids.push_back(std::move(id));
+      out.push_back(voucher);
+    }
   }
   return out;
 }
 
-// --- Typed (publication.succeeded) bodies.
+// Whether the body's message declares a field named `name`.
+bool Declares(const google::protobuf::Message& body, absl::string_view name) {
+  return body.GetDescriptor()->FindFieldByName(std::string{name}) != nullptr;
+}
 
-// `vouchers[]`, then the singular `voucher` unless a voucher with its id is
-// already listed.
-std::vector<const Voucher*> TypedVouchers(const PublicationSucceeded& body) {
-  std::vector<const Voucher*> out;
-  out.reserve(body.vouchers_size() + 1);
-  for (const Voucher& voucher : body.vouchers()) {
-    out.push_back(&voucher);
-  }
-  if (body.has_voucher()) {
-    bool listed = false;
-    for (const Voucher& voucher : body.vouchers()) {
-      listed = listed || voucher.id() == body.voucher().id();
-    }
-    if (!listed) {
-      out.push_back(&body.voucher());
-    }
-  }
-  return out;
+bool Has(const google::protobuf::Message& body, absl::string_view name) {
+  const google::protobuf::FieldDescriptor* field =
+      body.GetDescriptor()->FindFieldByName(std::string{name});
+  return field != nullptr && !field->is_repeated() &&
+         body.GetReflection()->HasField(body, field);
 }
 
 // Adds `facts` to `out` without overwriting what is there.
@@ -144,30 +152,6 @@ void AddCampaignFacts(const ReferenceData& reference,
   if (auto it = reference.campaigns.find(enrichment->campaign_id());
       it != reference.campaigns.end()) {
     MergeFacts(it->second, enrichment->mutable_reference());
-  }
-}
-
-// campaign_id, customer_id and customer_region of a publication.
-void SetPublicationKeys(const PublicationSucceeded& body,
-                        const std::vector<const Voucher*>& vouchers,
-                        v1::Enrichment* enrichment) {
-  enrichment->set_campaign_id(body.campaign().id());
-  for (const Voucher* voucher : vouchers) {
-    if (!enrichment->campaign_id().empty()) {
-      break;
-    }
-    enrichment->set_campaign_id(voucher->campaign_id());
-  }
-  enrichment->set_customer_id(!body.customer().id().empty()
-                                  ? body.customer().id()
-                                  : body.publication().customer_id());
-  for (const voucherify::v1::Customer* customer :
-       {&body.customer(), &body.publication().customer()}) {
-    if (const Value* region = Field(customer->metadata(), "region");
-        region != nullptr && region->has_string_value()) {
-      enrichment->set_customer_region(region->string_value());
-      break;
-    }
   }
 }
 
@@ -209,40 +193,6 @@ bool AddVoucherFacts(const Voucher& voucher,
   return matcher == nullptr || facts.code_matches_config();
 }
 
-void EnrichUntyped(const Struct& data, const ReferenceData& reference,
-                   v1::Enrichment* enrichment) {
-  const std::vector<const Struct*> vouchers = UntypedVouchers(data);
-  enrichment->set_campaign_id(
-      FirstStringAt(data, {{"campaign", "id"},
-                           {"voucher", "campaign_id"},
-                           {"redemption", "campaign_id"},
-                           {"publication", "campaign_id"},
-                           {"campaign_id"}}));
-  for (const Struct* voucher : vouchers) {
-    if (!enrichment->campaign_id().empty()) {
-      break;
-    }
-    enrichment->set_campaign_id(StringAt(*voucher, {"campaign_id"}));
-  }
-  enrichment->set_customer_id(
-      FirstStringAt(data, {{"customer", "id"},
-                           {"publication", "customer_id"},
-                           {"redemption", "customer_id"},
-                           {"order", "customer_id"},
-                           {"voucher", "holder_id"},
-                           {"customer_id"}}));
-  enrichment->set_customer_region(
-      StringAt(data, {"customer", "metadata", "region"}));
-  // Codes let subscribers filter on them; code_config and discounts are
-  // left to the contract's typed events.
-  for (const Struct* voucher : vouchers) {
-    v1::VoucherFacts& facts = *enrichment->add_vouchers();
-    facts.set_voucher_id(StringAt(*voucher, {"id"}));
-    facts.set_code(StringAt(*voucher, {"code"}));
-  }
-  AddCampaignFacts(reference, enrichment);
-}
-
 }  // namespace
 
 Enricher::Enricher(std::shared_ptr<const ReferenceStore> reference)
@@ -256,14 +206,18 @@ void Enricher::Enrich(v1::Event* event) const {
       reference_ != nullptr ? reference_->Get()
                             : std::make_shared<const ReferenceData>();
   const voucherify::v1::WebhookEnvelope& envelope = event->envelope();
+  const google::protobuf::Message* body = EventBody(*event);
 
-  // Origin time: the event's own, else the publication's, else the send-out.
+  // Origin time: the event's own, else the body's (`origin_created_at`'s
+  // paths), else the send-out.
   const Timestamp* origin = nullptr;
   if (envelope.event().has_created_at()) {
     origin = &envelope.event().created_at();
-  } else if (event->has_publication_succeeded() &&
-             event->publication_succeeded().publication().has_created_at()) {
-    origin = &event->publication_succeeded().publication().created_at();
+  } else if (const Timestamp* in_body =
+                 body == nullptr
+                     ? nullptr
+                     : FirstObjectAt<Timestamp>(*body, Source().origin)) {
+    origin = in_body;
   } else if (envelope.has_created_at()) {
     origin = &envelope.created_at();
   }
@@ -282,17 +236,9 @@ void Enricher::Enrich(v1::Event* event) const {
     }
   }
 
-  if (event->has_publication_succeeded()) {
-    EnrichPublication(event->publication_succeeded(), *reference, &enrichment);
-  } else if (event->has_data()) {
-    EnrichUntyped(event->data(), *reference, &enrichment);
-  } else if (const google::protobuf::Message* typed = TypedPayload(*event)) {
-    // Types without their own enrichment yet get what untyped bodies get
-    // (campaign, customer, voucher codes), read from the same JSON shape.
-    // TODO(contract): enrichment per event family (#13).
-    EnrichUntyped(TypedPayloadAsStruct(*typed), *reference, &enrichment);
+  if (body != nullptr) {
+    EnrichBody(*body, *reference, &enrichment);
   }
-
   if (!event->unknown_fields().empty()) {
     enrichment.add_flags(v1::Enrichment::FLAG_UNKNOWN_FIELDS);
   }
@@ -301,17 +247,23 @@ void Enricher::Enrich(v1::Event* event) const {
   }
 }
 
-void Enricher::EnrichPublication(const PublicationSucceeded& body,
-                                 const ReferenceData& reference,
-                                 v1::Enrichment* enrichment) const {
-  const std::vector<const Voucher*> vouchers = TypedVouchers(body);
-  SetPublicationKeys(body, vouchers, enrichment);
+void Enricher::EnrichBody(const google::protobuf::Message& body,
+                          const ReferenceData& reference,
+                          v1::Enrichment* enrichment) const {
+  const Sources& source = Source();
+  enrichment->set_campaign_id(FirstStringAt(body, source.campaign_id));
+  enrichment->set_customer_id(FirstStringAt(body, source.customer_id));
+  enrichment->set_customer_region(FirstStringAt(body, source.customer_region));
   // Campaign facts first: on a clash with a product's, they win.
   AddCampaignFacts(reference, enrichment);
 
   // One matcher serves every voucher: they share the campaign's config.
+  const auto* found_template = FirstObjectAt<voucherify::v1::VoucherTemplate>(
+      body, {std::string{kTemplatePath}});
   const voucherify::v1::VoucherTemplate& campaign_template =
-      body.campaign().voucher();
+      found_template != nullptr
+          ? *found_template
+          : voucherify::v1::VoucherTemplate::default_instance();
   std::optional<CodeConfigMatcher> matcher;
   if (campaign_template.has_code_config()) {
     absl::StatusOr<CodeConfigMatcher> compiled =
@@ -321,21 +273,32 @@ void Enricher::EnrichPublication(const PublicationSucceeded& body,
     }
   }
   bool codes_match = true;
-  for (const Voucher* voucher : vouchers) {
-    // Every voucher gets its facts, so the call comes first.
-    codes_match = AddVoucherFacts(*voucher, campaign_template,
-                                  matcher.has_value() ? &*matcher : nullptr,
-                                  reference, enrichment) &&
-                  codes_match;
+  for (const google::protobuf::Message* voucher : Vouchers(body)) {
+    if (const auto* typed =
+            google::protobuf::DynamicCastToGenerated<Voucher>(voucher)) {
+      // Every voucher gets its facts, so the call comes first.
+      codes_match = AddVoucherFacts(*typed, campaign_template,
+                                    matcher.has_value() ? &*matcher : nullptr,
+                                    reference, enrichment) &&
+                    codes_match;
+    } else {
+      // An untyped voucher: its id and code let subscribers filter on it;
+      // code_config and discounts need the contract's types.
+      v1::VoucherFacts& facts = *enrichment->add_vouchers();
+      facts.set_voucher_id(core::FirstStringAt(*voucher, "id"));
+      facts.set_code(core::FirstStringAt(*voucher, "code"));
+    }
   }
 
   if (!codes_match) {
     enrichment->add_flags(v1::Enrichment::FLAG_CODE_NOT_MATCHING_CONFIG);
   }
-  if (!body.has_user()) {
+  // Quirks of the bodies whose type declares the fields: `user` null (made
+  // through the API), a singular `voucher` besides `vouchers[]`.
+  if (Declares(body, "user") && !Has(body, "user")) {
     enrichment->add_flags(v1::Enrichment::FLAG_USER_ABSENT);
   }
-  if (body.has_voucher()) {
+  if (Declares(body, "vouchers") && Has(body, "voucher")) {
     enrichment->add_flags(v1::Enrichment::FLAG_SINGULAR_VOUCHER);
   }
 }

@@ -6,36 +6,42 @@
 // from the operator's reference data. History facts come from the EventLog
 // at append (see event_log.h).
 //
-// What goes where (see event.proto for the fields):
+// What goes where (see event.proto for the fields). Every event type goes
+// through the same code: the body, typed or untyped, is read at the paths
+// the contract declares on the Enrichment fields (`derived_from`, in order:
+// the first path with a value wins), see body_path.h.
 //   delivery_lag       received_at - origin_created_at, where the origin is
-//                      the envelope's `event.created_at`, else
-//                      `publication.created_at`, else the envelope's
+//                      the envelope's `event.created_at`, else the body's
+//                      (origin_created_at's paths), else the envelope's
 //                      `created_at`. Negative when clocks disagree.
-//   campaign_id,       publication.succeeded: `campaign.id` (else a
-//   customer_id        voucher's `campaign_id`), `customer.id` (else
-//                      `publication.customer_id`). Other types, best effort
-//                      from `data`: `campaign.id`, `voucher.campaign_id`,
-//                      `customer.id`, `publication.customer_id`, ...
-//   vouchers           `vouchers[]`, then the singular `voucher` unless a
-//                      voucher with its id is listed. code_matches_config
-//                      is false when the campaign has no code_config (and
-//                      then no flag is raised). The discount is the
-//                      voucher's own, else the campaign template's; see
-//                      discount_summary.h. Untyped bodies get ids and codes.
-//   customer_region    the customer's (else the publication's customer's)
-//                      metadata "region", when it is a string.
+//   campaign_id,       the first non-empty string at the field's paths,
+//   customer_id,       e.g. `campaign.id`, then `campaign_id`, then
+//   customer_region    `voucher.campaign_id`, ...
+//   vouchers           the objects at `vouchers`, then at `voucher`
+//                      (`derived_from_presence`), each id once. A typed
+//                      voucher (any family) gets code_matches_config
+//                      against `campaign.voucher.code_config` (false when
+//                      the body has no code_config, and then no flag is
+//                      raised), a discount summary (the voucher's own
+//                      discount, else the campaign template's; see
+//                      discount_summary.h) and redemptions left; an untyped
+//                      one its id and code.
 //   reference          `campaigns[campaign_id]` facts, then `products[P]`
 //                      facts for each UNIT discount's product P; the first
 //                      writer of a key wins. Product names in summaries come
 //                      from the `product_name` fact.
-//   flags              CODE_NOT_MATCHING_CONFIG, USER_ABSENT and
-//                      SINGULAR_VOUCHER (publication.succeeded only),
-//                      UNKNOWN_FIELDS (`unknown_fields` not empty).
+//   flags              CODE_NOT_MATCHING_CONFIG; USER_ABSENT and
+//                      SINGULAR_VOUCHER where the body's type declares
+//                      `user` / both `vouchers` and `voucher`
+//                      (publication.succeeded); UNKNOWN_FIELDS and
+//                      ODD_VALUES from the transcoder's reports.
 // `history` is left to the EventLog.
 //
 // Thread-safe: Enrich may be called from many threads at once.
 
 #include <memory>
+
+#include "google/protobuf/message.h"
 
 #include "voucherify/v1/events.pb.h"
 #include "vouchstream/v1/event.pb.h"
@@ -57,9 +63,10 @@ class Enricher {
   void Enrich(v1::Event* event) const;
 
  private:
-  void EnrichPublication(const voucherify::v1::PublicationSucceeded& body,
-                         const ReferenceData& reference,
-                         v1::Enrichment* enrichment) const;
+  // Everything read from the body, typed or untyped alike.
+  void EnrichBody(const google::protobuf::Message& body,
+                  const ReferenceData& reference,
+                  v1::Enrichment* enrichment) const;
 
   std::shared_ptr<const ReferenceStore> reference_;
   // Thread-safe itself; shared so that Enricher stays copyable.

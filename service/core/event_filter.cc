@@ -6,9 +6,12 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/struct.pb.h"
 
-#include "service/core/typed_payload.h"
+#include "vouchstream/v1/options.pb.h"
+
+#include "service/core/body_path.h"
 
 namespace vouchstream::core {
 namespace {
@@ -61,18 +64,23 @@ bool StructHas(const Struct& metadata, const std::string& key,
   return StringForm(it->second, &got) && got == want;
 }
 
-// `data.<object>.metadata` of an untyped body, or null.
-const Struct* UntypedMetadata(const Struct& data, const std::string& object) {
-  auto it = data.fields().find(object);
-  if (it == data.fields().end() || !it->second.has_struct_value()) {
-    return nullptr;
+// The metadata objects a `metadata` criterion looks in: the body paths
+// that `EventFilter.metadata`'s `filter_reads` declares
+// ("payload.customer.metadata.{key}" -> "customer.metadata").
+std::vector<std::string> MetadataObjectPaths() {
+  constexpr absl::string_view kBody = "payload.";
+  constexpr absl::string_view kKey = ".{key}";
+  const auto& reads = v1::EventFilter::descriptor()
+                          ->FindFieldByName("metadata")
+                          ->options()
+                          .GetRepeatedExtension(v1::filter_reads);
+  std::vector<std::string> out;
+  for (absl::string_view read : reads) {
+    if (absl::ConsumePrefix(&read, kBody) && absl::ConsumeSuffix(&read, kKey)) {
+      out.emplace_back(read);
+    }
   }
-  const Struct& inner = it->second.struct_value();
-  auto meta = inner.fields().find("metadata");
-  if (meta == inner.fields().end() || !meta->second.has_struct_value()) {
-    return nullptr;
-  }
-  return &meta->second.struct_value();
+  return out;
 }
 
 }  // namespace
@@ -146,30 +154,26 @@ bool EventFilter::Matches(const v1::Event& event) const {
 }
 
 bool EventFilter::MetadataMatches(const v1::Event& event) const {
-  const Struct* customer = nullptr;
-  const Struct* publication = nullptr;
-  if (event.has_publication_succeeded()) {
-    const auto& body = event.publication_succeeded();
-    if (body.has_customer() && body.customer().has_metadata()) {
-      customer = &body.customer().metadata();
+  static const std::vector<std::string>* const kPaths =
+      new std::vector<std::string>(MetadataObjectPaths());
+  std::vector<const Struct*> objects;
+  if (const google::protobuf::Message* body = EventBody(event)) {
+    for (const std::string& path : *kPaths) {
+      for (const google::protobuf::Message* object : ObjectsAt(*body, path)) {
+        if (const auto* metadata =
+                google::protobuf::DynamicCastToGenerated<Struct>(object)) {
+          objects.push_back(metadata);
+        }
+      }
     }
-    if (body.has_publication() && body.publication().has_metadata()) {
-      publication = &body.publication().metadata();
-    }
-  } else if (event.has_data()) {
-    customer = UntypedMetadata(event.data(), "customer");
-    publication = UntypedMetadata(event.data(), "publication");
-  } else if (const google::protobuf::Message* typed = TypedPayload(event)) {
-    // Every other typed body: the same two objects, found by name.
-    customer = TypedMetadata(*typed, "customer");
-    publication = TypedMetadata(*typed, "publication");
   }
-  // Every entry must be present, in either object.
+  // Every entry must be present, in one of the objects.
   return std::all_of(
       metadata_.begin(), metadata_.end(), [&](const auto& entry) {
-        const auto& [key, want] = entry;
-        return (customer != nullptr && StructHas(*customer, key, want)) ||
-               (publication != nullptr && StructHas(*publication, key, want));
+        return std::any_of(
+            objects.begin(), objects.end(), [&entry](const Struct* metadata) {
+              return StructHas(*metadata, entry.first, entry.second);
+            });
       });
 }
 

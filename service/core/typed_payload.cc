@@ -157,28 +157,6 @@ const Message* TypedPayload(const v1::Event& event) {
   return &v1::Event::GetReflection()->GetMessage(event, field);
 }
 
-const Struct* TypedMetadata(const Message& body, absl::string_view object) {
-  const FieldDescriptor* field =
-      body.GetDescriptor()->FindFieldByName(static_cast<std::string>(object));
-  const Reflection& r = *body.GetReflection();
-  if (field == nullptr || field->is_repeated() ||
-      field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
-      !r.HasField(body, field)) {
-    return nullptr;
-  }
-  const Message& inner = r.GetMessage(body, field);
-  const FieldDescriptor* metadata =
-      inner.GetDescriptor()->FindFieldByName("metadata");
-  if (metadata == nullptr || metadata->is_repeated() ||
-      metadata->message_type() != Struct::descriptor() ||
-      !inner.GetReflection()->HasField(inner, metadata)) {
-    return nullptr;
-  }
-  // Generated code: the field's message is a generated Struct.
-  return static_cast<const Struct*>(
-      &inner.GetReflection()->GetMessage(inner, metadata));
-}
-
 Struct TypedPayloadAsStruct(const Message& body) {
   Value value;
   MessageToValue(body, &value);

@@ -19,11 +19,6 @@ namespace vouchstream::core {
 // `data`), else nullptr.
 const google::protobuf::Message* TypedPayload(const v1::Event& event);
 
-// `<object>.metadata` of a typed body, e.g. TypedMetadata(body, "customer"),
-// or nullptr when the body has no such object or it carries no metadata.
-const google::protobuf::Struct* TypedMetadata(
-    const google::protobuf::Message& body, absl::string_view object);
-
 // `body` as the JSON object the proto3 JSON mapping gives it (proto field
 // names, enums by name, timestamps as RFC 3339 strings, numbers as numbers),
 // so that code written for untyped bodies (`Event.data`) reads a typed body

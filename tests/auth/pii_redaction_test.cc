@@ -15,7 +15,7 @@
 
 #include "service/auth/pii_fields.h"
 #include "service/auth/redactor.h"
-#include "tests/auth/fixture_events.h"
+#include "tests/testing/fixture_events.h"
 
 namespace vouchstream::auth {
 namespace {

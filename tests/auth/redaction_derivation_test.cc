@@ -28,7 +28,7 @@
 #include "service/core/enricher.h"
 #include "service/core/reference_data.h"
 #include "service/core/typed_payload.h"
-#include "tests/auth/fixture_events.h"
+#include "tests/testing/fixture_events.h"
 #include "tests/testing/temp_dir.h"
 
 namespace vouchstream::auth {

@@ -13,7 +13,6 @@
 //   - message -> JSON -> message is lossless.
 
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -34,6 +33,7 @@
 
 #include "gateway/event_types.h"
 #include "gateway/transcoder.h"
+#include "tests/testing/fixture_events.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -123,19 +123,6 @@ const std::vector<std::string>& DocumentedTypes() {
 
 std::string EventsDir() { return VS_TESTDATA_DIR "/events"; }
 
-// The event types that have a fixture: events/<type>.json, sorted.
-std::vector<std::string> FixtureTypes() {
-  std::vector<std::string> types;
-  for (const auto& entry : std::filesystem::directory_iterator(EventsDir())) {
-    const std::string name = entry.path().filename().string();
-    if (absl::EndsWith(name, ".json")) {
-      types.push_back(name.substr(0, name.size() - 5));
-    }
-  }
-  std::sort(types.begin(), types.end());
-  return types;
-}
-
 std::string ReadFixture(const std::string& type) {
   std::ifstream in(EventsDir() + "/" + type + ".json", std::ios::binary);
   std::stringstream text;
@@ -195,7 +182,7 @@ TEST(EventTypesTest, TypedFieldsFixturesAndDocumentedTypesAgree) {
   std::sort(documented.begin(), documented.end());
   EXPECT_EQ(documented.size(), 72U);
   EXPECT_EQ(typed, documented);
-  EXPECT_EQ(FixtureTypes(), documented);
+  EXPECT_EQ(FixtureEventTypes(), documented);
 }
 
 TEST(EventTypesTest, UntypedTypesStayData) {
@@ -319,14 +306,9 @@ TEST_P(EventFixtureTest, IdentityOptionsPointIntoTheBody) {
   EXPECT_FALSE(at->GetReflection()->GetString(*at, id).empty()) << path;
 }
 
-std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param;
-  std::replace(name.begin(), name.end(), '.', '_');
-  return name;
-}
-
 INSTANTIATE_TEST_SUITE_P(Fixtures, EventFixtureTest,
-                         ::testing::ValuesIn(FixtureTypes()), TestName);
+                         ::testing::ValuesIn(FixtureEventTypes()),
+                         FixtureTestName);
 
 }  // namespace
 }  // namespace vouchstream::testing

@@ -1,4 +1,4 @@
-#include "tests/auth/fixture_events.h"
+#include "tests/testing/fixture_events.h"
 
 #include <algorithm>
 #include <filesystem>
