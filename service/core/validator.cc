@@ -13,7 +13,9 @@
 
 #include "common/event_type.h"
 #include "service/core/bad_request.h"
+#include "service/core/body_path.h"
 #include "service/core/body_shape.h"
+#include "service/core/object_rules.h"
 
 namespace vouchstream::core {
 namespace {
@@ -22,20 +24,13 @@ using ::google::protobuf::Timestamp;
 using ::voucherify::v1::PublicationSucceeded;
 using ::voucherify::v1::Voucher;
 
-// The id and email formats, compiled once for the life of the process (RE2
-// is thread-safe for matching).
+// The envelope's id formats (the body's objects: object_rules.h), compiled once
+// for the life of the process (RE2 is thread-safe for matching).
 struct Formats {
-  RE2 customer_id{"cust_[0-9A-Za-z_-]+"};
-  RE2 campaign_id{"camp_[0-9A-Za-z_-]+"};
-  RE2 voucher_id{"v_[0-9A-Za-z_-]+"};
-  RE2 publication_id{"pub_[0-9A-Za-z_-]+"};
   RE2 user_id{"user_[0-9A-Za-z_-]+"};
   RE2 envelope_id{"whs_[0-9A-Za-z_-]+"};
   // "ev" + the event kind's letters + "_", e.g. "evvou_...", "evred_...".
   RE2 event_id{"ev[A-Za-z]*_[0-9A-Za-z_-]+"};
-  // Deliberately loose (real addresses are messier than any regex): one
-  // "@", no whitespace, and a domain of at least two non-empty labels.
-  RE2 email{R"([^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+)"};
 };
 
 const Formats& Format() {
@@ -182,53 +177,6 @@ const Rule kRules[] = {  // NOLINT(modernize-avoid-c-arrays)
    "(in vouchers[] or voucher)",
    [](const Subject& s) { return !s.voucher_ids.empty(); }},
 
-  // publication.succeeded: id formats.
-  {Scope::kPublication, "publication.id", R"(must be "pub_" followed by an id)",
-   [](const Subject& s) {
-     return Matches(Publication(s).id(), Format().publication_id); }},
-  {Scope::kPublication, "publication.customer_id",
-   R"(must be "cust_" followed by an id)",
-   [](const Subject& s) {
-     return Matches(Publication(s).customer_id(), Format().customer_id); }},
-  {Scope::kPublication, "customer.id", R"(must be "cust_" followed by an id)",
-   [](const Subject& s) {
-     return Matches(Customer(s).id(), Format().customer_id); }},
-  {Scope::kPublication, "campaign.id", R"(must be "camp_" followed by an id)",
-   [](const Subject& s) {
-     return Matches(s.publication->campaign().id(), Format().campaign_id); }},
-  {Scope::kPublication, "user.id", R"(must be "user_" followed by an id)",
-   [](const Subject& s) {
-     return Matches(s.publication->user().id(), Format().user_id); }},
-
-  // publication.succeeded: emails, where present.
-  {Scope::kPublication, "customer.email", "is not an email address",
-   [](const Subject& s) {
-     return Matches(Customer(s).email(), Format().email); }},
-  {Scope::kPublication, "publication.customer.email",
-   "is not an email address",
-   [](const Subject& s) {
-     return Matches(Publication(s).customer().email(), Format().email); }},
-  {Scope::kPublication, "user.email", "is not an email address",
-   [](const Subject& s) {
-     return Matches(s.publication->user().email(), Format().email); }},
-
-  // publication.succeeded: timestamps that record the past.
-  {Scope::kPublication, "publication.created_at",
-   kSaneTime,
-   [](const Subject& s) {
-     return SaneTime(s, Publication(s).has_created_at(),
-                     Publication(s).created_at()); }},
-  {Scope::kPublication, "campaign.created_at",
-   kSaneTime,
-   [](const Subject& s) {
-     return SaneTime(s, s.publication->campaign().has_created_at(),
-                     s.publication->campaign().created_at()); }},
-  {Scope::kPublication, "customer.created_at",
-   kSaneTime,
-   [](const Subject& s) {
-     return SaneTime(s, Customer(s).has_created_at(),
-                     Customer(s).created_at()); }},
-
   // publication.succeeded: cross-field consistency.
   {Scope::kPublication, "publication.customer_id", "must equal customer.id",
    [](const Subject& s) {
@@ -245,9 +193,6 @@ const Rule kRules[] = {  // NOLINT(modernize-avoid-c-arrays)
    [](const Subject& s) { return Required(TheVoucher(s).id()); }},
   {Scope::kVoucher, "vouchers[*].code", "is required",
    [](const Subject& s) { return Required(TheVoucher(s).code()); }},
-  {Scope::kVoucher, "vouchers[*].id", R"(must be "v_" followed by an id)",
-   [](const Subject& s) {
-     return Matches(TheVoucher(s).id(), Format().voucher_id); }},
   {Scope::kVoucher, "vouchers[*].campaign_id", "must equal campaign.id",
    [](const Subject& s) {
      return SameOrAbsent(TheVoucher(s).campaign_id(),
@@ -255,11 +200,6 @@ const Rule kRules[] = {  // NOLINT(modernize-avoid-c-arrays)
   {Scope::kVoucher, "vouchers[*].holder_id", "must equal customer.id",
    [](const Subject& s) {
      return SameOrAbsent(TheVoucher(s).holder_id(), Customer(s).id()); }},
-  {Scope::kVoucher, "vouchers[*].created_at",
-   kSaneTime,
-   [](const Subject& s) {
-     return SaneTime(s, TheVoucher(s).has_created_at(),
-                     TheVoucher(s).created_at()); }},
 };
 // clang-format on
 
@@ -336,6 +276,14 @@ std::vector<v1::FieldViolation> Validator::Check(const v1::Event& event) const {
     if (applies && !rule.holds(subject)) {
       Report(rule, "", &violations);
     }
+  }
+  // Every typed body's objects, wherever they occur (object_rules.h).
+  if (const google::protobuf::Message* body = EventBody(event);
+      body != nullptr && !event.has_data()) {
+    CheckObjects(
+        *body,
+        {options_.earliest, subject.received_at + options_.max_clock_skew},
+        &violations);
   }
   for (const auto& [voucher, path] : vouchers) {
     subject.voucher = voucher;

@@ -1,11 +1,14 @@
 #pragma once
 // Checks an event against vouchstream's rules before it is stored: a bare
-// webhook body's shape against its type (body_shape.h), id formats, required
-// fields, sane timestamps and the cross-field consistency of
-// `publication.succeeded`. The rules live in one table (validator.cc), each
-// with its field path and reason. Things real data does (codes that miss
-// their campaign's code_config, `user: null`, unknown fields) are not
-// violations; the Enricher flags them.
+// webhook body's shape against its type (body_shape.h), the envelope's ids
+// and times, the rules of Voucherify's objects wherever they occur in a
+// typed body of any family (object_rules.h: id prefixes, emails, creation
+// times, non-negative amounts and balances, order totals against items),
+// and the required fields and cross-field consistency of
+// `publication.succeeded`. The event and publication rules live in one
+// table (validator.cc), each with its field path and reason. Things real
+// data does (codes that miss their campaign's code_config, `user: null`,
+// unknown fields, odd values) are not violations; the Enricher flags them.
 //
 // Thread-safe: a Validator is immutable after construction.
 

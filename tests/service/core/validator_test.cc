@@ -157,7 +157,8 @@ const RuleCase kRuleCases[] = {
        Body(e).mutable_publication()->mutable_customer()->set_id("c_1");
        FirstVoucher(e).set_holder_id("c_1");
      },
-     {"publication.customer_id", "customer.id"}},
+     // Every Customer object is checked, the publication's own too.
+     {"customer.id", "publication.customer_id", "publication.customer.id"}},
     {"CampaignIdBad",
      [](v1::Event* e) {
        Body(e).mutable_campaign()->set_id("cmp_1");
@@ -299,6 +300,8 @@ TEST(ValidatorTest, SeedIsValid) {
   EXPECT_THAT(Validator().Validate(SeedEvent()), IsOk());
 }
 
+// The event and publication table first, then the objects' rules
+// (object_rules.h) in the body's order, then each voucher's table rules.
 TEST(ValidatorTest, ListsEveryViolationInTableOrder) {
   v1::Event event = SeedEvent();
   event.mutable_envelope()->set_id("bogus");
@@ -307,8 +310,8 @@ TEST(ValidatorTest, ListsEveryViolationInTableOrder) {
   FirstVoucher(&event).clear_code();
   FirstVoucher(&event).set_holder_id("cust_third");
   EXPECT_THAT(Fields(Validator().Check(event)),
-              ElementsAreArray({"envelope.id", "customer.email",
-                                "publication.customer_id", "vouchers[0].code",
+              ElementsAreArray({"envelope.id", "publication.customer_id",
+                                "customer.email", "vouchers[0].code",
                                 "vouchers[0].holder_id"}));
 }
 
