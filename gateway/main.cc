@@ -15,12 +15,12 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include <grpcpp/grpcpp.h>
 
 #include "clients/cpp/lib/channel_options.h"
 #include "common/private_file.h"
+#include "common/usage.h"
 #include "gateway/forwarder.h"
 #include "gateway/gateway_options.h"
 #include "gateway/http_server.h"
@@ -164,8 +164,11 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  absl::SetProgramUsageMessage(
-      "vouchstream-gateway --listen=HOST:PORT --upstream=HOST:PORT "
+  vouchstream::common::SetUsage(
+      "vouchstream-gateway", "gateway/",
+      "Receives Voucherify webhooks over HTTP(S), checks them and hands them "
+      "to vouchstream-server over gRPC.\n\n"
+      "  vouchstream-gateway --listen=HOST:PORT --upstream=HOST:PORT "
       "--secret-file=FILE [--insecure-skip-signature] "
       "[--max-body-bytes=1048576] [--threads=N]");
   NormalizeFlagNames(argc, argv);

@@ -44,6 +44,7 @@
 #include "grpcpp/health_check_service_interface.h"
 
 #include "common/private_file.h"
+#include "common/usage.h"
 #include "service/auth/authorizer.h"
 #include "service/auth/token_hash.h"
 #include "service/core/broker.h"
@@ -315,6 +316,12 @@ absl::Status CheckPrivateFiles() {
 int main(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask.
   SignalThread::BlockSignals();
+  vouchstream::common::SetUsage(
+      "vouchstream-server", "service/",
+      "The vouchstream gRPC service: validates, enriches, stores and streams "
+      "Voucherify events.\n\n"
+      "  vouchstream-server --listen=127.0.0.1:50051 --store=sqlite:events.db "
+      "[--access=FILE] [--tls-cert=FILE --tls-key=FILE]");
   NormalizeFlagNames(argc, argv);
   absl::ParseCommandLine(argc, argv);
   if (absl::GetFlag(FLAGS_hash_token)) {

@@ -1,0 +1,21 @@
+#pragma once
+// `--help` and `--version` for the binaries. Abseil's default help lists the
+// flags of source files named after the program, which a binary built from
+// "main.cc" never matches ("No flags matched"); this matches the flags
+// defined in the binary's own folder instead, so that `--help` (and
+// `--helpshort`) print exactly that binary's flags, grouped by file, with
+// their defaults, and `--version` prints "<program> <version>".
+//
+// Call once in main(), before absl::ParseCommandLine.
+
+#include "absl/strings/string_view.h"
+
+namespace vouchstream::common {
+
+// `program`: the binary's name ("vouchstream-gateway"); `folder`: the source
+// folder whose flags are the binary's own ("gateway/"); `usage`: the first
+// lines of --help.
+void SetUsage(absl::string_view program, absl::string_view folder,
+              absl::string_view usage);
+
+}  // namespace vouchstream::common
