@@ -29,12 +29,11 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "transcode/signature.h"
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include "gateway/signature.h"
 
 namespace {
 
@@ -123,7 +122,7 @@ class Client : public std::enable_shared_from_this<Client> {
     request_.set(http::field::content_type, "application/json");
     if (!config_.secret.empty()) {
       request_.set("x-voucherify-signature",
-                   vouchstream::gateway::SignHex(config_.secret, body));
+                   vouchstream::transcode::SignHex(config_.secret, body));
     }
     request_.body() = std::move(body);
     request_.prepare_payload();

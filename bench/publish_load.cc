@@ -29,10 +29,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "transcode/transcoder.h"
 
 #include "vouchstream/v1/api.grpc.pb.h"
-
-#include "gateway/transcoder.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "HOST:PORT");
 ABSL_FLAG(int64_t, events, 50000, "Events to publish");
@@ -69,7 +68,7 @@ int main(int argc, char** argv) {
 
   std::ifstream in(absl::GetFlag(FLAGS_seed));
   const std::string body(std::istreambuf_iterator<char>(in), {});
-  vouchstream::gateway::Transcoder transcoder;
+  vouchstream::transcode::Transcoder transcoder;
   auto seed = transcoder.FromBody("publication.succeeded", body);
   if (!seed.ok()) {
     std::fprintf(stderr, "seed: %s\n", seed.status().ToString().c_str());

@@ -6,15 +6,14 @@
 #include <sstream>
 #include <string>
 
+#include "transcode/signature.h"
 #include <benchmark/benchmark.h>
-
-#include "gateway/signature.h"
 
 namespace {
 
-using ::vouchstream::gateway::SignatureVerifier;
-using ::vouchstream::gateway::SignHex;
-using ::vouchstream::gateway::StripJsonWhitespace;
+using ::vouchstream::transcode::SignatureVerifier;
+using ::vouchstream::transcode::SignHex;
+using ::vouchstream::transcode::StripJsonWhitespace;
 
 constexpr const char* kSecret = "bench-secret";
 

@@ -8,12 +8,11 @@
 #include <string>
 
 #include "google/protobuf/util/json_util.h"
+#include "transcode/json_document.h"
+#include "transcode/transcoder.h"
 #include <benchmark/benchmark.h>
 
 #include "voucherify/v1/events.pb.h"
-
-#include "gateway/json_document.h"
-#include "gateway/transcoder.h"
 
 namespace {
 
@@ -45,7 +44,7 @@ const std::string& SeedEnvelope() {
 }
 
 void BM_TranscodeSeedBody(benchmark::State& state) {
-  vouchstream::gateway::Transcoder transcoder;
+  vouchstream::transcode::Transcoder transcoder;
   for (auto _ : state) {
     auto event = transcoder.FromBody("publication.succeeded", Seed());
     if (!event.ok()) {
@@ -60,7 +59,7 @@ void BM_TranscodeSeedBody(benchmark::State& state) {
 BENCHMARK(BM_TranscodeSeedBody);
 
 void BM_TranscodeSeedEnvelope(benchmark::State& state) {
-  vouchstream::gateway::Transcoder transcoder;
+  vouchstream::transcode::Transcoder transcoder;
   for (auto _ : state) {
     auto event = transcoder.FromEnvelope(SeedEnvelope());
     if (!event.ok()) {
@@ -95,7 +94,7 @@ BENCHMARK(BM_JsonStringToMessageSeedBody);
 
 // The floor: simdjson's parse alone, no message.
 void BM_SimdjsonParseSeedBody(benchmark::State& state) {
-  vouchstream::gateway::JsonDocument document(64);
+  vouchstream::transcode::JsonDocument document(64);
   for (auto _ : state) {
     auto root = document.Parse(Seed());
     benchmark::DoNotOptimize(root);
@@ -109,7 +108,7 @@ BENCHMARK(BM_SimdjsonParseSeedBody);
 void BM_TranscodeFamilyBody(benchmark::State& state, const char* type) {
   const std::string body =
       ReadContract((std::string("events/") + type + ".json").c_str());
-  vouchstream::gateway::Transcoder transcoder;
+  vouchstream::transcode::Transcoder transcoder;
   for (auto _ : state) {
     auto event = transcoder.FromBody(type, body);
     if (!event.ok() || event->has_data()) {

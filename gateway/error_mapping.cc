@@ -2,8 +2,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-
-#include "gateway/json_document.h"
+#include "transcode/json_document.h"
 
 namespace vouchstream::gateway {
 namespace {
@@ -150,7 +149,7 @@ void AppendJsonString(absl::string_view value, std::string* out) {
   while (!value.empty()) {
     // Messages quote request bytes (a path, a content type), which need not
     // be UTF-8; JSON must be, so each invalid byte becomes U+FFFD.
-    const size_t valid = FirstInvalidUtf8Offset(value);
+    const size_t valid = transcode::FirstInvalidUtf8Offset(value);
     AppendEscaped(value.substr(0, valid), out);
     if (valid < value.size()) {
       *out += "\\ufffd";

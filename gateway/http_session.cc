@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "transcode/transcoder.h"
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -28,7 +29,6 @@
 #include "gateway/error_mapping.h"
 #include "gateway/refusal.h"
 #include "gateway/router.h"
-#include "gateway/transcoder.h"
 #include "gateway/webhook_handler.h"
 
 namespace vouchstream::gateway {
@@ -60,8 +60,8 @@ std::string NewRequestId() {
 
 // One Transcoder per I/O thread (it is thread-compatible). A strand's
 // handlers may run on any pool thread, but never two at once on one thread.
-Transcoder& ThreadTranscoder() {
-  thread_local Transcoder transcoder;
+transcode::Transcoder& ThreadTranscoder() {
+  thread_local transcode::Transcoder transcoder;
   return transcoder;
 }
 

@@ -27,6 +27,7 @@
 #include <atomic>
 #include <memory>
 
+#include "transcode/signature.h"
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
@@ -34,7 +35,6 @@
 #include "gateway/gateway_options.h"
 #include "gateway/metrics.h"
 #include "gateway/rate_limiter.h"
-#include "gateway/signature.h"
 #include "gateway/source_allow_list.h"
 #include "gateway/upstream_health.h"
 
@@ -42,7 +42,8 @@ namespace vouchstream::gateway {
 
 struct GatewayContext {
   const GatewayOptions* options = nullptr;
-  const SignatureVerifier* verifier = nullptr;  // Null: verification off.
+  const transcode::SignatureVerifier* verifier =
+      nullptr;  // Null: verification off.
   Forwarder* forwarder = nullptr;
   UpstreamHealth* health = nullptr;
   Metrics* metrics = nullptr;

@@ -16,6 +16,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "transcode/signature.h"
 #include <grpcpp/grpcpp.h>
 
 #include "clients/cpp/lib/channel_options.h"
@@ -26,7 +27,6 @@
 #include "gateway/http_server.h"
 #include "gateway/http_session.h"
 #include "gateway/metrics.h"
-#include "gateway/signature.h"
 #include "gateway/upstream_health.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
@@ -99,8 +99,8 @@ using vouchstream::gateway::GatewayContext;
 using vouchstream::gateway::GatewayOptions;
 using vouchstream::gateway::HttpServer;
 using vouchstream::gateway::Metrics;
-using vouchstream::gateway::SignatureVerifier;
 using vouchstream::gateway::UpstreamHealth;
+using vouchstream::transcode::SignatureVerifier;
 
 std::string DefaultInstance() {
   std::array<char, 256> host{};

@@ -16,11 +16,10 @@ bool IsJsonContentType(absl::string_view content_type) {
   return absl::EqualsIgnoreCase(media, "application/json");
 }
 
-std::variant<v1::Event, HttpError> PrepareWebhook(const WebhookRequest& request,
-                                                  const WebhookPolicy& policy,
-                                                  Transcoder& transcoder,
-                                                  Metrics* metrics) {
-  const SignatureVerifier* const verifier = policy.verifier;
+std::variant<v1::Event, HttpError> PrepareWebhook(
+    const WebhookRequest& request, const WebhookPolicy& policy,
+    transcode::Transcoder& transcoder, Metrics* metrics) {
+  const transcode::SignatureVerifier* const verifier = policy.verifier;
   if (!IsJsonContentType(request.content_type)) {
     return GatewayError(
         415, absl::StrCat("content-type: expected application/json, got \"",

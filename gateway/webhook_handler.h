@@ -16,14 +16,14 @@
 #include <variant>
 
 #include "absl/strings/string_view.h"
+#include "transcode/signature.h"
+#include "transcode/transcoder.h"
 
 #include "vouchstream/v1/event.pb.h"
 
 #include "gateway/error_mapping.h"
 #include "gateway/metrics.h"
 #include "gateway/router.h"
-#include "gateway/signature.h"
-#include "gateway/transcoder.h"
 
 namespace vouchstream::gateway {
 
@@ -45,7 +45,7 @@ struct WebhookRequest {
 struct WebhookPolicy {
   // Null means verification is off (--insecure-skip-signature); the event
   // then says `signature_verified: false`.
-  const SignatureVerifier* verifier = nullptr;
+  const transcode::SignatureVerifier* verifier = nullptr;
   absl::string_view gateway_instance;
   // --require-envelope: bare bodies (kWebhookTyped) are refused with 400.
   // The signature covers the body only, so a bare body's type comes from
@@ -59,9 +59,8 @@ struct WebhookPolicy {
 bool IsJsonContentType(absl::string_view content_type);
 
 // Signature failures are counted in `metrics` (may be null).
-std::variant<v1::Event, HttpError> PrepareWebhook(const WebhookRequest& request,
-                                                  const WebhookPolicy& policy,
-                                                  Transcoder& transcoder,
-                                                  Metrics* metrics);
+std::variant<v1::Event, HttpError> PrepareWebhook(
+    const WebhookRequest& request, const WebhookPolicy& policy,
+    transcode::Transcoder& transcoder, Metrics* metrics);
 
 }  // namespace vouchstream::gateway

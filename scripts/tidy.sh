@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # clang-tidy (the repository's .clang-tidy, every warning an error) over the
-# product's own sources: common/, gateway/, service/ and clients/cpp/. Tests and
+# product's own sources: common/, transcode/, gateway/, service/ and clients/cpp/. Tests and
 # benchmarks follow their frameworks' conventions (gtest macros, BM_ names)
 # and are not checked. Needs a configured build dir (compile database).
 #
@@ -17,6 +17,6 @@ if [[ $cache == off ]]; then
   cache=$(mktemp -d)
   trap 'rm -rf "$cache"' EXIT
 fi
-mapfile -t files < <(git ls-files 'common/*.cc' 'gateway/*.cc' \
+mapfile -t files < <(git ls-files 'common/*.cc' 'transcode/*.cc' 'gateway/*.cc' \
                                   'service/*.cc' 'clients/cpp/*.cc')
 python3 scripts/tidy_cached.py "$build_dir" "$cache" "$(nproc)" "${files[@]}"

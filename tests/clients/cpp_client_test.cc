@@ -29,6 +29,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "transcode/transcoder.h"
 #include <sys/wait.h>
 
 #include "vouchstream/v1/api.grpc.pb.h"
@@ -37,7 +38,6 @@
 #include "clients/cpp/lib/channel_options.h"
 #include "clients/cpp/lib/file_cursor.h"
 #include "clients/cpp/lib/subscriber.h"
-#include "gateway/transcoder.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_events.h"
 #include "tests/testing/consumer_process.h"
@@ -440,7 +440,7 @@ TEST(CppClientTest, RedemptionArrivesTypedAndExamplePrintsOrderAmount) {
   const auto want_amount = static_cast<int64_t>(amount.number_value());
   ASSERT_GT(want_amount, 0);
 
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> typed =
       transcoder.FromBody("redemption.succeeded", body);
   ASSERT_THAT(typed, IsOk());

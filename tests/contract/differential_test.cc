@@ -30,13 +30,13 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "testdata/json_mapping.pb.h"
+#include "transcode/json_document.h"
+#include "transcode/json_path.h"
+#include "transcode/message_filler.h"
 
 #include "voucherify/v1/events.pb.h"
 #include "voucherify/v1/webhook.pb.h"
 
-#include "gateway/json_document.h"
-#include "gateway/json_path.h"
-#include "gateway/message_filler.h"
 #include "tests/contract/contract_files.h"
 #include "tests/contract/json_tree.h"
 
@@ -45,7 +45,7 @@ namespace {
 
 namespace pb = ::google::protobuf;
 
-using OddValues = gateway::MessageFiller::OddValues;
+using OddValues = transcode::MessageFiller::OddValues;
 
 bool SameMessage(const pb::Message& a, const pb::Message& b,
                  std::string* report) {
@@ -65,23 +65,23 @@ struct Outcome {
   std::string error;
   std::unique_ptr<pb::Message> message;
   std::vector<std::string> unknown;
-  std::vector<gateway::MessageFiller::OddValue> odd;
+  std::vector<transcode::MessageFiller::OddValue> odd;
 };
 
 Outcome Ours(const std::string& json, const pb::Message& prototype,
              OddValues mode = OddValues::kRefuse) {
   Outcome out;
   out.message.reset(prototype.New());
-  gateway::JsonDocument document(/*max_depth=*/64);
+  transcode::JsonDocument document(/*max_depth=*/64);
   absl::StatusOr<simdjson::dom::element> root = document.Parse(json);
   if (!root.ok()) {
     out.error = root.status().ToString();
     return out;
   }
   out.readable = root->is_object();
-  gateway::MessageFiller filler({/*odd_values=*/mode});
+  transcode::MessageFiller filler({/*odd_values=*/mode});
   filler.set_source(json);
-  gateway::JsonPath path;
+  transcode::JsonPath path;
   const absl::Status status =
       filler.Fill(*root, *out.message, path, out.unknown);
   out.odd = filler.TakeOddValues();

@@ -27,12 +27,12 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "transcode/event_types.h"
+#include "transcode/transcoder.h"
 
 #include "vouchstream/v1/event.pb.h"
 #include "vouchstream/v1/options.pb.h"
 
-#include "gateway/event_types.h"
-#include "gateway/transcoder.h"
 #include "tests/testing/fixture_events.h"
 
 namespace vouchstream::testing {
@@ -186,16 +186,16 @@ TEST(EventTypesTest, TypedFieldsFixturesAndDocumentedTypesAgree) {
 }
 
 TEST(EventTypesTest, UntypedTypesStayData) {
-  EXPECT_EQ(gateway::TypedPayloadField("customer.confirmed"), nullptr);
-  EXPECT_EQ(gateway::TypedPayloadField("campaign.earning_rule.created"),
+  EXPECT_EQ(transcode::TypedPayloadField("customer.confirmed"), nullptr);
+  EXPECT_EQ(transcode::TypedPayloadField("campaign.earning_rule.created"),
             nullptr);
-  EXPECT_EQ(gateway::TypedPayloadField(""), nullptr);
+  EXPECT_EQ(transcode::TypedPayloadField(""), nullptr);
 }
 
 class EventFixtureTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(EventFixtureTest, MapsToItsTypedField) {
-  const pb::FieldDescriptor* field = gateway::TypedPayloadField(GetParam());
+  const pb::FieldDescriptor* field = transcode::TypedPayloadField(GetParam());
   ASSERT_NE(field, nullptr);
   EXPECT_EQ(EventTypeOf(*field), GetParam());
 }
@@ -203,10 +203,10 @@ TEST_P(EventFixtureTest, MapsToItsTypedField) {
 TEST_P(EventFixtureTest, WalkerTypesTheWholeBody) {
   const std::string body = ReadFixture(GetParam());
   ASSERT_FALSE(body.empty());
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = transcoder.FromBody(GetParam(), body);
   ASSERT_TRUE(event.ok()) << event.status();
-  const pb::FieldDescriptor* field = gateway::TypedPayloadField(GetParam());
+  const pb::FieldDescriptor* field = transcode::TypedPayloadField(GetParam());
   ASSERT_NE(field, nullptr);
   EXPECT_TRUE(v1::Event::GetReflection()->HasField(*event, field))
       << "the body fell back to data";
@@ -218,10 +218,10 @@ TEST_P(EventFixtureTest, WalkerTypesTheWholeBody) {
 
 TEST_P(EventFixtureTest, WalkerAgreesWithJsonStringToMessage) {
   const std::string body = ReadFixture(GetParam());
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = transcoder.FromBody(GetParam(), body);
   ASSERT_TRUE(event.ok()) << event.status();
-  const pb::FieldDescriptor* field = gateway::TypedPayloadField(GetParam());
+  const pb::FieldDescriptor* field = transcode::TypedPayloadField(GetParam());
   ASSERT_NE(field, nullptr);
   const pb::Message& ours =
       v1::Event::GetReflection()->GetMessage(*event, field);
@@ -237,10 +237,10 @@ TEST_P(EventFixtureTest, WalkerAgreesWithJsonStringToMessage) {
 
 TEST_P(EventFixtureTest, JsonRoundTripIsLossless) {
   const std::string body = ReadFixture(GetParam());
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = transcoder.FromBody(GetParam(), body);
   ASSERT_TRUE(event.ok()) << event.status();
-  const pb::FieldDescriptor* field = gateway::TypedPayloadField(GetParam());
+  const pb::FieldDescriptor* field = transcode::TypedPayloadField(GetParam());
   ASSERT_NE(field, nullptr);
   const pb::Message& typed =
       v1::Event::GetReflection()->GetMessage(*event, field);
@@ -266,10 +266,10 @@ TEST_P(EventFixtureTest, JsonRoundTripIsLossless) {
 // of the body, and the id path leads to a non-empty string.
 TEST_P(EventFixtureTest, IdentityOptionsPointIntoTheBody) {
   const std::string body = ReadFixture(GetParam());
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = transcoder.FromBody(GetParam(), body);
   ASSERT_TRUE(event.ok()) << event.status();
-  const pb::FieldDescriptor* field = gateway::TypedPayloadField(GetParam());
+  const pb::FieldDescriptor* field = transcode::TypedPayloadField(GetParam());
   ASSERT_NE(field, nullptr);
   const pb::Message& typed =
       v1::Event::GetReflection()->GetMessage(*event, field);
@@ -285,7 +285,7 @@ TEST_P(EventFixtureTest, IdentityOptionsPointIntoTheBody) {
     EXPECT_TRUE(typed.GetReflection()->HasField(typed, key)) << identifying;
   }
 
-  const std::string path(gateway::EventIdPath(*field));
+  const std::string path(transcode::EventIdPath(*field));
   if (path.empty()) {
     return;
   }

@@ -11,10 +11,10 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "transcode/transcoder.h"
 
 #include "vouchstream/v1/event.pb.h"
 
-#include "gateway/transcoder.h"
 #include "tests/contract/contract_files.h"
 #include "tests/testing/status_matchers.h"
 
@@ -164,7 +164,7 @@ TEST(OddValuesTest, SeedBodyWithOneOddValueIsKeptAndTypedElsewhere) {
   absl::StatusOr<std::string> seed =
       ReadContractFile("publication.succeeded.seed.json");
   ASSERT_THAT(seed, IsOk());
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> clean = transcoder.FromBody(kType, *seed);
   ASSERT_THAT(clean, IsOk());
   ASSERT_EQ(clean->odd_values_size(), 0);
@@ -179,7 +179,7 @@ TEST(OddValuesTest, EnvelopeWithOneOddValueIsKeptAndTypedElsewhere) {
   absl::StatusOr<std::string> seed =
       ReadContractFile("publication.succeeded.seed.json");
   ASSERT_THAT(seed, IsOk());
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> clean = transcoder.FromEnvelope(Envelope(*seed));
   ASSERT_THAT(clean, IsOk());
   ASSERT_EQ(clean->odd_values_size(), 0);

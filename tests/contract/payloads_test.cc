@@ -5,8 +5,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "transcode/transcoder.h"
 
-#include "gateway/transcoder.h"
 #include "tests/contract/contract_files.h"
 #include "tests/testing/status_matchers.h"
 
@@ -29,7 +29,7 @@ std::string Fixture(const char* name) {
 }
 
 TEST(PayloadsTest, SeedBodyIsTypedInFull) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = transcoder.FromBody(
       "publication.succeeded", Contract("publication.succeeded.seed.json"));
   ASSERT_THAT(event, IsOk());
@@ -62,7 +62,7 @@ TEST(PayloadsTest, SeedBodyIsTypedInFull) {
 }
 
 TEST(PayloadsTest, VoucherifyExampleEnvelopeIsTypedAndReportsDrift) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = transcoder.FromEnvelope(
       Contract("voucher.published.envelope.example.json"));
   ASSERT_THAT(event, IsOk());
@@ -80,7 +80,7 @@ TEST(PayloadsTest, VoucherifyExampleEnvelopeIsTypedAndReportsDrift) {
 }
 
 TEST(PayloadsTest, EnvelopeOfPublicationIsTypedAndKeyedOnEventId) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event =
       transcoder.FromEnvelope(Fixture("envelope.publication.succeeded.json"));
   ASSERT_THAT(event, IsOk());
@@ -92,7 +92,7 @@ TEST(PayloadsTest, EnvelopeOfPublicationIsTypedAndKeyedOnEventId) {
 }
 
 TEST(PayloadsTest, DistributionTypeComesFromEventType) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event =
       transcoder.FromEnvelope(Fixture("envelope.distribution.json"));
   ASSERT_THAT(event, IsOk());
@@ -102,7 +102,7 @@ TEST(PayloadsTest, DistributionTypeComesFromEventType) {
 }
 
 TEST(PayloadsTest, RedemptionEnvelopeIsTyped) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event =
       transcoder.FromEnvelope(Fixture("envelope.redemption.succeeded.json"));
   ASSERT_THAT(event, IsOk());
@@ -125,7 +125,7 @@ TEST(PayloadsTest, UntypedEventKeepsEveryValueInData) {
        at = envelope.find("redemption.succeeded", at)) {
     envelope.replace(at, 20, "customer.referred");
   }
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = transcoder.FromEnvelope(envelope);
   ASSERT_THAT(event, IsOk());
   EXPECT_EQ(event->type(), "customer.referred");
@@ -144,7 +144,7 @@ TEST(PayloadsTest, BodyThatDoesNotFitItsTypeIsTypedWithAnOddValue) {
   // Voucherify's schema says `category` is a string, the contract an object
   // (campaign.proto): typing campaign.* must not refuse such a body. It is
   // typed, `category` kept as an odd value (the raw body holds it).
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   for (const char* type : {"campaign.updated", "publication.succeeded"}) {
     absl::StatusOr<v1::Event> event = transcoder.FromBody(
         type, R"({"campaign": {"id": "camp_1", "category": "Seasonal"}})");
@@ -169,7 +169,7 @@ TEST(PayloadsTest, BodyThatDoesNotFitItsTypeIsTypedWithAnOddValue) {
 }
 
 TEST(PayloadsTest, ReportsExactlyTheFieldsOutsideTheContract) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = transcoder.FromBody(
       "publication.succeeded", Fixture("body.publication.succeeded.api.json"));
   ASSERT_THAT(event, IsOk());
@@ -186,7 +186,7 @@ TEST(PayloadsTest, ReportsExactlyTheFieldsOutsideTheContract) {
 }
 
 TEST(PayloadsTest, BareBodyOfUntypedTypeIsKeyedOnItsDigest) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   const std::string body = R"({"customer": {"id": "cust_1"}})";
   absl::StatusOr<v1::Event> first =
       transcoder.FromBody("customer.confirmed", body);
@@ -204,7 +204,7 @@ TEST(PayloadsTest, BareBodyOfUntypedTypeIsKeyedOnItsDigest) {
 }
 
 TEST(PayloadsTest, BareBodyIsKeyedOnTheIdItsTypeNames) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> redemption = transcoder.FromBody(
       "redemption.succeeded", R"({"redemption": {"id": "r_0c5b1f2e"}})");
   ASSERT_THAT(redemption, IsOk());

@@ -9,8 +9,8 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "transcode/transcoder.h"
 
-#include "gateway/transcoder.h"
 #include "tests/contract/contract_files.h"
 #include "tests/contract/json_tree.h"
 
@@ -50,7 +50,7 @@ pb::Value Reassemble(const v1::Event& event, bool envelope) {
 
 void ExpectRoundTrip(const std::string& json, bool envelope,
                      const std::string& type) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = envelope ? transcoder.FromEnvelope(json)
                                              : transcoder.FromBody(type, json);
   ASSERT_TRUE(event.ok()) << event.status();

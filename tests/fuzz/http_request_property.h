@@ -20,16 +20,16 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "transcode/json_document.h"
+#include "transcode/signature.h"
+#include "transcode/transcoder.h"
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include "vouchstream/v1/event.pb.h"
 
 #include "gateway/error_mapping.h"
-#include "gateway/json_document.h"
 #include "gateway/router.h"
-#include "gateway/signature.h"
-#include "gateway/transcoder.h"
 #include "gateway/webhook_handler.h"
 
 namespace vouchstream::testing {
@@ -50,7 +50,7 @@ inline std::string ErrorBodyViolation(const gateway::HttpError& error,
   if (!absl::StartsWith(error.body, prefix)) {
     return absl::StrCat("error body does not start with ", prefix);
   }
-  static auto* const document = new gateway::JsonDocument(8);
+  static auto* const document = new transcode::JsonDocument(8);
   auto parsed = document->Parse(error.body);
   if (!parsed.ok()) {
     return absl::StrCat("error body is not JSON: ", parsed.status().message(),
@@ -62,7 +62,7 @@ inline std::string ErrorBodyViolation(const gateway::HttpError& error,
 // Checks one parsed request the way the session handles it.
 inline std::string RequestViolation(
     const boost::beast::http::request<boost::beast::http::string_body>& request,
-    gateway::Transcoder& transcoder) {
+    transcode::Transcoder& transcoder) {
   namespace http = boost::beast::http;
   const auto view = [](boost::beast::string_view v) {
     return absl::string_view(v.data(), v.size());
@@ -96,9 +96,9 @@ inline std::string RequestViolation(
   webhook.remote_address = "127.0.0.1:1";
   webhook.request_id = "fuzz-request";
   static const auto* const verifier =
-      gateway::SignatureVerifier::Create({"fuzz-secret"})->release();
-  const gateway::SignatureVerifier* const checks[] = {verifier, nullptr};
-  for (const gateway::SignatureVerifier* check : checks) {
+      transcode::SignatureVerifier::Create({"fuzz-secret"})->release();
+  const transcode::SignatureVerifier* const checks[] = {verifier, nullptr};
+  for (const transcode::SignatureVerifier* check : checks) {
     gateway::WebhookPolicy policy;
     policy.verifier = check;
     policy.gateway_instance = "fuzz";
@@ -131,8 +131,8 @@ inline std::string RequestViolation(
 }
 
 // Returns "" when the properties hold for every request in `input`.
-inline std::string HttpRequestPropertyViolation(gateway::Transcoder& transcoder,
-                                                absl::string_view input) {
+inline std::string HttpRequestPropertyViolation(
+    transcode::Transcoder& transcoder, absl::string_view input) {
   namespace http = boost::beast::http;
   boost::beast::string_view rest(input.data(), input.size());
   for (int i = 0; i < kFuzzMaxRequests && !rest.empty(); ++i) {

@@ -40,7 +40,7 @@ void ReplayAll(const std::string& target,
 }
 
 TEST(FuzzRegressionsTest, TranscoderPropertiesHoldForEveryRecordedInput) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   ReplayAll("transcoder", [&](const std::string& input) {
     return TranscoderPropertyViolation(transcoder, input);
   });
@@ -53,14 +53,14 @@ TEST(FuzzRegressionsTest, SignaturePropertiesHoldForEveryRecordedInput) {
 }
 
 TEST(FuzzRegressionsTest, ValidatorPropertiesHoldForEveryRecordedInput) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   ReplayAll("validator", [&](const std::string& input) {
     return ValidatorPropertyViolation(transcoder, input);
   });
 }
 
 TEST(FuzzRegressionsTest, HttpRequestPropertiesHoldForEveryRecordedInput) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   ReplayAll("http_request", [&](const std::string& input) {
     return HttpRequestPropertyViolation(transcoder, input);
   });

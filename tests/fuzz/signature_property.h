@@ -14,8 +14,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/string_view.h"
-
-#include "gateway/signature.h"
+#include "transcode/signature.h"
 
 namespace vouchstream::testing {
 
@@ -56,26 +55,27 @@ inline std::string StripViolation(absl::string_view json,
 
 // Returns "" when the properties hold for `input`, else what broke.
 inline std::string SignaturePropertyViolation(absl::string_view input) {
-  const std::string stripped = gateway::StripJsonWhitespace(input);
+  const std::string stripped = transcode::StripJsonWhitespace(input);
   std::string violation = StripViolation(input, stripped);
   if (!violation.empty()) {
     return violation;
   }
-  if (gateway::StripJsonWhitespace(stripped) != stripped) {
+  if (transcode::StripJsonWhitespace(stripped) != stripped) {
     return "StripJsonWhitespace is not idempotent";
   }
   static const auto* const verifier =
-      gateway::SignatureVerifier::Create({"other-secret", kFuzzSecret})
+      transcode::SignatureVerifier::Create({"other-secret", kFuzzSecret})
           ->release();
-  const std::string own = gateway::SignHex(kFuzzSecret, input);
-  const std::string compact = gateway::SignHex(kFuzzSecret, stripped);
+  const std::string own = transcode::SignHex(kFuzzSecret, input);
+  const std::string compact = transcode::SignHex(kFuzzSecret, stripped);
   if (!verifier->Verify(input, own).ok()) {
     return "the body does not verify under its own signature";
   }
   if (!verifier->Verify(input, compact).ok()) {
     return "the body does not verify under its stripped form's signature";
   }
-  if (verifier->Verify(input, gateway::SignHex("unknown-secret", input)).ok()) {
+  if (verifier->Verify(input, transcode::SignHex("unknown-secret", input))
+          .ok()) {
     return "the body verifies under a secret the verifier does not hold";
   }
   // The first up to 70 bytes as a header value against the rest as a body.
@@ -84,11 +84,11 @@ inline std::string SignaturePropertyViolation(absl::string_view input) {
   if (verifier->Verify(body, header).ok()) {
     const std::string value =
         absl::AsciiStrToLower(absl::StripAsciiWhitespace(header));
-    const std::string body_stripped = gateway::StripJsonWhitespace(body);
-    if (value != gateway::SignHex(kFuzzSecret, body) &&
-        value != gateway::SignHex("other-secret", body) &&
-        value != gateway::SignHex(kFuzzSecret, body_stripped) &&
-        value != gateway::SignHex("other-secret", body_stripped)) {
+    const std::string body_stripped = transcode::StripJsonWhitespace(body);
+    if (value != transcode::SignHex(kFuzzSecret, body) &&
+        value != transcode::SignHex("other-secret", body) &&
+        value != transcode::SignHex(kFuzzSecret, body_stripped) &&
+        value != transcode::SignHex("other-secret", body_stripped)) {
       return "a header value that is no digest of the body verified";
     }
   }

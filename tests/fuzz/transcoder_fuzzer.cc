@@ -12,7 +12,7 @@
 #include "tests/fuzz/transcoder_property.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static auto* const transcoder = new vouchstream::gateway::Transcoder();
+  static auto* const transcoder = new vouchstream::transcode::Transcoder();
   const std::string body(reinterpret_cast<const char*>(data), size);
   const std::string violation =
       vouchstream::testing::TranscoderPropertyViolation(*transcoder, body);

@@ -27,13 +27,12 @@
 #include "conformance_test_messages.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "transcode/json_document.h"
+#include "transcode/json_path.h"
+#include "transcode/message_filler.h"
+#include "transcode/transcoder.h"
 
 #include "voucherify/v1/events.pb.h"
-
-#include "gateway/json_document.h"
-#include "gateway/json_path.h"
-#include "gateway/message_filler.h"
-#include "gateway/transcoder.h"
 
 namespace vouchstream::testing {
 
@@ -78,13 +77,13 @@ inline std::string KeptConformanceViolation(
     simdjson::dom::element root, const std::string& body, bool strict_ok,
     const conformance::TestAllTypesProto3& strict) {
   conformance::TestAllTypesProto3 kept;
-  gateway::MessageFiller filler(
-      {/*odd_values=*/gateway::MessageFiller::OddValues::kKeepAsUnknown});
+  transcode::MessageFiller filler(
+      {/*odd_values=*/transcode::MessageFiller::OddValues::kKeepAsUnknown});
   filler.set_source(body);
-  gateway::JsonPath path;
+  transcode::JsonPath path;
   std::vector<std::string> unknown;
   const absl::Status status = filler.Fill(root, kept, path, unknown);
-  const std::vector<gateway::MessageFiller::OddValue> odd =
+  const std::vector<transcode::MessageFiller::OddValue> odd =
       filler.TakeOddValues();
   if (!root.is_object()) {
     return status.ok() ? "kept-as-unknown walker accepted a non-object" : "";
@@ -116,15 +115,15 @@ inline std::string KeptConformanceViolation(
 
 // The walker alone, on `body` read as the conformance message.
 inline std::string ConformancePropertyViolation(const std::string& body) {
-  gateway::JsonDocument document(/*max_depth=*/64);
+  transcode::JsonDocument document(/*max_depth=*/64);
   absl::StatusOr<simdjson::dom::element> root = document.Parse(body);
   if (!root.ok()) {
     return "";
   }
   conformance::TestAllTypesProto3 ours;
-  gateway::MessageFiller filler;
+  transcode::MessageFiller filler;
   filler.set_source(body);
-  gateway::JsonPath path;
+  transcode::JsonPath path;
   std::vector<std::string> unknown;
   const bool strict_ok = filler.Fill(*root, ours, path, unknown).ok();
   std::string kept = KeptConformanceViolation(*root, body, strict_ok, ours);
@@ -146,8 +145,8 @@ inline std::string ConformancePropertyViolation(const std::string& body) {
 }
 
 // Returns "" when the properties hold for `body`, else what broke.
-inline std::string TranscoderPropertyViolation(gateway::Transcoder& transcoder,
-                                               const std::string& body) {
+inline std::string TranscoderPropertyViolation(
+    transcode::Transcoder& transcoder, const std::string& body) {
   auto envelope = transcoder.FromEnvelope(body);
   if (envelope.ok() && (envelope->raw() != body || envelope->id().empty() ||
                         envelope->type().empty())) {
@@ -163,7 +162,7 @@ inline std::string TranscoderPropertyViolation(gateway::Transcoder& transcoder,
   }
   auto bare = transcoder.FromBody("publication.succeeded", body);
   if (!bare.ok()) {
-    gateway::JsonDocument document(/*max_depth=*/64);
+    transcode::JsonDocument document(/*max_depth=*/64);
     absl::StatusOr<simdjson::dom::element> root = document.Parse(body);
     if (root.ok() && root->is_object()) {
       return absl::StrCat("transcoder refused a readable body: ",

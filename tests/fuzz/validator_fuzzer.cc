@@ -13,7 +13,7 @@
 #include "tests/fuzz/validator_property.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static auto* const transcoder = new vouchstream::gateway::Transcoder();
+  static auto* const transcoder = new vouchstream::transcode::Transcoder();
   const std::string violation =
       vouchstream::testing::ValidatorPropertyViolation(
           *transcoder, {reinterpret_cast<const char*>(data), size});

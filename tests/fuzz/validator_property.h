@@ -16,10 +16,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "transcode/transcoder.h"
 
 #include "vouchstream/v1/event.pb.h"
 
-#include "gateway/transcoder.h"
 #include "service/core/bad_request.h"
 #include "service/core/validator.h"
 
@@ -56,7 +56,7 @@ inline std::string ValidatorViolationFor(const core::Validator& validator,
 }
 
 // Returns "" when the properties hold for every event made from `input`.
-inline std::string ValidatorPropertyViolation(gateway::Transcoder& transcoder,
+inline std::string ValidatorPropertyViolation(transcode::Transcoder& transcoder,
                                               absl::string_view input) {
   static const auto* const validator = new core::Validator();
   // A fixed "now", so that a replayed input judges the same every time.

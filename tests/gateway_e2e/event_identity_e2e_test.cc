@@ -15,11 +15,11 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "transcode/signature.h"
 #include <grpcpp/grpcpp.h>
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
-#include "gateway/signature.h"
 #include "tests/gateway_e2e/http_client.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_store.h"
@@ -54,7 +54,8 @@ std::string Path(const std::string& type) {
 }
 
 Headers SignedWith(const std::string& signed_bytes) {
-  return {{"x-voucherify-signature", gateway::SignHex(kSecret, signed_bytes)}};
+  return {
+      {"x-voucherify-signature", transcode::SignHex(kSecret, signed_bytes)}};
 }
 
 struct Answer {

@@ -18,9 +18,9 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "transcode/json_document.h"
+#include "transcode/signature.h"
 
-#include "gateway/json_document.h"
-#include "gateway/signature.h"
 #include "tests/gateway_e2e/http_client.h"
 #include "tests/gateway_e2e/raw_connection.h"
 #include "tests/gateway_e2e/seed_bodies.h"
@@ -53,7 +53,7 @@ std::string Request(const std::string& method, const std::string& target,
   return absl::StrCat(
       method, " ", target, " ", version,
       "\r\nHost: 127.0.0.1\r\nContent-Type: ", content_type,
-      "\r\nx-voucherify-signature: ", gateway::SignHex(kSecret, body),
+      "\r\nx-voucherify-signature: ", transcode::SignHex(kSecret, body),
       "\r\nContent-Length: ", body.size(), "\r\n\r\n", body);
 }
 
@@ -133,7 +133,7 @@ void ExpectJsonError(const HttpResponse& response, const Answer& answer) {
   EXPECT_THAT(response.body, StartsWith(absl::StrCat(
                                  "{\"error\":{\"code\":", answer.status, ",")));
   EXPECT_THAT(response.body, HasSubstr("\"details\":["));
-  gateway::JsonDocument document(8);
+  transcode::JsonDocument document(8);
   EXPECT_THAT(document.Parse(response.body), IsOk())
       << "not JSON (or not UTF-8): " << response.body;
 }
@@ -144,7 +144,7 @@ void ExpectNormalWebhookServed(int port) {
   const std::string body = UniqueSeed(kIdPrefix);
   auto response =
       HttpPost(port, kTypedPath, body,
-               {{"x-voucherify-signature", gateway::SignHex(kSecret, body)}});
+               {{"x-voucherify-signature", transcode::SignHex(kSecret, body)}});
   ASSERT_THAT(response, IsOk());
   EXPECT_EQ(response->status, 200) << response->body;
   EXPECT_THAT(response->body, StartsWith("{\"seq\":"));

@@ -15,11 +15,11 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "transcode/signature.h"
 #include <grpcpp/grpcpp.h>
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
-#include "gateway/signature.h"
 #include "tests/gateway_e2e/http_client.h"
 #include "tests/gateway_e2e/seed_bodies.h"
 #include "tests/testing/child_process.h"
@@ -40,7 +40,7 @@ constexpr char kTypedPath[] = "/webhooks/voucherify/publication.succeeded";
 constexpr char kEnvelopePath[] = "/webhooks/voucherify";
 
 Headers Signed(const std::string& body) {
-  return {{"x-voucherify-signature", gateway::SignHex(kSecret, body)}};
+  return {{"x-voucherify-signature", transcode::SignHex(kSecret, body)}};
 }
 
 // A server + gateway pair on free ports.
@@ -246,7 +246,7 @@ TEST_F(GatewayE2eTest, WrongOrMissingSignatureIs401AndNothingStored) {
   const std::string seed = UniqueSeed(kIdPrefix);
   ExpectJsonError(stack_->Post(kTypedPath, seed,
                                {{"x-voucherify-signature",
-                                 gateway::SignHex("wrong-secret", seed)}}),
+                                 transcode::SignHex("wrong-secret", seed)}}),
                   401, "does not match");
   ExpectJsonError(stack_->Post(kTypedPath, seed, {}), 401, "missing");
   // The publication id is the event id of a bare body.
@@ -283,7 +283,7 @@ TEST_F(GatewayE2eTest, RefusalsHaveTheirCodesAndJsonBodies) {
   ExpectJsonError(stack_->Post(kTypedPath, seed,
                                {{"content-type", "text/plain"},
                                 {"x-voucherify-signature",
-                                 gateway::SignHex(kSecret, seed)}}),
+                                 transcode::SignHex(kSecret, seed)}}),
                   415, "application/json");
   const std::string bad_json = "{\"publication\": ";
   ExpectJsonError(stack_->Post(kTypedPath, bad_json, Signed(bad_json)), 400,

@@ -20,9 +20,9 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "transcode/json_document.h"
+#include "transcode/signature.h"
 
-#include "gateway/json_document.h"
-#include "gateway/signature.h"
 #include "tests/gateway_e2e/http_client.h"
 #include "tests/gateway_e2e/https_client.h"
 #include "tests/gateway_e2e/raw_connection.h"
@@ -48,7 +48,7 @@ constexpr char kTypedPath[] = "/webhooks/voucherify/publication.succeeded";
 constexpr absl::Duration kAnswerTimeout = absl::Seconds(20);
 
 Headers Signed(const std::string& body) {
-  return {{"x-voucherify-signature", gateway::SignHex(kSecret, body)}};
+  return {{"x-voucherify-signature", transcode::SignHex(kSecret, body)}};
 }
 
 // A signed webhook over plain HTTP on a fresh connection.
@@ -68,7 +68,7 @@ void ExpectRefusal(const HttpResponse& response, int status,
                                        "google.rpc.ErrorInfo\""));
   EXPECT_THAT(response.body,
               HasSubstr(absl::StrCat("\"reason\":\"", reason, "\"")));
-  gateway::JsonDocument document(8);
+  transcode::JsonDocument document(8);
   EXPECT_THAT(document.Parse(response.body), IsOk()) << response.body;
 }
 

@@ -12,6 +12,9 @@ namespace vouchstream::gateway {
 namespace {
 
 using ::testing::HasSubstr;
+using ::vouchstream::transcode::SignatureVerifier;
+using ::vouchstream::transcode::SignHex;
+using ::vouchstream::transcode::Transcoder;
 
 std::string ReadContract(const std::string& name) {
   std::ifstream in(std::string(VS_TESTDATA_DIR) + "/" + name);

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "transcode/signature.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -19,7 +20,6 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include "gateway/signature.h"
 #include "tests/gateway_e2e/raw_connection.h"
 #include "tests/integration/server_process.h"
 #include "tests/testing/gateway_process.h"
@@ -77,7 +77,7 @@ std::string ChunkedPost(const std::string& transfer_encoding) {
       "POST /webhooks/voucherify/x.custom HTTP/1.1\r\n"
       "Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
       "x-voucherify-signature: ",
-      gateway::SignHex(kSecret, body),
+      transcode::SignHex(kSecret, body),
       "\r\nTransfer-Encoding: ", transfer_encoding, "\r\n\r\n",
       absl::StrCat(absl::Hex(body.size())), "\r\n", body, "\r\n0\r\n\r\n");
 }

@@ -19,10 +19,10 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "transcode/transcoder.h"
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
-#include "gateway/transcoder.h"
 #include "service/auth/token_hash.h"
 #include "tests/auth/auth_server.h"
 #include "tests/testing/status_matchers.h"
@@ -43,7 +43,7 @@ v1::Event Fixture(const std::string& file, const std::string& type) {
   std::ifstream in(absl::StrCat(VS_TESTDATA_DIR, "/", file), std::ios::binary);
   std::stringstream body;
   body << in.rdbuf();
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = transcoder.FromBody(type, body.str());
   EXPECT_TRUE(event.ok()) << event.status();
   return event.ok() ? *event : v1::Event();

@@ -9,8 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/struct.pb.h"
-
-#include "gateway/transcoder.h"
+#include "transcode/transcoder.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -30,7 +29,7 @@ const std::string& SeedBody() {
 }  // namespace
 
 v1::Event SeedEvent(const std::string& id) {
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event =
       transcoder.FromBody("publication.succeeded", SeedBody());
   if (!event.ok()) {

@@ -8,8 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-
-#include "gateway/transcoder.h"
+#include "transcode/transcoder.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -42,7 +41,7 @@ absl::StatusOr<v1::Event> FixtureEvent(const std::string& type) {
   }
   std::stringstream body;
   body << in.rdbuf();
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = transcoder.FromBody(type, body.str());
   if (event.ok()) {
     event->mutable_received_at()->set_seconds(1767323045);

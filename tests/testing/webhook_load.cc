@@ -10,13 +10,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "transcode/signature.h"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include "gateway/signature.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -91,7 +90,7 @@ class WebhookLoad::Connection
     request_.set(http::field::content_type, "application/json");
     request_.body() = absl::StrCat(load_->body_head_, id_, load_->body_tail_);
     request_.set("x-voucherify-signature",
-                 gateway::SignHex(options.secret, request_.body()));
+                 transcode::SignHex(options.secret, request_.body()));
     request_.prepare_payload();
     stream_.expires_after(absl::ToChronoMilliseconds(options.request_timeout));
     http::async_write(

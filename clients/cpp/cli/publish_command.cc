@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "transcode/transcoder.h"
 
 #include "clients/cpp/cli/command.h"
 #include "clients/cpp/cli/grpc_flags.h"
-#include "gateway/transcoder.h"
 
 namespace vouchstream::cli {
 
@@ -48,7 +48,7 @@ int PublishCommand(const std::vector<std::string>& args) {
   }
   const std::string body(std::istreambuf_iterator<char>(in), {});
 
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = type.empty()
                                         ? transcoder.FromEnvelope(body)
                                         : transcoder.FromBody(type, body);

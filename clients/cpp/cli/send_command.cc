@@ -26,6 +26,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "transcode/signature.h"
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -34,7 +35,6 @@
 
 #include "clients/cpp/cli/command.h"
 #include "common/private_file.h"
-#include "gateway/signature.h"
 
 namespace vouchstream::cli {
 namespace {
@@ -213,7 +213,7 @@ int SendCommand(const std::vector<std::string>& args) {
   request.set(http::field::host, parsed.host + ":" + parsed.port);
   request.set(http::field::user_agent, "vouchstream-cli send");
   request.set(http::field::content_type, "application/json");
-  request.set("x-voucherify-signature", gateway::SignHex(secret, body));
+  request.set("x-voucherify-signature", transcode::SignHex(secret, body));
   request.body() = body;
   request.prepare_payload();
 

@@ -11,9 +11,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/util/json_util.h"
+#include "transcode/transcoder.h"
 
 #include "clients/cpp/cli/command.h"
-#include "gateway/transcoder.h"
 
 namespace vouchstream::cli {
 
@@ -32,7 +32,7 @@ int TranscodeCommand(const std::vector<std::string>& args) {
   }
   const std::string body(std::istreambuf_iterator<char>(std::cin), {});
 
-  gateway::Transcoder transcoder;
+  transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event = type.empty()
                                         ? transcoder.FromEnvelope(body)
                                         : transcoder.FromBody(type, body);

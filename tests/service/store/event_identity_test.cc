@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -44,6 +45,15 @@ MATCHER_P2(IsAppend, seq, duplicate, "") {
 }
 
 constexpr absl::Duration kWindow = absl::Hours(60);
+
+// How many events the log holds, read from the store itself: LastSeq() is
+// the seq the commit feed has delivered, which on JetStream may trail the
+// answered appends.
+size_t StoredEvents(core::EventLog& log) {
+  absl::StatusOr<std::vector<v1::Event>> events = log.ReadAfter(0, 100);
+  EXPECT_THAT(events, IsOk());
+  return events.ok() ? events->size() : 0;
+}
 
 v1::Event WithRule(v1::Event event, v1::IdRule rule) {
   event.set_id_rule(rule);
@@ -117,7 +127,7 @@ TEST_P(EventIdentityTest, TheSameIdUnderAnotherTypeIsANewEvent) {
       AppendAndWait(*log, WithRule(MakeEvent("r_1", "redemption.succeeded"),
                                    v1::ID_RULE_BODY_ID)),
       IsAppend(3, true));
-  EXPECT_EQ(log->LastSeq(), 4U);
+  EXPECT_EQ(StoredEvents(*log), 4U);
 }
 
 TEST_P(EventIdentityTest, ARealIdDeduplicatesForever) {
@@ -144,7 +154,7 @@ TEST_P(EventIdentityTest, AContentHashDeduplicatesWithinTheWindowOnly) {
   EXPECT_THAT(AppendAndWait(*log, ContentHash(type)), IsAppend(2, false));
   // ... whose own retry is its duplicate.
   EXPECT_THAT(AppendAndWait(*log, ContentHash(type)), IsAppend(2, true));
-  EXPECT_EQ(log->LastSeq(), 2U);
+  EXPECT_EQ(StoredEvents(*log), 2U);
 }
 
 TEST_P(EventIdentityTest, GetByIdTakesATypeOrFindsTheNewest) {

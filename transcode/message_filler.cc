@@ -1,4 +1,4 @@
-#include "gateway/message_filler.h"
+#include "transcode/message_filler.h"
 
 #include <algorithm>
 #include <array>
@@ -23,10 +23,9 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
+#include "transcode/json_integer.h"
 
-#include "gateway/json_integer.h"
-
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 namespace {
 
 namespace pb = ::google::protobuf;
@@ -1175,4 +1174,4 @@ absl::Status MessageFiller::FillListValue(element value,
   return absl::OkStatus();
 }
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

@@ -1,4 +1,4 @@
-#include "gateway/transcoder.h"
+#include "transcode/transcoder.h"
 
 #include <array>
 #include <string>
@@ -9,15 +9,14 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "transcode/event_types.h"
+#include "transcode/json_document.h"
+#include "transcode/json_path.h"
+#include "transcode/message_filler.h"
+#include "transcode/signature.h"
 #include <openssl/evp.h>
 
-#include "gateway/event_types.h"
-#include "gateway/json_document.h"
-#include "gateway/json_path.h"
-#include "gateway/message_filler.h"
-#include "gateway/signature.h"
-
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 namespace {
 
 // "sha256:<hex>" of `body`'s canonical form (whitespace outside strings
@@ -253,4 +252,4 @@ absl::StatusOr<v1::Event> Transcoder::FromBody(absl::string_view type,
   return event;
 }
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

@@ -1,4 +1,4 @@
-#include "gateway/event_types.h"
+#include "transcode/event_types.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -10,7 +10,7 @@
 #include "vouchstream/v1/event.pb.h"
 #include "vouchstream/v1/options.pb.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 
 namespace {
 
@@ -55,4 +55,4 @@ absl::string_view EventIdPath(const FieldDescriptor& field) {
   return field.options().GetExtension(v1::event_id_path);
 }
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

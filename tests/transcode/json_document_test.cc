@@ -1,4 +1,4 @@
-#include "gateway/json_document.h"
+#include "transcode/json_document.h"
 
 #include <string>
 
@@ -7,7 +7,7 @@
 
 #include "tests/testing/status_matchers.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 namespace {
 
 using ::testing::HasSubstr;
@@ -83,4 +83,4 @@ TEST(FirstInvalidUtf8OffsetTest, FindsTheFirstBadByte) {
 }
 
 }  // namespace
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

@@ -1,8 +1,8 @@
-#include "gateway/json_path.h"
+#include "transcode/json_path.h"
 
 #include "absl/strings/str_cat.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 
 std::string JsonPath::ToString() const {
   std::string out;
@@ -18,4 +18,4 @@ std::string JsonPath::ToString() const {
   return out;
 }
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

@@ -13,7 +13,7 @@
 
 #include "common/event_type.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 
 // The `Event.payload` oneof member for `type`, or nullptr when the type is
 // not typed.
@@ -30,4 +30,4 @@ absl::string_view EventIdPath(const google::protobuf::FieldDescriptor& field);
 // gateway's callers.
 using ::vouchstream::common::IsValidEventType;
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

@@ -87,10 +87,9 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "simdjson.h"
+#include "transcode/json_path.h"
 
-#include "gateway/json_path.h"
-
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 
 class MessageFiller {
  public:
@@ -203,4 +202,4 @@ class MessageFiller {
   std::vector<OddValue> odd_values_;
 };
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

@@ -47,7 +47,7 @@
 
 #include "vouchstream/v1/event.pb.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 
 class Transcoder {
  public:
@@ -72,4 +72,4 @@ class Transcoder {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 
 // The integer a JSON number denotes: its sign and magnitude. `overflow` is
 // set when the magnitude exceeds 2^64 - 1 (it is then meaningless).
@@ -27,4 +27,4 @@ struct JsonInteger {
 // integral or `text` is not a JSON number.
 absl::StatusOr<JsonInteger> ParseJsonInteger(absl::string_view text);
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

@@ -1,4 +1,4 @@
-#include "gateway/json_integer.h"
+#include "transcode/json_integer.h"
 
 #include <cstddef>
 #include <limits>
@@ -8,7 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 namespace {
 
 // The run of ASCII digits at `text[*at]`, advancing `*at` past it.
@@ -138,4 +138,4 @@ absl::StatusOr<JsonInteger> ParseJsonInteger(absl::string_view text) {
   return out;
 }
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

@@ -1,4 +1,4 @@
-#include "gateway/signature.h"
+#include "transcode/signature.h"
 
 #include <array>
 #include <fstream>
@@ -10,7 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 namespace {
 
 constexpr size_t kDigestBytes = 32;
@@ -165,4 +165,4 @@ std::string StripJsonWhitespace(absl::string_view json) {
   return out;
 }
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

@@ -1,11 +1,11 @@
-#include "gateway/json_document.h"
+#include "transcode/json_document.h"
 
 #include <cstdint>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 
 JsonDocument::JsonDocument(size_t max_depth) : max_depth_(max_depth) {}
 
@@ -95,4 +95,4 @@ size_t FirstInvalidUtf8Offset(absl::string_view text) {
   return text.size();
 }
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

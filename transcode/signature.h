@@ -25,7 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 
 class SignatureVerifier {
  public:
@@ -68,4 +68,4 @@ std::string SignHex(absl::string_view secret, absl::string_view message);
 // not JSON is processed the same way; the result is then just bytes.
 std::string StripJsonWhitespace(absl::string_view json);
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

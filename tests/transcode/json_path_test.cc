@@ -1,8 +1,8 @@
-#include "gateway/json_path.h"
+#include "transcode/json_path.h"
 
 #include "gtest/gtest.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 namespace {
 
 TEST(JsonPathTest, PrintsKeysAndIndices) {
@@ -29,4 +29,4 @@ TEST(JsonPathTest, ScopePopsOnExit) {
 }
 
 }  // namespace
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

@@ -1,7 +1,7 @@
 // Behaviour of the walker that the differential test cannot state: the
 // exact messages and paths of its errors, and the unknown-field report.
 
-#include "gateway/message_filler.h"
+#include "transcode/message_filler.h"
 
 #include <string>
 #include <vector>
@@ -10,11 +10,11 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testdata/json_mapping.pb.h"
+#include "transcode/json_document.h"
 
-#include "gateway/json_document.h"
 #include "tests/testing/status_matchers.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 namespace {
 
 using ::testing::Contains;
@@ -293,4 +293,4 @@ TEST(MessageFillerTest, ReusedFillerStartsClean) {
 }
 
 }  // namespace
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

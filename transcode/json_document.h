@@ -11,7 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "simdjson.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 
 class JsonDocument {
  public:
@@ -32,4 +32,4 @@ class JsonDocument {
 // text.size() when all of it is valid.
 size_t FirstInvalidUtf8Offset(absl::string_view text);
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

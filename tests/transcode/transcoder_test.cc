@@ -2,7 +2,7 @@
 // readable bodies with odd values are kept (odd_values_test.cc in
 // tests/contract has one case per kind on Voucherify's seed body).
 
-#include "gateway/transcoder.h"
+#include "transcode/transcoder.h"
 
 #include <string>
 
@@ -11,7 +11,7 @@
 
 #include "tests/testing/status_matchers.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 namespace {
 
 using ::testing::HasSubstr;
@@ -179,4 +179,4 @@ TEST(TranscoderTest, AnErrorDoesNotLeakIntoTheNextEvent) {
 }
 
 }  // namespace
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

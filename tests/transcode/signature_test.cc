@@ -1,4 +1,4 @@
-#include "gateway/signature.h"
+#include "transcode/signature.h"
 
 #include <cstdio>
 #include <fstream>
@@ -9,7 +9,7 @@
 
 #include "tests/testing/status_matchers.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 namespace {
 
 using ::testing::HasSubstr;
@@ -167,4 +167,4 @@ TEST(SignatureVerifierTest, StrippedBodyWithEscapedQuotesVerifies) {
 }
 
 }  // namespace
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode

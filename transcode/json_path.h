@@ -12,7 +12,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace vouchstream::gateway {
+namespace vouchstream::transcode {
 
 class JsonPath {
  public:
@@ -56,4 +56,4 @@ class JsonPathScope {
   JsonPath& path_;
 };
 
-}  // namespace vouchstream::gateway
+}  // namespace vouchstream::transcode
