@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # clang-tidy (the repository's .clang-tidy, every warning an error) over the
-# product's own sources: common/, transcode/, gateway/, service/ and clients/cpp/. Tests and
-# benchmarks follow their frameworks' conventions (gtest macros, BM_ names)
-# and are not checked. Needs a configured build dir (compile database).
+# product's own sources: common/, transcode/, gateway/, service/ and
+# clients/cpp/. Tests and benchmarks follow their frameworks' conventions
+# (gtest macros, BM_ names) and are not checked. Needs a configured build dir (compile database).
 #
 # A file whose preprocessed text, flags and tidy config are unchanged since a
 # clean run is not checked again (scripts/tidy_cached.py; cache in
