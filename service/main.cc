@@ -481,6 +481,7 @@ int main(int argc, char** argv) {
     health->SetServingStatus(false);
   }
   broker.Shutdown();
+  service.Drain();
   LogInfo("streams closed");
   server->Shutdown(std::chrono::system_clock::now() +
                    absl::ToChronoSeconds(absl::GetFlag(FLAGS_drain_timeout)));

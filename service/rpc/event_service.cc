@@ -227,7 +227,7 @@ EventService::PublishStream(grpc::CallbackServerContext* context) {
     };
   }
   return new PublishStreamReactor(publisher_, options_.max_stream_in_flight,
-                                  std::move(admit));
+                                  std::move(admit), &publish_streams_);
 }
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* EventService::Subscribe(

@@ -31,6 +31,7 @@
 #include "service/auth/principal.h"
 #include "service/core/broker.h"
 #include "service/core/event_log.h"
+#include "service/rpc/publish_streams.h"
 #include "service/rpc/publisher.h"
 #include "service/rpc/worker_pool.h"
 
@@ -60,6 +61,13 @@ class EventService final : public v1::EventService::CallbackService {
   // Every pointer must outlive the service (and the server it serves on).
   EventService(core::EventLog* log, core::Broker* broker, Publisher* publisher,
                WorkerPool* pool, const Options& options);
+
+  // Tells every open PublishStream, and every later one, to go once the
+  // acks of what it took in are written (publish_streams.h). Call when the
+  // server starts to stop, with Broker::Shutdown (which ends the
+  // subscriptions) and before grpc::Server::Shutdown, which would otherwise
+  // wait its whole deadline for the gateways' streams. Does not wait.
+  void Drain() { publish_streams_.Drain(); }
 
   // v1::EventService::CallbackService:
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
@@ -118,6 +126,7 @@ class EventService final : public v1::EventService::CallbackService {
   core::EventLog* const log_;
   core::Broker* const broker_;
   Publisher* const publisher_;
+  PublishStreams publish_streams_;
   WorkerPool* const pool_;
   const Options options_;
 };

@@ -9,11 +9,32 @@
 namespace vouchstream::rpc {
 
 PublishStreamReactor::PublishStreamReactor(Publisher* publisher,
-                                           size_t max_in_flight, Admit admit)
+                                           size_t max_in_flight, Admit admit,
+                                           PublishStreams* streams)
     : publisher_(publisher),
       max_in_flight_(max_in_flight),
-      admit_(std::move(admit)) {
+      admit_(std::move(admit)),
+      streams_(streams) {
+  if (streams_ != nullptr && !streams_->Register(this)) {
+    absl::MutexLock lock(&mu_);
+    draining_ = true;  // The server is stopping already.
+  }
   Step();
+}
+
+absl::AnyInvocable<void() &&> PublishStreamReactor::BeginDrain() {
+  Next next;
+  {
+    absl::MutexLock lock(&mu_);
+    draining_ = true;
+    next = DecideLocked();
+  }
+  if (!next.write && !next.finish) {
+    // Nothing to start now: an ack still due (its store callback) or a write
+    // in flight decides the Finish when it comes back.
+    return nullptr;
+  }
+  return [this, next = std::move(next)] { Start(next); };
 }
 
 void PublishStreamReactor::OnReadDone(bool ok) {
@@ -24,6 +45,11 @@ void PublishStreamReactor::OnReadDone(bool ok) {
     reading_ = false;
     if (!ok) {
       reads_done_ = true;
+    } else if (draining_ || finished_) {
+      // Read as the server began to stop: dropped unacknowledged, for the
+      // caller to re-send to the next server.
+      ok = false;
+      request_.Clear();
     } else {
       request_id = request_.request_id();
       event = std::move(*request_.mutable_event());
@@ -97,7 +123,12 @@ void PublishStreamReactor::OnCancel() {
   Step();
 }
 
-void PublishStreamReactor::OnDone() { delete this; }
+void PublishStreamReactor::OnDone() {
+  if (streams_ != nullptr) {
+    streams_->Unregister(this);
+  }
+  delete this;
+}
 
 void PublishStreamReactor::Step() {
   Next next;
@@ -120,19 +151,25 @@ PublishStreamReactor::Next PublishStreamReactor::DecideLocked() {
     next.write = true;
   }
   // A read may be due as well: a write and a read may both be in flight.
-  if (!reading_ && !reads_done_ && !cancelled_ &&
+  if (!reading_ && !reads_done_ && !cancelled_ && !draining_ &&
       pending_ + acks_.size() < max_in_flight_) {
     reading_ = true;
     next.read = true;
   }
-  if (!writing_ && !reading_ && pending_ == 0 && acks_.empty() &&
-      (reads_done_ || cancelled_)) {
+  // Draining, a pending read does not hold the Finish back: it completes
+  // with ok=false once the call is finished.
+  if (!writing_ && (!reading_ || draining_) && pending_ == 0 && acks_.empty() &&
+      (reads_done_ || cancelled_ || draining_)) {
     // Every store callback has come back: nothing refers to `this` once
     // OnDone runs.
     finished_ = true;
     next.finish = true;
     if (cancelled_) {
       next.status = absl::CancelledError("publish stream cancelled");
+    } else if (draining_ && !reads_done_) {
+      next.status = absl::UnavailableError(
+          "the server is stopping: reconnect and re-send the events not "
+          "acknowledged");
     }
   }
   return next;

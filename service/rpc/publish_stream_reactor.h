@@ -11,34 +11,46 @@
 // callback outlives the reactor). With access control, `admit` runs before
 // each event: a caller whose access a reload revoked gets an error ack
 // (UNAUTHENTICATED or PERMISSION_DENIED) for every further event, and the
-// stream stays open for the acks already due. Created by
-// EventService::PublishStream, deletes itself in OnDone. Thread-safe: store
-// callbacks and gRPC reactions may run concurrently.
+// stream stays open for the acks already due. When the server stops
+// (PublishStreams::Drain), the stream reads no more, writes the acks of what
+// it took in, and finishes with UNAVAILABLE at once, a read still pending:
+// an event read after the drain began is dropped unacknowledged, for the
+// caller to re-send. Created by EventService::PublishStream, deletes itself
+// in OnDone. Thread-safe: store callbacks and gRPC reactions may run
+// concurrently.
 
 #include <cstddef>
 #include <deque>
 #include <functional>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 
 #include "vouchstream/v1/api.pb.h"
 
+#include "service/rpc/publish_streams.h"
 #include "service/rpc/publisher.h"
 
 namespace vouchstream::rpc {
 
 class PublishStreamReactor final
     : public grpc::ServerBidiReactor<v1::PublishStreamRequest,
-                                     v1::PublishStreamResponse> {
+                                     v1::PublishStreamResponse>,
+      public PublishStreams::Stream {
  public:
   // Checked before each event is published; empty: every event is.
   using Admit = std::function<absl::Status()>;
 
+  // `streams` (may be null) must outlive the reactor.
   PublishStreamReactor(Publisher* publisher, size_t max_in_flight,
-                       Admit admit = nullptr);
+                       Admit admit = nullptr,
+                       PublishStreams* streams = nullptr);
+
+  // PublishStreams::Stream:
+  absl::AnyInvocable<void() &&> BeginDrain() override;
 
   // grpc::ServerBidiReactor:
   void OnReadDone(bool ok) override;
@@ -68,6 +80,7 @@ class PublishStreamReactor final
   Publisher* const publisher_;
   const size_t max_in_flight_;
   const Admit admit_;
+  PublishStreams* const streams_;
 
   absl::Mutex mu_;
   v1::PublishStreamRequest request_ ABSL_GUARDED_BY(mu_);
@@ -75,6 +88,8 @@ class PublishStreamReactor final
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  // The server is stopping: no more reads; finish once the acks are out.
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
   // Publishes awaiting their store callback.
   size_t pending_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<v1::PublishStreamResponse> acks_ ABSL_GUARDED_BY(mu_);
