@@ -9,7 +9,6 @@
 namespace vouchstream::core {
 namespace {
 
-using ::google::protobuf::DynamicCastToGenerated;
 using ::google::protobuf::FieldDescriptor;
 using ::google::protobuf::ListValue;
 using ::google::protobuf::Message;
@@ -17,7 +16,7 @@ using ::google::protobuf::Reflection;
 using ::google::protobuf::Struct;
 using ::google::protobuf::Value;
 
-using Segments = std::vector<absl::string_view>;
+using Segments = std::vector<std::string>;
 
 bool Walk(const Message& message, const Segments& path, size_t at,
           absl::FunctionRef<bool(const BodyValue&)> visit);
@@ -83,24 +82,36 @@ bool WalkField(const Message& message, const FieldDescriptor& field,
 
 bool Walk(const Message& message, const Segments& path, size_t at,
           absl::FunctionRef<bool(const BodyValue&)> visit) {
-  if (const auto* value = DynamicCastToGenerated<Value>(&message)) {
-    return WalkValue(*value, path, at, visit);
+  // One descriptor lookup: most messages on a path are typed objects.
+  static const google::protobuf::Descriptor* const kValue = Value::descriptor();
+  static const google::protobuf::Descriptor* const kList =
+      ListValue::descriptor();
+  static const google::protobuf::Descriptor* const kStruct =
+      Struct::descriptor();
+  const google::protobuf::Descriptor* type = message.GetDescriptor();
+  if (type == kValue) {
+    if (const auto* value = AsGenerated<Value>(&message)) {
+      return WalkValue(*value, path, at, visit);
+    }
   }
-  if (const auto* list = DynamicCastToGenerated<ListValue>(&message)) {
-    return std::all_of(
-        list->values().begin(), list->values().end(),
-        [&](const Value& item) { return WalkValue(item, path, at, visit); });
+  if (type == kList) {
+    if (const auto* list = AsGenerated<ListValue>(&message)) {
+      return std::all_of(
+          list->values().begin(), list->values().end(),
+          [&](const Value& item) { return WalkValue(item, path, at, visit); });
+    }
   }
   if (at == path.size()) {
     return visit({&message, nullptr});
   }
-  if (const auto* object = DynamicCastToGenerated<Struct>(&message)) {
-    auto it = object->fields().find(std::string{path[at]});
-    return it == object->fields().end() ||
-           WalkValue(it->second, path, at + 1, visit);
+  if (type == kStruct) {
+    if (const auto* object = AsGenerated<Struct>(&message)) {
+      auto it = object->fields().find(path[at]);
+      return it == object->fields().end() ||
+             WalkValue(it->second, path, at + 1, visit);
+    }
   }
-  const FieldDescriptor* field =
-      message.GetDescriptor()->FindFieldByName(std::string{path[at]});
+  const FieldDescriptor* field = type->FindFieldByName(path[at]);
   return field == nullptr || WalkField(message, *field, path, at + 1, visit);
 }
 
@@ -116,14 +127,23 @@ const Message* EventBody(const v1::Event& event) {
              : &v1::Event::GetReflection()->GetMessage(event, field);
 }
 
-void ForEachAt(const Message& body, absl::string_view path,
-               absl::FunctionRef<bool(const BodyValue&)> visit) {
-  const Segments segments =
-      path.empty() ? Segments{} : absl::StrSplit(path, '.');
-  Walk(body, segments, 0, visit);
+BodyPath::BodyPath(absl::string_view dotted) {
+  if (!dotted.empty()) {
+    segments_ = absl::StrSplit(dotted, '.');
+  }
 }
 
-std::string FirstStringAt(const Message& body, absl::string_view path) {
+void ForEachAt(const Message& body, const BodyPath& path,
+               absl::FunctionRef<bool(const BodyValue&)> visit) {
+  Walk(body, path.segments(), 0, visit);
+}
+
+void ForEachAt(const Message& body, absl::string_view path,
+               absl::FunctionRef<bool(const BodyValue&)> visit) {
+  ForEachAt(body, BodyPath(path), visit);
+}
+
+std::string FirstStringAt(const Message& body, const BodyPath& path) {
   std::string found;
   ForEachAt(body, path, [&found](const BodyValue& value) {
     if (value.string != nullptr && !value.string->empty()) {
@@ -135,8 +155,12 @@ std::string FirstStringAt(const Message& body, absl::string_view path) {
   return found;
 }
 
+std::string FirstStringAt(const Message& body, absl::string_view path) {
+  return FirstStringAt(body, BodyPath(path));
+}
+
 std::vector<const Message*> ObjectsAt(const Message& body,
-                                      absl::string_view path) {
+                                      const BodyPath& path) {
   std::vector<const Message*> out;
   ForEachAt(body, path, [&out](const BodyValue& value) {
     if (value.object != nullptr) {
@@ -145,6 +169,11 @@ std::vector<const Message*> ObjectsAt(const Message& body,
     return true;
   });
   return out;
+}
+
+std::vector<const Message*> ObjectsAt(const Message& body,
+                                      absl::string_view path) {
+  return ObjectsAt(body, BodyPath(path));
 }
 
 }  // namespace vouchstream::core

@@ -31,28 +31,35 @@ absl::Time ToTime(const Timestamp& ts) {
 // The body paths an Enrichment field is read from, in the order the
 // contract lists them (`derived_from` on the field): the first that gives a
 // value wins.
-std::vector<std::string> SourcePaths(absl::string_view enrichment_field) {
+std::vector<BodyPath> SourcePaths(
+    const google::protobuf::RepeatedPtrField<std::string>& paths) {
+  return {paths.begin(), paths.end()};
+}
+
+std::vector<BodyPath> SourcePaths(absl::string_view enrichment_field) {
   const google::protobuf::FieldDescriptor* field =
       v1::Enrichment::descriptor()->FindFieldByName(
           std::string{enrichment_field});
-  const auto& paths = field->options().GetRepeatedExtension(v1::derived_from);
-  return {paths.begin(), paths.end()};
+  return SourcePaths(field->options().GetRepeatedExtension(v1::derived_from));
 }
 
 // Where the enricher looks, read once from the contract.
 struct Sources {
-  std::vector<std::string> origin = SourcePaths("origin_created_at");
-  std::vector<std::string> campaign_id = SourcePaths("campaign_id");
-  std::vector<std::string> customer_id = SourcePaths("customer_id");
-  std::vector<std::string> customer_region = SourcePaths("customer_region");
+  std::vector<BodyPath> origin = SourcePaths("origin_created_at");
+  std::vector<BodyPath> campaign_id = SourcePaths("campaign_id");
+  std::vector<BodyPath> customer_id = SourcePaths("customer_id");
+  std::vector<BodyPath> customer_region = SourcePaths("customer_region");
   // The voucher objects (`derived_from_presence` of `vouchers`).
-  std::vector<std::string> vouchers = [] {
-    const auto& paths = v1::Enrichment::descriptor()
-                            ->FindFieldByName("vouchers")
-                            ->options()
-                            .GetRepeatedExtension(v1::derived_from_presence);
-    return std::vector<std::string>(paths.begin(), paths.end());
-  }();
+  std::vector<BodyPath> vouchers =
+      SourcePaths(v1::Enrichment::descriptor()
+                      ->FindFieldByName("vouchers")
+                      ->options()
+                      .GetRepeatedExtension(v1::derived_from_presence));
+  // The campaign's voucher template: code_config, default discount and
+  // redemption limits of the vouchers it generates.
+  std::vector<BodyPath> campaign_template = {BodyPath("campaign.voucher")};
+  BodyPath id{"id"};
+  BodyPath code{"code"};
 };
 
 const Sources& Source() {
@@ -60,13 +67,9 @@ const Sources& Source() {
   return *kSources;
 }
 
-// The campaign's voucher template: code_config, default discount and
-// redemption limits of the vouchers it generates.
-constexpr absl::string_view kTemplatePath = "campaign.voucher";
-
 std::string FirstStringAt(const google::protobuf::Message& body,
-                          const std::vector<std::string>& paths) {
-  for (const std::string& path : paths) {
+                          const std::vector<BodyPath>& paths) {
+  for (const BodyPath& path : paths) {
     std::string value = core::FirstStringAt(body, path);
     if (!value.empty()) {
       return value;
@@ -78,13 +81,15 @@ std::string FirstStringAt(const google::protobuf::Message& body,
 // The first typed message of type T among `paths`, or nullptr.
 template <typename T>
 const T* FirstObjectAt(const google::protobuf::Message& body,
-                       const std::vector<std::string>& paths) {
-  for (const std::string& path : paths) {
-    for (const google::protobuf::Message* object : ObjectsAt(body, path)) {
-      if (const T* typed =
-              google::protobuf::DynamicCastToGenerated<T>(object)) {
-        return typed;
-      }
+                       const std::vector<BodyPath>& paths) {
+  const T* found = nullptr;
+  for (const BodyPath& path : paths) {
+    ForEachAt(body, path, [&found](const BodyValue& value) {
+      found = AsGenerated<T>(value.object);
+      return found == nullptr;
+    });
+    if (found != nullptr) {
+      return found;
     }
   }
   return nullptr;
@@ -97,9 +102,9 @@ std::vector<const google::protobuf::Message*> Vouchers(
     const google::protobuf::Message& body) {
   std::vector<const google::protobuf::Message*> out;
   std::vector<std::string> ids;
-  for (const std::string& path : Source().vouchers) {
+  for (const BodyPath& path : Source().vouchers) {
     for (const google::protobuf::Message* voucher : ObjectsAt(body, path)) {
-      std::string id = core::FirstStringAt(*voucher, "id");
+      std::string id = core::FirstStringAt(*voucher, Source().id);
       if (!id.empty() && std::find(ids.begin(), ids.end(), id) != ids.end()) {
         continue;
       }
@@ -259,7 +264,7 @@ void Enricher::EnrichBody(const google::protobuf::Message& body,
 
   // One matcher serves every voucher: they share the campaign's config.
   const auto* found_template = FirstObjectAt<voucherify::v1::VoucherTemplate>(
-      body, {std::string{kTemplatePath}});
+      body, source.campaign_template);
   const voucherify::v1::VoucherTemplate& campaign_template =
       found_template != nullptr
           ? *found_template
@@ -274,8 +279,7 @@ void Enricher::EnrichBody(const google::protobuf::Message& body,
   }
   bool codes_match = true;
   for (const google::protobuf::Message* voucher : Vouchers(body)) {
-    if (const auto* typed =
-            google::protobuf::DynamicCastToGenerated<Voucher>(voucher)) {
+    if (const auto* typed = AsGenerated<Voucher>(voucher)) {
       // Every voucher gets its facts, so the call comes first.
       codes_match = AddVoucherFacts(*typed, campaign_template,
                                     matcher.has_value() ? &*matcher : nullptr,
@@ -285,8 +289,8 @@ void Enricher::EnrichBody(const google::protobuf::Message& body,
       // An untyped voucher: its id and code let subscribers filter on it;
       // code_config and discounts need the contract's types.
       v1::VoucherFacts& facts = *enrichment->add_vouchers();
-      facts.set_voucher_id(core::FirstStringAt(*voucher, "id"));
-      facts.set_code(core::FirstStringAt(*voucher, "code"));
+      facts.set_voucher_id(core::FirstStringAt(*voucher, source.id));
+      facts.set_code(core::FirstStringAt(*voucher, source.code));
     }
   }
 

@@ -160,8 +160,7 @@ bool EventFilter::MetadataMatches(const v1::Event& event) const {
   if (const google::protobuf::Message* body = EventBody(event)) {
     for (const std::string& path : *kPaths) {
       for (const google::protobuf::Message* object : ObjectsAt(*body, path)) {
-        if (const auto* metadata =
-                google::protobuf::DynamicCastToGenerated<Struct>(object)) {
+        if (const auto* metadata = AsGenerated<Struct>(object)) {
           objects.push_back(metadata);
         }
       }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
@@ -12,6 +13,7 @@
 #include "re2/re2.h"
 
 #include "voucherify/v1/order.pb.h"
+#include "vouchstream/v1/event.pb.h"
 
 namespace vouchstream::core {
 namespace {
@@ -104,23 +106,43 @@ const RuleTable& Rules() {
   return kTable->rules;
 }
 
-void Report(const std::string& path, absl::string_view field,
+// Where the walk is: the fields (and list indices) from the body down to
+// the current object, turned into a JSON path only when a rule is broken.
+struct Step {
+  const FieldDescriptor* field;
+  int index;  // -1: a singular field
+};
+using Trail = std::vector<Step>;
+
+std::string PathOf(const Trail& trail, absl::string_view last) {
+  std::string path;
+  for (const Step& step : trail) {
+    absl::StrAppend(&path, path.empty() ? "" : ".", step.field->name());
+    if (step.index >= 0) {
+      absl::StrAppend(&path, "[", step.index, "]");
+    }
+  }
+  absl::StrAppend(&path, path.empty() ? "" : ".", last);
+  return path;
+}
+
+void Report(const Trail& trail, absl::string_view field,
             absl::string_view reason, std::vector<v1::FieldViolation>* out) {
   v1::FieldViolation& violation = out->emplace_back();
-  violation.set_field(path.empty() ? std::string{field}
-                                   : absl::StrCat(path, ".", field));
+  violation.set_field(PathOf(trail, field));
   violation.set_description(std::string{reason});
 }
 
 bool Holds(const Message& object, const FieldDescriptor& field,
            const FieldRule& rule, const SaneTimes& times) {
   const Reflection& r = *object.GetReflection();
-  if (field.is_repeated() || !r.HasField(object, &field)) {
+  if (!r.HasField(object, &field)) {
     return true;
   }
   switch (rule.check) {
     case Check::kFormat: {
-      const std::string value = r.GetString(object, &field);
+      std::string scratch;
+      const std::string& value = r.GetStringReference(object, &field, &scratch);
       return value.empty() || RE2::FullMatch(value, *rule.format);
     }
     case Check::kPast: {
@@ -131,8 +153,7 @@ bool Holds(const Message& object, const FieldDescriptor& field,
       return time >= times.earliest && time <= times.latest;
     }
     case Check::kNonNegative:
-      return field.cpp_type() != FieldDescriptor::CPPTYPE_INT64 ||
-             r.GetInt64(object, &field) >= 0;
+      return r.GetInt64(object, &field) >= 0;
   }
   return true;
 }
@@ -140,61 +161,165 @@ bool Holds(const Message& object, const FieldDescriptor& field,
 // The cross-field rules of an order: each item's amount is its price times
 // its quantity, and the order's amount the sum of its items' amounts (when
 // every item states one).
-void CheckOrder(const voucherify::v1::Order& order, const std::string& path,
+void CheckOrder(const voucherify::v1::Order& order, Trail& trail,
                 std::vector<v1::FieldViolation>* out) {
+  static const FieldDescriptor* const kItems =
+      voucherify::v1::Order::descriptor()->FindFieldByName("items");
   int64_t sum = 0;
   bool all_items_have_amounts = order.items_size() > 0;
   for (int i = 0; i < order.items_size(); ++i) {
     const voucherify::v1::OrderItem& item = order.items(i);
     if (item.has_amount() && item.has_price() && item.has_quantity() &&
         item.amount() != item.price() * item.quantity()) {
-      Report(absl::StrCat(path.empty() ? "" : path + ".", "items[", i, "]"),
-             "amount", "must equal price * quantity", out);
+      trail.push_back({kItems, i});
+      Report(trail, "amount", "must equal price * quantity", out);
+      trail.pop_back();
     }
     all_items_have_amounts = all_items_have_amounts && item.has_amount();
     sum += item.amount();
   }
   if (order.has_amount() && all_items_have_amounts && order.amount() != sum) {
-    Report(path, "amount", "must equal the sum of items[].amount", out);
+    Report(trail, "amount", "must equal the sum of items[].amount", out);
   }
 }
 
-void Walk(const Message& object, const std::string& path,
-          const SaneTimes& times, std::vector<v1::FieldViolation>* out) {
-  const Descriptor& type = *object.GetDescriptor();
-  if (auto it = Rules().find(type.full_name()); it != Rules().end()) {
-    for (const FieldRule& rule : it->second) {
-      const FieldDescriptor* field =
-          type.FindFieldByName(std::string{rule.field});
-      if (field != nullptr && !Holds(object, *field, rule, times)) {
-        Report(path, rule.field, rule.reason, out);
+// What the walk does at one message type, resolved from the rule table once:
+// the field rules with their descriptors, and the message fields worth going
+// into (those under which some object has rules).
+struct Plan {
+  std::vector<std::pair<const FieldDescriptor*, const FieldRule*>> checks;
+  // Each with the plan of its message type.
+  std::vector<std::pair<const FieldDescriptor*, const Plan*>> children;
+  bool is_order = false;
+};
+using Plans = absl::flat_hash_map<const Descriptor*, Plan>;
+
+// Every Voucherify message type an event body can hold, from the payload
+// members of vouchstream.v1.Event down, each once.
+std::vector<const Descriptor*> BodyTypes() {
+  std::vector<const Descriptor*> types;
+  absl::flat_hash_set<const Descriptor*> seen;
+  std::deque<const Descriptor*> to_visit;
+  const auto visit = [&](const Descriptor* type) {
+    if (type != nullptr && type->file()->package() == "voucherify.v1" &&
+        seen.insert(type).second) {
+      types.push_back(type);
+      to_visit.push_back(type);
+    }
+  };
+  const google::protobuf::OneofDescriptor* payload =
+      v1::Event::descriptor()->FindOneofByName("payload");
+  for (int i = 0; i < payload->field_count(); ++i) {
+    visit(payload->field(i)->message_type());
+  }
+  while (!to_visit.empty()) {
+    const Descriptor* type = to_visit.front();
+    to_visit.pop_front();
+    for (int i = 0; i < type->field_count(); ++i) {
+      visit(type->field(i)->message_type());
+    }
+  }
+  return types;
+}
+
+// The types under which some object has rules (their own included), to a
+// fixpoint: the walk goes into nothing else.
+absl::flat_hash_set<const Descriptor*> TypesWorthWalking(
+    const std::vector<const Descriptor*>& types, const Plans& plans) {
+  absl::flat_hash_set<const Descriptor*> useful;
+  for (const auto& [type, plan] : plans) {
+    if (!plan.checks.empty() || plan.is_order) {
+      useful.insert(type);
+    }
+  }
+  const auto leads_to_useful = [&useful](const Descriptor* type) {
+    for (int i = 0; i < type->field_count(); ++i) {
+      if (useful.contains(type->field(i)->message_type())) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const Descriptor* type : types) {
+      if (!useful.contains(type) && leads_to_useful(type)) {
+        useful.insert(type);
+        changed = true;
       }
     }
   }
-  if (const auto* order =
-          google::protobuf::DynamicCastToGenerated<voucherify::v1::Order>(
-              &object)) {
-    CheckOrder(*order, path, out);
+  return useful;
+}
+
+// The plans of every type of BodyTypes().
+Plans BuildPlans() {
+  const std::vector<const Descriptor*> types = BodyTypes();
+  Plans plans;
+  for (const Descriptor* type : types) {
+    Plan& plan = plans[type];
+    plan.is_order = type == voucherify::v1::Order::descriptor();
+    auto it = Rules().find(type->full_name());
+    if (it == Rules().end()) {
+      continue;
+    }
+    for (const FieldRule& rule : it->second) {
+      const FieldDescriptor* field =
+          type->FindFieldByName(std::string{rule.field});
+      if (field != nullptr && !field->is_repeated()) {
+        plan.checks.emplace_back(field, &rule);
+      }
+    }
   }
-  // On into the objects inside, in field-number order (Struct values are
-  // Voucherify's free-form metadata: no rules there).
+  const absl::flat_hash_set<const Descriptor*> useful =
+      TypesWorthWalking(types, plans);
+  // Every plan is in the map by now: their addresses stay as they are.
+  for (const Descriptor* type : types) {
+    for (int i = 0; i < type->field_count(); ++i) {
+      const Descriptor* inner = type->field(i)->message_type();
+      if (useful.contains(inner)) {
+        plans[type].children.emplace_back(type->field(i), &plans[inner]);
+      }
+    }
+  }
+  return plans;
+}
+
+const Plans& AllPlans() {
+  static const Plans* const kPlans = new Plans(BuildPlans());
+  return *kPlans;
+}
+
+void Walk(const Message& object, const Plan& plan, Trail& trail,
+          const SaneTimes& times, std::vector<v1::FieldViolation>* out) {
+  for (const auto& [field, rule] : plan.checks) {
+    if (!Holds(object, *field, *rule, times)) {
+      Report(trail, rule->field, rule->reason, out);
+    }
+  }
+  if (const auto* order =
+          plan.is_order
+              ? google::protobuf::DynamicCastToGenerated<voucherify::v1::Order>(
+                    &object)
+              : nullptr) {
+    CheckOrder(*order, trail, out);
+  }
+  // On into the objects inside, in field-number order.
   const Reflection& r = *object.GetReflection();
-  std::vector<const FieldDescriptor*> fields;
-  r.ListFields(object, &fields);
-  for (const FieldDescriptor* field : fields) {
-    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
-        field->message_type()->file()->package() != "voucherify.v1") {
-      continue;
-    }
-    const std::string inner =
-        path.empty() ? field->name() : absl::StrCat(path, ".", field->name());
+  for (const auto& [field, inner] : plan.children) {
     if (!field->is_repeated()) {
-      Walk(r.GetMessage(object, field), inner, times, out);
+      if (r.HasField(object, field)) {
+        trail.push_back({field, -1});
+        Walk(r.GetMessage(object, field), *inner, trail, times, out);
+        trail.pop_back();
+      }
       continue;
     }
-    for (int i = 0; i < r.FieldSize(object, field); ++i) {
-      Walk(r.GetRepeatedMessage(object, field, i),
-           absl::StrCat(inner, "[", i, "]"), times, out);
+    const int size = r.FieldSize(object, field);
+    for (int i = 0; i < size; ++i) {
+      trail.push_back({field, i});
+      Walk(r.GetRepeatedMessage(object, field, i), *inner, trail, times, out);
+      trail.pop_back();
     }
   }
 }
@@ -203,7 +328,13 @@ void Walk(const Message& object, const std::string& path,
 
 void CheckObjects(const Message& body, const SaneTimes& times,
                   std::vector<v1::FieldViolation>* out) {
-  Walk(body, "", times, out);
+  auto it = AllPlans().find(body.GetDescriptor());
+  if (it == AllPlans().end()) {
+    return;  // Not a Voucherify body (`data`).
+  }
+  Trail trail;
+  trail.reserve(8);
+  Walk(body, it->second, trail, times, out);
 }
 
 }  // namespace vouchstream::core

@@ -29,7 +29,8 @@ struct SaneTimes {
 };
 
 // Appends a violation for each rule an object of `body` (a typed event body)
-// breaks, in document order, with its JSON path ("order.items[1].amount").
+// breaks, objects in field-number order, with its JSON path
+// ("order.items[1].amount").
 void CheckObjects(const google::protobuf::Message& body, const SaneTimes& times,
                   std::vector<v1::FieldViolation>* out);
 
