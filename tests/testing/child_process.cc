@@ -65,9 +65,28 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     }
     char c = 0;
     const ssize_t n = read(child->stdout_fd_, &c, 1);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
     if (n <= 0) {
+      // Say how it ended: an exit code (127: exec failed) or a signal.
+      int status = 0;
+      std::string how = n == 0 ? "it closed its stdout" : "its stdout failed";
+      pid_t reaped = 0;
+      for (int tries = 0; n == 0 && reaped == 0 && tries < 100; ++tries) {
+        reaped = waitpid(child->pid_, &status, WNOHANG);
+        if (reaped == 0) {
+          usleep(10000);  // A closed stdout comes just before the exit.
+        }
+      }
+      if (reaped == child->pid_) {
+        child->pid_ = -1;
+        how = WIFSIGNALED(status)
+                  ? absl::StrCat("killed by signal ", WTERMSIG(status))
+                  : absl::StrCat("exit code ", WEXITSTATUS(status));
+      }
       return absl::InternalError(
-          absl::StrCat(argv[0], ": exited before listening"));
+          absl::StrCat(argv[0], ": exited before listening (", how, ")"));
     }
     if (c != '\n') {
       line.push_back(c);
