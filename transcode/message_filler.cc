@@ -290,10 +290,35 @@ int TwoDigits(absl::string_view text, size_t at, int max) {
   return value <= max ? value : -1;
 }
 
+// Whether `text` is "YYYY-MM-DDTHH:MM:SS", an optional fraction of one to
+// nine digits, and "Z": the only shape handed to TimeUtil::FromString.
+bool IsUtcRfc3339(absl::string_view text) {
+  constexpr absl::string_view kShape = "dddd-dd-ddTdd:dd:dd";
+  if (text.size() < kShape.size() + 1 || text.back() != 'Z') {
+    return false;
+  }
+  for (size_t i = 0; i < kShape.size(); ++i) {
+    if (kShape[i] == 'd' ? !absl::ascii_isdigit(text[i])
+                         : text[i] != kShape[i]) {
+      return false;
+    }
+  }
+  absl::string_view fraction =
+      text.substr(kShape.size(), text.size() - kShape.size() - 1);
+  if (fraction.empty()) {
+    return true;
+  }
+  return absl::ConsumePrefix(&fraction, ".") && !fraction.empty() &&
+         fraction.size() <= 9 &&
+         std::all_of(fraction.begin(), fraction.end(), absl::ascii_isdigit);
+}
+
 // RFC 3339 with "Z" or an offset, years 0001 to 9999 in the text, as
 // protobuf's JSON parser takes it. TimeUtil::FromString shares that parser
 // but CHECK-fails (aborts) when an offset carries the instant past the range
-// ("0001-01-01T00:00:00+01:00"), so the offset is applied here instead.
+// ("0001-01-01T00:00:00+01:00", or "9999-12-31T23:59:59-1:00", an offset
+// written in a form it reads and this does not), so the offset is applied
+// here and TimeUtil sees only the checked UTC form.
 absl::Status ParseTimestamp(absl::string_view text, pb::Timestamp& out) {
   std::string utc{text};
   int64_t offset_seconds = 0;
@@ -308,7 +333,7 @@ absl::Status ParseTimestamp(absl::string_view text, pb::Timestamp& out) {
     }
   }
   pb::Timestamp local;
-  if (!pb::util::TimeUtil::FromString(utc, &local)) {
+  if (!IsUtcRfc3339(utc) || !pb::util::TimeUtil::FromString(utc, &local)) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid Timestamp \"", absl::CHexEscape(text),
                      "\" (want RFC 3339 from year 0001 to 9999, e.g. "

@@ -563,6 +563,24 @@ TEST(WalkerOnlyTest, DurationKeepsToTheMappingWhereTheOracleIsLoose) {
   }
 }
 
+// Found by the transcoder fuzzer: TimeUtil::FromString reads an offset
+// such as "-1:00" and then CHECK-fails (aborts the process) when it carries
+// the instant past year 9999. The walker hands TimeUtil only the checked
+// UTC form and refuses other shapes: stricter than the oracle, never a
+// crash.
+TEST(WalkerOnlyTest, TimestampShapesTimeUtilWouldAbortOnAreRefused) {
+  for (const char* text :
+       {"9999-12-31T23:59:59.9999999990-1:00", "9999-12-31T23:59:59-1:00",
+        "0001-01-01T00:00:00+1:00", "2024-01-01T00:00:00.1234567890Z",
+        "2024-01-01t00:00:00z", "2024-01-01T00:00:00"}) {
+    const std::string json =
+        absl::StrCat(R"({"optionalTimestamp": ")", text, R"("})");
+    const Outcome ours = Ours(json, conformance::TestAllTypesProto3());
+    EXPECT_FALSE(ours.ok) << json;
+    EXPECT_THAT(ours.error, ::testing::HasSubstr("invalid Timestamp")) << json;
+  }
+}
+
 TEST(DifferentialTest, NullValueOneofAgreesWithOracle) {
   const GroupCase kCases[] = {
       {R"({"oneofNullValue": null})", true},
