@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -1005,6 +1006,15 @@ absl::Status MessageFiller::FillWellKnown(element value, pb::Message& message,
       auto* mask = dynamic_cast<pb::FieldMask*>(&message);
       if (!text.ok() || mask == nullptr) {
         return Error(Expected("a FieldMask string", value));
+      }
+      // Parentheses are protobuf's own map-key syntax, not the proto3 JSON
+      // mapping's, and its parser refuses them unbalanced (found by the
+      // fuzzer): refused here either way.
+      if (absl::StrContains(*text, '(') || absl::StrContains(*text, ')')) {
+        return Error(absl::StrCat("invalid FieldMask \"",
+                                  absl::CHexEscape(*text),
+                                  "\" (parentheses are not part of the "
+                                  "JSON mapping)"));
       }
       for (const absl::string_view path :
            absl::StrSplit(*text, ',', absl::SkipEmpty())) {

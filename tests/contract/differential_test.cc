@@ -581,6 +581,19 @@ TEST(WalkerOnlyTest, TimestampShapesTimeUtilWouldAbortOnAreRefused) {
   }
 }
 
+// Found by the transcoder fuzzer: protobuf reads "(...)" in a FieldMask as
+// its own map-key syntax and refuses it unbalanced; the walker refuses
+// parentheses.
+TEST(DifferentialTest, FieldMaskParenthesesAgreeWithOracleWhenUnbalanced) {
+  const GroupCase kCases[] = {
+      {R"({"optionalFieldMask": "fooBar.baz,qux"})", true},
+      {R"j({"optionalFieldMask": "a)b"})j", false},
+      {R"j({"optionalFieldMask": "a(b"})j", false},
+      {R"j({"optionalFieldMask": "a,b)"})j", false},
+  };
+  ExpectGroupAgrees(kCases);
+}
+
 TEST(DifferentialTest, NullValueOneofAgreesWithOracle) {
   const GroupCase kCases[] = {
       {R"({"oneofNullValue": null})", true},
