@@ -1007,14 +1007,15 @@ absl::Status MessageFiller::FillWellKnown(element value, pb::Message& message,
       if (!text.ok() || mask == nullptr) {
         return Error(Expected("a FieldMask string", value));
       }
-      // Parentheses are protobuf's own map-key syntax, not the proto3 JSON
-      // mapping's, and its parser refuses them unbalanced (found by the
-      // fuzzer): refused here either way.
-      if (absl::StrContains(*text, '(') || absl::StrContains(*text, ')')) {
+      // Parentheses, brackets and quotes are protobuf's own map-key syntax
+      // (`a(key)`, `a["key"]`), not the proto3 JSON mapping's, and its
+      // parser refuses them in many shapes (found by the fuzzer): refused
+      // here in all.
+      if (text->find_first_of("()[]\"\\") != absl::string_view::npos) {
         return Error(absl::StrCat("invalid FieldMask \"",
                                   absl::CHexEscape(*text),
-                                  "\" (parentheses are not part of the "
-                                  "JSON mapping)"));
+                                  "\" (parentheses, brackets and quotes "
+                                  "are not part of the JSON mapping)"));
       }
       for (const absl::string_view path :
            absl::StrSplit(*text, ',', absl::SkipEmpty())) {

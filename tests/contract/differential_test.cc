@@ -581,15 +581,17 @@ TEST(WalkerOnlyTest, TimestampShapesTimeUtilWouldAbortOnAreRefused) {
   }
 }
 
-// Found by the transcoder fuzzer: protobuf reads "(...)" in a FieldMask as
-// its own map-key syntax and refuses it unbalanced; the walker refuses
-// parentheses.
+// Found by the transcoder fuzzer: protobuf reads "(...)" and "[...]" in a
+// FieldMask as its own map-key syntax and refuses them in many shapes; the
+// walker refuses parentheses, brackets and quotes.
 TEST(DifferentialTest, FieldMaskParenthesesAgreeWithOracleWhenUnbalanced) {
   const GroupCase kCases[] = {
       {R"({"optionalFieldMask": "fooBar.baz,qux"})", true},
       {R"j({"optionalFieldMask": "a)b"})j", false},
       {R"j({"optionalFieldMask": "a(b"})j", false},
       {R"j({"optionalFieldMask": "a,b)"})j", false},
+      {R"j({"optionalFieldMask": "a[b"})j", false},
+      {R"j({"optionalFieldMask": "a.[b]"})j", false},
   };
   ExpectGroupAgrees(kCases);
 }
