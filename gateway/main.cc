@@ -19,7 +19,7 @@
 #include "transcode/signature.h"
 #include <grpcpp/grpcpp.h>
 
-#include "clients/cpp/lib/channel_options.h"
+#include "common/channel_options.h"
 #include "common/private_file.h"
 #include "common/usage.h"
 #include "gateway/forwarder.h"

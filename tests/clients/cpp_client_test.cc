@@ -35,9 +35,9 @@
 #include "vouchstream/v1/api.grpc.pb.h"
 
 #include "clients/cpp/lib/backoff.h"
-#include "clients/cpp/lib/channel_options.h"
 #include "clients/cpp/lib/file_cursor.h"
 #include "clients/cpp/lib/subscriber.h"
+#include "common/channel_options.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_events.h"
 #include "tests/testing/consumer_process.h"

@@ -1,7 +1,7 @@
-// clients/cpp/lib/channel_options: option checks, and that the bearer token
+// common/channel_options: option checks, and that the bearer token
 // reaches a server on every call, over plaintext and over mTLS.
 
-#include "clients/cpp/lib/channel_options.h"
+#include "common/channel_options.h"
 
 #include <fstream>
 

@@ -13,7 +13,7 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
-#include "clients/cpp/lib/channel_options.h"
+#include "common/channel_options.h"
 
 namespace vouchstream::cli {
 

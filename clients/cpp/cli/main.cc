@@ -13,7 +13,7 @@
 
 #include "clients/cpp/cli/command.h"
 #include "clients/cpp/cli/grpc_flags.h"
-#include "clients/cpp/lib/channel_options.h"
+#include "common/channel_options.h"
 #include "common/private_file.h"
 
 namespace {

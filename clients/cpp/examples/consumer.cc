@@ -35,9 +35,9 @@
 #include "voucherify/v1/order.pb.h"
 #include "vouchstream/v1/event.pb.h"
 
-#include "clients/cpp/lib/channel_options.h"
 #include "clients/cpp/lib/file_cursor.h"
 #include "clients/cpp/lib/subscriber.h"
+#include "common/channel_options.h"
 
 namespace {
 

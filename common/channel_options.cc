@@ -1,4 +1,4 @@
-#include "clients/cpp/lib/channel_options.h"
+#include "common/channel_options.h"
 
 #include <fstream>
 #include <memory>
