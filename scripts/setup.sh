@@ -17,6 +17,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libboost-system-dev libssl-dev libsqlite3-dev
   nats-server libnats-dev
+  # Metrics (prometheus-cpp), the real Prometheus and promtool for the
+  # metrics/alerts tests, sd_notify for the systemd units.
+  prometheus-cpp-dev prometheus libsystemd-dev
   # Sanitizer and fuzzing builds (clang, libFuzzer, ASan/UBSan/TSan
   # runtimes) and bench/run's plot.
   clang libclang-rt-14-dev llvm gnuplot-nox
