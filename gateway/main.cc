@@ -28,6 +28,7 @@
 #include "gateway/http_session.h"
 #include "gateway/metrics.h"
 #include "gateway/upstream_health.h"
+#include "gateway/upstream_state_metric.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
           "HTTP address HOST:PORT; port 0 picks a free port");
@@ -261,6 +262,8 @@ int main(int argc, char** argv) {
   Forwarder forwarder(channel, forwarder_options);
   UpstreamHealth health(channel);
   Metrics metrics;
+  metrics.AddCollector(
+      std::make_shared<vouchstream::gateway::UpstreamStateMetric>(channel));
 
   GatewayContext context;
   context.options = &options;

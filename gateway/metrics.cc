@@ -25,7 +25,103 @@ constexpr std::array<const char*, 17> kGrpcCodeNames = {"OK",
                                                         "DATA_LOSS",
                                                         "UNAUTHENTICATED"};
 
+// Seconds from a complete request to its response: 0.5 ms to 10 s.
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const auto* const kBuckets =
+      new prometheus::Histogram::BucketBoundaries{
+          0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+          0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+  return *kBuckets;
+}
+
+prometheus::Counter& Counter(prometheus::Registry& registry, const char* name,
+                             const char* help) {
+  return prometheus::BuildCounter()
+      .Name(name)
+      .Help(help)
+      .Register(registry)
+      .Add({});
+}
+
+prometheus::Gauge& Gauge(prometheus::Registry& registry, const char* name,
+                         const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add(
+      {});
+}
+
 }  // namespace
+
+Metrics::Metrics()
+    : registry_(std::make_shared<common::MetricsRegistry>("gateway")),
+      requests_family_(prometheus::BuildCounter()
+                           .Name("vouchstream_gateway_requests_total")
+                           .Help("HTTP requests by route and status code.")
+                           .Register(registry_->registry())),
+      request_bytes_(Counter(registry_->registry(),
+                             "vouchstream_gateway_request_bytes_total",
+                             "Request body bytes.")),
+      response_bytes_(Counter(registry_->registry(),
+                              "vouchstream_gateway_response_bytes_total",
+                              "Response body bytes.")),
+      latency_(prometheus::BuildHistogram()
+                   .Name("vouchstream_gateway_request_duration_seconds")
+                   .Help("Time from a complete request to its response.")
+                   .Register(registry_->registry())
+                   .Add({}, LatencyBuckets())),
+      signature_failures_(Counter(
+          registry_->registry(), "vouchstream_gateway_signature_failures_total",
+          "Requests refused for a missing or wrong signature.")),
+      in_flight_(Gauge(registry_->registry(),
+                       "vouchstream_gateway_in_flight_requests",
+                       "Requests read but not yet answered.")),
+      connections_open_(Gauge(registry_->registry(),
+                              "vouchstream_gateway_connections_open",
+                              "HTTP connections open now.")),
+      rate_limit_sources_(Gauge(registry_->registry(),
+                                "vouchstream_gateway_rate_limit_sources",
+                                "Sources the rate limiter tracks (bounded).")),
+      tls_handshake_failures_(
+          Counter(registry_->registry(),
+                  "vouchstream_gateway_tls_handshake_failures_total",
+                  "TLS handshakes that failed or timed out.")) {
+  auto& rejected = prometheus::BuildCounter()
+                       .Name("vouchstream_gateway_rejected_total")
+                       .Help(
+                           "Requests or connections refused by the gateway's "
+                           "hardening, by reason.")
+                       .Register(registry_->registry());
+  auto& upstream_errors =
+      prometheus::BuildCounter()
+          .Name("vouchstream_gateway_upstream_errors_total")
+          .Help(
+              "Publishes the service failed or did not ack in time, by "
+              "gRPC code.")
+          .Register(registry_->registry());
+  for (size_t code = 1; code < kGrpcCodeNames.size(); ++code) {
+    upstream_errors_[code] =
+        &upstream_errors.Add({{"code", kGrpcCodeNames[code]}});
+  }
+  // Every reason is always listed, so a dashboard sees 0, not absence.
+  for (int refusal = 0; refusal < kRefusalCount; ++refusal) {
+    rejected_[static_cast<size_t>(refusal)] = &rejected.Add(
+        {{"reason", std::string{RefusalLabel(static_cast<Refusal>(refusal))}}});
+  }
+}
+
+prometheus::Counter& Metrics::Requests(size_t route, size_t code) {
+  std::atomic<prometheus::Counter*>& slot = requests_[route][code];
+  prometheus::Counter* counter = slot.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    // Family::Add returns the existing series for the same labels, so two
+    // threads racing here store the same pointer.
+    counter = &requests_family_.Add(
+        {{"route", RouteLabel(static_cast<Route>(route))},
+         {"code", kCodes[code] == 0 ? std::string("other")
+                                    : absl::StrCat(kCodes[code])}});
+    slot.store(counter, std::memory_order_release);
+  }
+  return *counter;
+}
 
 void Metrics::RecordRequest(Route route, int http_status,
                             absl::Duration latency, size_t request_bytes,
@@ -37,138 +133,17 @@ void Metrics::RecordRequest(Route route, int http_status,
       break;
     }
   }
-  requests_[static_cast<size_t>(route)][code_index].fetch_add(
-      1, std::memory_order_relaxed);
-  request_bytes_.fetch_add(request_bytes, std::memory_order_relaxed);
-  response_bytes_.fetch_add(response_bytes, std::memory_order_relaxed);
-  const double seconds = absl::ToDoubleSeconds(latency);
-  size_t bucket = kBuckets.size();  // +Inf
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) {
-      bucket = i;
-      break;
-    }
-  }
-  latency_buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
-  latency_sum_us_.fetch_add(
-      static_cast<uint64_t>(absl::ToInt64Microseconds(latency)),
-      std::memory_order_relaxed);
-  latency_count_.fetch_add(1, std::memory_order_relaxed);
+  Requests(static_cast<size_t>(route), code_index).Increment();
+  request_bytes_.Increment(static_cast<double>(request_bytes));
+  response_bytes_.Increment(static_cast<double>(response_bytes));
+  latency_.Observe(absl::ToDoubleSeconds(latency));
 }
 
 void Metrics::RecordUpstreamError(int grpc_code) {
-  if (grpc_code < 0 || grpc_code >= kGrpcCodes) {
+  if (grpc_code <= 0 || grpc_code >= kGrpcCodes) {
     grpc_code = 2;  // UNKNOWN
   }
-  upstream_errors_[static_cast<size_t>(grpc_code)].fetch_add(
-      1, std::memory_order_relaxed);
-}
-
-std::string Metrics::Render() const {
-  std::string out;
-  out +=
-      "# HELP vouchstream_gateway_requests_total HTTP requests by route and "
-      "status code.\n"
-      "# TYPE vouchstream_gateway_requests_total counter\n";
-  for (int route = 0; route < kRouteCount; ++route) {
-    for (size_t code = 0; code < kCodes.size(); ++code) {
-      const uint64_t value = requests_[static_cast<size_t>(route)][code].load(
-          std::memory_order_relaxed);
-      if (value == 0) {
-        continue;
-      }
-      absl::StrAppend(
-          &out, "vouchstream_gateway_requests_total{route=\"",
-          RouteLabel(static_cast<Route>(route)), "\",code=\"",
-          kCodes[code] == 0 ? std::string("other") : absl::StrCat(kCodes[code]),
-          "\"} ", value, "\n");
-    }
-  }
-  absl::StrAppend(
-      &out,
-      "# HELP vouchstream_gateway_request_bytes_total Request body bytes.\n"
-      "# TYPE vouchstream_gateway_request_bytes_total counter\n"
-      "vouchstream_gateway_request_bytes_total ",
-      request_bytes_.load(std::memory_order_relaxed), "\n",
-      "# HELP vouchstream_gateway_response_bytes_total Response body bytes.\n"
-      "# TYPE vouchstream_gateway_response_bytes_total counter\n"
-      "vouchstream_gateway_response_bytes_total ",
-      response_bytes_.load(std::memory_order_relaxed), "\n");
-  out +=
-      "# HELP vouchstream_gateway_request_duration_seconds Time from a "
-      "complete request to its response.\n"
-      "# TYPE vouchstream_gateway_request_duration_seconds histogram\n";
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i <= kBuckets.size(); ++i) {
-    cumulative += latency_buckets_[i].load(std::memory_order_relaxed);
-    absl::StrAppend(
-        &out, "vouchstream_gateway_request_duration_seconds_bucket{le=\"",
-        i < kBuckets.size() ? absl::StrCat(kBuckets[i]) : std::string("+Inf"),
-        "\"} ", cumulative, "\n");
-  }
-  absl::StrAppend(
-      &out, "vouchstream_gateway_request_duration_seconds_sum ",
-      static_cast<double>(latency_sum_us_.load(std::memory_order_relaxed)) /
-          1e6,
-      "\n", "vouchstream_gateway_request_duration_seconds_count ",
-      latency_count_.load(std::memory_order_relaxed), "\n");
-  absl::StrAppend(
-      &out,
-      "# HELP vouchstream_gateway_signature_failures_total Requests refused "
-      "for a missing or wrong signature.\n"
-      "# TYPE vouchstream_gateway_signature_failures_total counter\n"
-      "vouchstream_gateway_signature_failures_total ",
-      signature_failures_.load(std::memory_order_relaxed), "\n");
-  out +=
-      "# HELP vouchstream_gateway_upstream_errors_total Publishes the service "
-      "failed or did not ack in time, by gRPC code.\n"
-      "# TYPE vouchstream_gateway_upstream_errors_total counter\n";
-  for (int code = 0; code < kGrpcCodes; ++code) {
-    const uint64_t value = upstream_errors_[static_cast<size_t>(code)].load(
-        std::memory_order_relaxed);
-    if (value != 0) {
-      absl::StrAppend(&out, "vouchstream_gateway_upstream_errors_total{code=\"",
-                      kGrpcCodeNames[static_cast<size_t>(code)], "\"} ", value,
-                      "\n");
-    }
-  }
-  absl::StrAppend(
-      &out,
-      "# HELP vouchstream_gateway_in_flight_requests Requests read but not "
-      "yet answered.\n"
-      "# TYPE vouchstream_gateway_in_flight_requests gauge\n"
-      "vouchstream_gateway_in_flight_requests ",
-      in_flight_.load(std::memory_order_relaxed), "\n");
-  out +=
-      "# HELP vouchstream_gateway_rejected_total Requests or connections "
-      "refused by the gateway's hardening, by reason.\n"
-      "# TYPE vouchstream_gateway_rejected_total counter\n";
-  for (int refusal = 0; refusal < kRefusalCount; ++refusal) {
-    // Every reason is always listed, so a dashboard sees 0, not absence.
-    absl::StrAppend(
-        &out, "vouchstream_gateway_rejected_total{reason=\"",
-        RefusalLabel(static_cast<Refusal>(refusal)), "\"} ",
-        rejected_[static_cast<size_t>(refusal)].load(std::memory_order_relaxed),
-        "\n");
-  }
-  absl::StrAppend(
-      &out,
-      "# HELP vouchstream_gateway_connections_open HTTP connections open "
-      "now.\n"
-      "# TYPE vouchstream_gateway_connections_open gauge\n"
-      "vouchstream_gateway_connections_open ",
-      connections_open_.load(std::memory_order_relaxed), "\n",
-      "# HELP vouchstream_gateway_rate_limit_sources Sources the rate "
-      "limiter tracks (bounded).\n"
-      "# TYPE vouchstream_gateway_rate_limit_sources gauge\n"
-      "vouchstream_gateway_rate_limit_sources ",
-      rate_limit_sources_.load(std::memory_order_relaxed), "\n",
-      "# HELP vouchstream_gateway_tls_handshake_failures_total TLS handshakes "
-      "that failed or timed out.\n"
-      "# TYPE vouchstream_gateway_tls_handshake_failures_total counter\n"
-      "vouchstream_gateway_tls_handshake_failures_total ",
-      tls_handshake_failures_.load(std::memory_order_relaxed), "\n");
-  return out;
+  upstream_errors_[static_cast<size_t>(grpc_code)]->Increment();
 }
 
 }  // namespace vouchstream::gateway

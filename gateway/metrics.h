@@ -1,5 +1,6 @@
 #pragma once
-// The gateway's Prometheus metrics, rendered for `GET /metrics`:
+// The gateway's Prometheus metrics, on prometheus-cpp (rendered for
+// `GET /metrics` with the shared ones of common/metrics_registry.h):
 //
 //   vouchstream_gateway_requests_total{route,code}   counter
 //   vouchstream_gateway_request_bytes_total          counter (bodies in)
@@ -9,6 +10,9 @@
 //   vouchstream_gateway_upstream_errors_total{code}  counter (gRPC code name,
 //                                                    or DEADLINE_EXCEEDED for
 //                                                    the gateway's own timer)
+//   vouchstream_gateway_upstream_connected           gauge (0 while the
+//                                                    service cannot be
+//                                                    reached; at scrape)
 //   vouchstream_gateway_in_flight_requests           gauge
 //   vouchstream_gateway_rejected_total{reason}       counter (hardening
 //                                                    refusals:
@@ -20,16 +24,25 @@
 //   vouchstream_gateway_rate_limit_sources           gauge (tracked buckets)
 //   vouchstream_gateway_tls_handshake_failures_total counter
 //
-// Thread-safe: lock-free relaxed atomics; `Render` reads a slightly torn but
-// monotonic snapshot, which Prometheus tolerates.
+// Label values come from fixed tables (routes, status codes, gRPC codes,
+// refusals), never from requests. Each series is resolved once and kept, so
+// an update is one atomic add (bench/metrics_benchmark.cc).
+//
+// Thread-safe: every method may be called from any thread.
 
 #include <array>
 #include <atomic>
-#include <cstdint>
+#include <cstddef>
+#include <memory>
 #include <string>
 
 #include "absl/time/time.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
 
+#include "common/metrics_registry.h"
 #include "gateway/refusal.h"
 #include "gateway/router.h"
 
@@ -37,64 +50,63 @@ namespace vouchstream::gateway {
 
 class Metrics {
  public:
-  Metrics() = default;
+  // Registers the gateway's families, build_info and process_* on a
+  // registry of its own.
+  Metrics();
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
   void RecordRequest(Route route, int http_status, absl::Duration latency,
                      size_t request_bytes, size_t response_bytes);
-  void RecordSignatureFailure() {
-    signature_failures_.fetch_add(1, std::memory_order_relaxed);
-  }
+  void RecordSignatureFailure() { signature_failures_.Increment(); }
   // `grpc_code` is a grpc::StatusCode value; the gateway's own publish
   // deadline counts as DEADLINE_EXCEEDED (4).
   void RecordUpstreamError(int grpc_code);
-  void AddInFlight(int delta) {
-    in_flight_.fetch_add(delta, std::memory_order_relaxed);
-  }
-
+  void AddInFlight(int delta) { in_flight_.Increment(delta); }
   void RecordRefusal(Refusal refusal) {
-    rejected_[static_cast<size_t>(refusal)].fetch_add(
-        1, std::memory_order_relaxed);
+    rejected_[static_cast<size_t>(refusal)]->Increment();
   }
-  void AddConnectionsOpen(int delta) {
-    connections_open_.fetch_add(delta, std::memory_order_relaxed);
-  }
+  void AddConnectionsOpen(int delta) { connections_open_.Increment(delta); }
   void SetRateLimitSources(size_t sources) {
-    rate_limit_sources_.store(static_cast<int64_t>(sources),
-                              std::memory_order_relaxed);
+    rate_limit_sources_.Set(static_cast<double>(sources));
   }
-  void RecordTlsHandshakeFailure() {
-    tls_handshake_failures_.fetch_add(1, std::memory_order_relaxed);
+  void RecordTlsHandshakeFailure() { tls_handshake_failures_.Increment(); }
+
+  // Adds a collector read at each scrape (upstream_state_metric.h). Call
+  // before serving.
+  void AddCollector(std::shared_ptr<const prometheus::Collectable> collector) {
+    registry_->AddCollector(std::move(collector));
   }
 
   // The Prometheus text exposition format (version 0.0.4).
-  std::string Render() const;
+  std::string Render() const { return registry_->Render(); }
 
  private:
   static constexpr std::array<int, 16> kCodes = {200, 400, 401, 403, 404, 405,
                                                  408, 413, 415, 422, 429, 431,
                                                  500, 502, 503, 0};
-  static constexpr std::array<double, 14> kBuckets = {
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-      0.1,    0.25,  0.5,    1,     2.5,  5,     10};
   static constexpr int kGrpcCodes = 17;
 
-  using Counter = std::atomic<uint64_t>;
+  // The series of `requests_total` for route and code index, added on first
+  // use (a series appears once it has counted something).
+  prometheus::Counter& Requests(size_t route, size_t code);
 
-  std::array<std::array<Counter, kCodes.size()>, kRouteCount> requests_{};
-  Counter request_bytes_{0};
-  Counter response_bytes_{0};
-  std::array<Counter, kBuckets.size() + 1> latency_buckets_{};
-  Counter latency_sum_us_{0};
-  Counter latency_count_{0};
-  Counter signature_failures_{0};
-  std::array<Counter, kGrpcCodes> upstream_errors_{};
-  std::atomic<int64_t> in_flight_{0};
-  std::array<Counter, kRefusalCount> rejected_{};
-  std::atomic<int64_t> connections_open_{0};
-  std::atomic<int64_t> rate_limit_sources_{0};
-  Counter tls_handshake_failures_{0};
+  std::shared_ptr<common::MetricsRegistry> registry_;
+  prometheus::Family<prometheus::Counter>& requests_family_;
+  std::array<std::array<std::atomic<prometheus::Counter*>, kCodes.size()>,
+             kRouteCount>
+      requests_{};
+  // By gRPC code; every code but OK listed from the start.
+  std::array<prometheus::Counter*, kGrpcCodes> upstream_errors_{};
+  prometheus::Counter& request_bytes_;
+  prometheus::Counter& response_bytes_;
+  prometheus::Histogram& latency_;
+  prometheus::Counter& signature_failures_;
+  prometheus::Gauge& in_flight_;
+  std::array<prometheus::Counter*, kRefusalCount> rejected_{};
+  prometheus::Gauge& connections_open_;
+  prometheus::Gauge& rate_limit_sources_;
+  prometheus::Counter& tls_handshake_failures_;
 };
 
 }  // namespace vouchstream::gateway

@@ -43,6 +43,8 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 
+#include "common/metrics_registry.h"
+#include "common/metrics_server.h"
 #include "common/private_file.h"
 #include "common/usage.h"
 #include "service/auth/authorizer.h"
@@ -52,6 +54,7 @@
 #include "service/core/event_log.h"
 #include "service/core/reference_data.h"
 #include "service/core/validator.h"
+#include "service/metrics/service_metrics.h"
 #include "service/rpc/drop_plugin_option.h"
 #include "service/rpc/event_service.h"
 #include "service/rpc/json_log.h"
@@ -105,6 +108,9 @@ ABSL_FLAG(std::string, tls_cert, "",
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
 ABSL_FLAG(std::string, client_ca, "",
           "PEM CA: mTLS, refuse clients without a certificate it signed");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT to serve Prometheus metrics on (GET /metrics, plain "
+          "HTTP; port 0 picks a free port); empty: no metrics endpoint");
 ABSL_FLAG(bool, allow_loose_files, false,
           "Start even when --tls-key or --access is readable by group or "
           "others (by default such a file stops the start)");
@@ -228,9 +234,10 @@ int Fail(absl::string_view what, const absl::Status& status) {
 }
 
 absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenSqlite(
-    absl::string_view path) {
+    absl::string_view path, vouchstream::core::Telemetry* telemetry) {
   using vouchstream::store::SqliteEventLog;
   SqliteEventLog::Options options;
+  options.telemetry = telemetry;
   options.path.assign(path.data(), path.size());
   const std::string synchronous = absl::GetFlag(FLAGS_synchronous);
   if (synchronous == "normal") {
@@ -253,7 +260,7 @@ absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenSqlite(
 }
 
 absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenJetStream(
-    absl::string_view url) {
+    absl::string_view url, vouchstream::core::Telemetry* telemetry) {
   using vouchstream::store::JetStreamEventLog;
   absl::StatusOr<vouchstream::store::JetStreamUrl> parsed =
       vouchstream::store::ParseJetStreamUrl(url);
@@ -261,6 +268,7 @@ absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenJetStream(
     return parsed.status();
   }
   JetStreamEventLog::Options options;
+  options.telemetry = telemetry;
   options.servers = parsed->servers;
   options.stream = parsed->stream;
   options.replicas = parsed->replicas;
@@ -280,12 +288,12 @@ absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenJetStream(
 
 // --store: sqlite:PATH or nats://...
 absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> OpenLog(
-    absl::string_view store) {
+    absl::string_view store, vouchstream::core::Telemetry* telemetry) {
   if (absl::StartsWith(store, "sqlite:")) {
-    return OpenSqlite(store.substr(std::string("sqlite:").size()));
+    return OpenSqlite(store.substr(std::string("sqlite:").size()), telemetry);
   }
   if (vouchstream::store::IsJetStreamUrl(store)) {
-    return OpenJetStream(store);
+    return OpenJetStream(store, telemetry);
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "--store: \"", store,
@@ -374,8 +382,11 @@ int main(int argc, char** argv) {
     reference = std::move(*opened);
   }
 
+  const auto metrics =
+      std::make_shared<vouchstream::common::MetricsRegistry>("server");
+  vouchstream::metrics::ServiceMetrics service_metrics(metrics.get());
   absl::StatusOr<std::unique_ptr<vouchstream::core::EventLog>> log =
-      OpenLog(absl::GetFlag(FLAGS_store));
+      OpenLog(absl::GetFlag(FLAGS_store), &service_metrics);
   if (!log.ok()) {
     return Fail("cannot open the event log", log.status());
   }
@@ -388,11 +399,13 @@ int main(int argc, char** argv) {
   const vouchstream::core::Validator validator;
   const vouchstream::core::Enricher enricher(reference);
   vouchstream::rpc::Publisher publisher(log->get(), &validator, &enricher,
-                                        &pool);
+                                        &pool, &service_metrics);
+  service_metrics.ReadAtScrape(log->get(), &broker);
   vouchstream::rpc::EventService::Options service_options;
   // Without an access file the service skips authentication altogether.
   service_options.authorizer =
       authorizer->enabled() ? authorizer.get() : nullptr;
+  service_options.telemetry = &service_metrics;
   vouchstream::rpc::EventService service(log->get(), &broker, &publisher, &pool,
                                          service_options);
 
@@ -459,6 +472,21 @@ int main(int argc, char** argv) {
     health->SetServingStatus(true);
   }
 
+  std::unique_ptr<vouchstream::common::MetricsServer> metrics_server;
+  const std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (!metrics_listen.empty()) {
+    auto started =
+        vouchstream::common::MetricsServer::Start(metrics_listen, metrics);
+    if (!started.ok()) {
+      server->Shutdown();
+      broker.Shutdown();
+      (*log)->Shutdown();
+      return Fail("cannot serve metrics", started.status());
+    }
+    metrics_server = *std::move(started);
+    // Before "listening on", which tells a supervisor the server is up.
+    std::printf("metrics on %s\n", metrics_server->address().c_str());
+  }
   const std::string host = listen.substr(0, listen.rfind(':'));
   std::printf("listening on %s:%d\n", host.c_str(), port);
   std::fflush(stdout);

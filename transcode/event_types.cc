@@ -51,6 +51,14 @@ const FieldDescriptor* TypedPayloadField(absl::string_view type) {
   return it == fields.end() ? nullptr : it->second;
 }
 
+std::vector<std::string> TypedEventTypes() {
+  std::vector<std::string> types;
+  for (const auto& [type, field] : TypedFields()) {
+    types.push_back(type);
+  }
+  return types;
+}
+
 absl::string_view EventIdPath(const FieldDescriptor& field) {
   return field.options().GetExtension(v1::event_id_path);
 }

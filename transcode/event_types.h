@@ -8,6 +8,9 @@
 //
 // Thread-safe: the mapping is built once, on first use, and never changes.
 
+#include <string>
+#include <vector>
+
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 
@@ -19,6 +22,9 @@ namespace vouchstream::transcode {
 // not typed.
 const google::protobuf::FieldDescriptor* TypedPayloadField(
     absl::string_view type);
+
+// Every type string the contract types, in no particular order.
+std::vector<std::string> TypedEventTypes();
 
 // The `(vouchstream.v1.event_id_path)` of a payload field, e.g.
 // "redemption.id": where a bare body of that type names the id of the event

@@ -197,6 +197,11 @@ size_t Broker::subscription_count() const {
   return all_.size();
 }
 
+size_t Broker::window_bytes() const {
+  absl::MutexLock lock(&mu_);
+  return window_bytes_;
+}
+
 void Broker::OnCommit(const std::vector<v1::Event>& committed) {
   if (committed.empty()) {
     return;

@@ -197,6 +197,9 @@ class Broker {
 
   // Open subscriptions, for tests and metrics.
   size_t subscription_count() const;
+  // Bytes of events in the shared window now (at most
+  // `Options::window_bytes`), for metrics.
+  size_t window_bytes() const;
 
  private:
   friend class Subscription;

@@ -257,6 +257,7 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventService::Subscribe(
         key.ok() ? log_->GetCursor(*key) : key.status();
     if (seq.ok()) {
       scoped.set_after_seq(*seq);
+      ReportCursor(*key, *seq);
     } else if (!absl::IsNotFound(seq.status())) {
       return new RefusedWriteReactor<v1::SubscribeResponse>(seq.status());
     }
@@ -438,9 +439,27 @@ grpc::ServerUnaryReactor* EventService::SaveCursor(
       reactor->Finish(ToGrpcStatus(core::BadRequestError({violation})));
       return;
     }
-    reactor->Finish(ToGrpcStatus(log_->SetCursor(key, request->seq())));
+    const absl::Status saved = log_->SetCursor(key, request->seq());
+    if (saved.ok()) {
+      ReportCursor(key, request->seq());
+    } else {
+      options_.telemetry->OnStoreError(saved.code());
+    }
+    reactor->Finish(ToGrpcStatus(saved));
   });
   return reactor;
+}
+
+void EventService::ReportCursor(absl::string_view key, uint64_t seq) const {
+  // "<principal>/<consumer>" with access control (consumer names hold no
+  // '/'), the bare consumer name without.
+  const size_t slash = key.rfind('/');
+  if (slash == absl::string_view::npos) {
+    options_.telemetry->OnConsumerCursor("", key, seq);
+  } else {
+    options_.telemetry->OnConsumerCursor(key.substr(0, slash),
+                                         key.substr(slash + 1), seq);
+  }
 }
 
 grpc::ServerUnaryReactor* EventService::GetCursor(

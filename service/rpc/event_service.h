@@ -31,6 +31,7 @@
 #include "service/auth/principal.h"
 #include "service/core/broker.h"
 #include "service/core/event_log.h"
+#include "service/core/telemetry.h"
 #include "service/rpc/publish_streams.h"
 #include "service/rpc/publisher.h"
 #include "service/rpc/worker_pool.h"
@@ -56,6 +57,8 @@ class EventService final : public v1::EventService::CallbackService {
     absl::Duration default_heartbeat = absl::Seconds(15);
     size_t max_stream_in_flight = 1024;
     auth::Authorizer* authorizer = nullptr;
+    // Told of named consumers' cursors and failed cursor saves (metrics).
+    core::Telemetry* telemetry = core::Telemetry::None();
   };
 
   // Every pointer must outlive the service (and the server it serves on).
@@ -122,6 +125,9 @@ class EventService final : public v1::EventService::CallbackService {
   absl::StatusOr<std::string> AdmitCursor(
       const grpc::CallbackServerContext& context, absl::string_view method,
       absl::string_view consumer) const;
+
+  // Tells telemetry that the consumer of cursor key `key` is at `seq`.
+  void ReportCursor(absl::string_view key, uint64_t seq) const;
 
   core::EventLog* const log_;
   core::Broker* const broker_;

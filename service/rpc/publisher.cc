@@ -13,8 +13,8 @@
 namespace vouchstream::rpc {
 namespace {
 
-google::protobuf::Timestamp Now() {
-  const absl::Duration since_epoch = absl::Now() - absl::UnixEpoch();
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  const absl::Duration since_epoch = time - absl::UnixEpoch();
   google::protobuf::Timestamp now;
   now.set_seconds(absl::ToInt64Seconds(since_epoch));
   now.set_nanos(static_cast<int32_t>(
@@ -22,14 +22,38 @@ google::protobuf::Timestamp Now() {
   return now;
 }
 
+google::protobuf::Timestamp Now() { return ToTimestamp(absl::Now()); }
+
 }  // namespace
 
 Publisher::Publisher(core::EventLog* log, const core::Validator* validator,
-                     const core::Enricher* enricher, WorkerPool* pool)
-    : log_(log), validator_(validator), enricher_(enricher), pool_(pool) {}
+                     const core::Enricher* enricher, WorkerPool* pool,
+                     core::Telemetry* telemetry)
+    : log_(log),
+      validator_(validator),
+      enricher_(enricher),
+      pool_(pool),
+      telemetry_(telemetry) {}
+
+Publisher::Done Publisher::Reporting(std::string type, absl::Time began,
+                                     Done done) {
+  return [this, type = std::move(type), began, done = std::move(done)](
+             absl::StatusOr<core::EventLog::AppendResult> result) mutable {
+    using Outcome = core::Telemetry::Outcome;
+    Outcome outcome = Outcome::kRefused;
+    if (result.ok()) {
+      outcome = result->duplicate ? Outcome::kDuplicate : Outcome::kStored;
+    } else if (!absl::IsInvalidArgument(result.status())) {
+      telemetry_->OnStoreError(result.status().code());
+    }
+    telemetry_->OnPublished(type, outcome, absl::Now() - began);
+    done(std::move(result));
+  };
+}
 
 void Publisher::Publish(v1::Event event, Done done) {
-  *event.mutable_received_at() = Now();
+  const absl::Time began = absl::Now();
+  *event.mutable_received_at() = ToTimestamp(began);
   // Unset only for events stored before the rule was recorded: a publisher
   // that does not say how it made `id` chose it itself.
   if (event.id_rule() == v1::ID_RULE_UNSPECIFIED) {
@@ -39,12 +63,15 @@ void Publisher::Publish(v1::Event event, Done done) {
   // quarantine keeps it (its type would reach store keys and subjects).
   absl::Status admitted = core::Validator::Admit(event);
   if (!admitted.ok()) {
+    telemetry_->OnPublished(event.type(), core::Telemetry::Outcome::kRefused,
+                            absl::Now() - began);
     done(std::move(admitted));
     return;
   }
   std::vector<v1::FieldViolation> violations = validator_->Check(event);
   if (violations.empty()) {
-    Accept(std::move(event), std::move(done));
+    Done reporting = Reporting(event.type(), began, std::move(done));
+    Accept(std::move(event), std::move(reporting));
     return;
   }
   absl::Status status = core::BadRequestError(violations);
@@ -55,12 +82,14 @@ void Publisher::Publish(v1::Event event, Done done) {
   }
   *entry.mutable_quarantined_at() = Now();
   // Quarantine blocks until durable: not on the caller's (gRPC) thread.
-  pool_->Post([this, entry = std::move(entry), status = std::move(status),
-               done = std::move(done)]() mutable {
+  pool_->Post([this, began, entry = std::move(entry),
+               status = std::move(status), done = std::move(done)]() mutable {
     const std::string id = entry.event().id();
     const std::string type = entry.event().type();
     absl::StatusOr<uint64_t> quarantine_id = log_->Quarantine(std::move(entry));
     if (quarantine_id.ok()) {
+      telemetry_->OnPublished(type, core::Telemetry::Outcome::kQuarantined,
+                              absl::Now() - began);
       LogInfo("event quarantined", {{"id", id},
                                     {"type", type},
                                     {"quarantine_id", *quarantine_id},
@@ -68,6 +97,9 @@ void Publisher::Publish(v1::Event event, Done done) {
     } else {
       // The caller still learns why the event is invalid; the log failure
       // is the operator's to fix.
+      telemetry_->OnStoreError(quarantine_id.status().code());
+      telemetry_->OnPublished(type, core::Telemetry::Outcome::kRefused,
+                              absl::Now() - began);
       LogError("quarantine failed",
                {{"id", id}, {"status", quarantine_id.status()}});
     }
@@ -109,6 +141,7 @@ void Publisher::Reprocess(uint64_t quarantine_id, Done done) {
                absl::Status marked =
                    log_->MarkReprocessed(quarantine_id, result.seq);
                if (!marked.ok()) {
+                 telemetry_->OnStoreError(marked.code());
                  LogError("marking a reprocessed event failed",
                           {{"quarantine_id", quarantine_id},
                            {"seq", result.seq},

@@ -15,11 +15,15 @@
 // Thread-safe: all methods may be called from any thread.
 
 #include <cstdint>
+#include <string>
+
+#include "absl/time/time.h"
 
 #include "vouchstream/v1/event.pb.h"
 
 #include "service/core/enricher.h"
 #include "service/core/event_log.h"
+#include "service/core/telemetry.h"
 #include "service/core/validator.h"
 #include "service/rpc/worker_pool.h"
 
@@ -30,9 +34,11 @@ class Publisher {
   using Done = core::EventLog::AppendDone;
 
   // All pointers must outlive the Publisher; `pool` runs the quarantine
-  // writes, which block on the disk.
+  // writes, which block on the disk. `telemetry` is told the outcome of
+  // every Publish and every failed store call.
   Publisher(core::EventLog* log, const core::Validator* validator,
-            const core::Enricher* enricher, WorkerPool* pool);
+            const core::Enricher* enricher, WorkerPool* pool,
+            core::Telemetry* telemetry = core::Telemetry::None());
 
   // Sets `received_at` to now, then validates, enriches and appends
   // `event`. Invalid: the event and its violations go to the quarantine log
@@ -50,11 +56,14 @@ class Publisher {
 
  private:
   void Accept(v1::Event event, Done done);
+  // `done`, telling telemetry what became of the event first.
+  Done Reporting(std::string type, absl::Time began, Done done);
 
   core::EventLog* const log_;
   const core::Validator* const validator_;
   const core::Enricher* const enricher_;
   WorkerPool* const pool_;
+  core::Telemetry* const telemetry_;
 };
 
 }  // namespace vouchstream::rpc

@@ -758,10 +758,13 @@ absl::StatusOr<AppendResult> JetStreamEventLog::AppendOne(v1::Event& event,
   pub_options.ExpectStream = options_.stream.c_str();
   jsPubAck* raw_ack = nullptr;
   jsErrCode js_error = kNoJsError;
+  const absl::Time published = absl::Now();
   const natsStatus status =
       js_Publish(&raw_ack, js_.get(), subject.c_str(), payload.data(),
                  static_cast<int>(payload.size()), &pub_options, &js_error);
   JsPubAckPtr ack(raw_ack);
+  const absl::Duration round_trip = absl::Now() - published;
+  options_.telemetry->OnStoreRoundTrip(round_trip);
   if (status != NATS_OK) {
     return fail(NatsError(
         status, absl::StrCat("event log: publishing to ", subject), js_error));
@@ -776,6 +779,7 @@ absl::StatusOr<AppendResult> JetStreamEventLog::AppendOne(v1::Event& event,
     ++stats_.appends_failed;
     return recorded;
   }
+  options_.telemetry->OnCommit(round_trip, 1);
   absl::MutexLock lock(&mu_);
   if (result.duplicate) {
     ++stats_.duplicates_by_window;

@@ -82,6 +82,7 @@
 #include "vouchstream/v1/event.pb.h"
 
 #include "service/core/event_log.h"
+#include "service/core/telemetry.h"
 #include "service/store/nats_handles.h"
 
 namespace vouchstream::store {
@@ -136,6 +137,9 @@ class JetStreamEventLog final : public core::EventLog {
     // For `received_at` of events that have none, `quarantined_at` and the
     // content-hash window.
     std::function<absl::Time()> now = [] { return absl::Now(); };
+    // Told of each commit and remote round trip (metrics). Must outlive
+    // the log.
+    core::Telemetry* telemetry = core::Telemetry::None();
   };
 
   struct Stats {

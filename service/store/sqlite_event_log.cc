@@ -537,6 +537,7 @@ absl::Status SqliteEventLog::WriteBatch(std::vector<PendingAppend>& batch,
 void SqliteEventLog::CommitBatch(std::vector<PendingAppend>& batch) {
   std::vector<AppendResult> results;
   results.reserve(batch.size());
+  const absl::Time began = absl::Now();
   const absl::Status status = WriteBatch(batch, results);
   if (!status.ok()) {
     {
@@ -550,6 +551,7 @@ void SqliteEventLog::CommitBatch(std::vector<PendingAppend>& batch) {
     }
     return;
   }
+  options_.telemetry->OnCommit(absl::Now() - began, batch.size());
   last_seq_.store(committed_seq_, std::memory_order_release);
   std::vector<v1::Event> committed;
   uint64_t duplicates = 0;

@@ -50,6 +50,7 @@
 #include "vouchstream/v1/event.pb.h"
 
 #include "service/core/event_log.h"
+#include "service/core/telemetry.h"
 #include "service/store/reader_pool.h"
 #include "service/store/sqlite_db.h"
 
@@ -109,6 +110,9 @@ class SqliteEventLog final : public core::EventLog {
     // none, for `quarantined_at` and for the content-hash window. Tests
     // inject a fake one.
     std::function<absl::Time()> now = [] { return absl::Now(); };
+    // Told of each commit and remote round trip (metrics). Must outlive
+    // the log.
+    core::Telemetry* telemetry = core::Telemetry::None();
   };
 
   // Counters since `Open`, for tests and metrics.

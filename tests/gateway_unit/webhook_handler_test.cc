@@ -170,9 +170,9 @@ TEST(MetricsTest, RendersCountersAndHistogram) {
   metrics.RecordUpstreamError(14);
   metrics.AddInFlight(2);
   const std::string text = metrics.Render();
-  EXPECT_THAT(text, HasSubstr("vouchstream_gateway_requests_total{route="
-                              "\"webhook_typed\",code=\"200\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("code=\"503\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("vouchstream_gateway_requests_total{code="
+                              "\"200\",route=\"webhook_typed\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("code=\"503\",route=\"webhook_typed\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("request_bytes_total 200\n"));
   EXPECT_THAT(text, HasSubstr("_bucket{le=\"0.0005\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("_bucket{le=\"0.001\"} 1\n"));

@@ -101,4 +101,14 @@ absl::StatusOr<int64_t> ServerProcess::RssKib() const {
   return absl::NotFoundError("no VmRSS");
 }
 
+std::string ServerProcess::metrics_address() const {
+  constexpr absl::string_view kMetrics = "metrics on ";
+  for (const std::string& line : process_->lines_before()) {
+    if (absl::StartsWith(line, kMetrics)) {
+      return line.substr(kMetrics.size());
+    }
+  }
+  return "";
+}
+
 }  // namespace vouchstream::testing

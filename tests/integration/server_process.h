@@ -59,6 +59,9 @@ class ServerProcess {
   const std::string& address() const { return address_; }
   pid_t pid() const { return process_->pid(); }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  // HOST:PORT of the metrics endpoint ("metrics on ..."), when started with
+  // --metrics_listen; empty otherwise.
+  std::string metrics_address() const;
 
   // Sends SIGTERM and waits for the exit; kInternal unless it exits 0
   // within `timeout`.

@@ -101,6 +101,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
       }
       return child;
     }
+    child->lines_before_.push_back(std::move(line));
     line.clear();
   }
 }

@@ -36,6 +36,8 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
   // "127.0.0.1:PORT" (the printed address).
   const std::string& address() const { return address_; }
+  // The lines printed before "listening on", e.g. "metrics on HOST:PORT".
+  const std::vector<std::string>& lines_before() const { return lines_before_; }
 
   // Sends `signal` and waits for the exit; kDeadlineExceeded if it does not
   // exit within `timeout` (it is then killed).
@@ -52,6 +54,7 @@ class ChildProcess {
   int port_ = 0;
   bool exited_cleanly_ = false;
   std::string address_;
+  std::vector<std::string> lines_before_;
 };
 
 }  // namespace vouchstream::testing
