@@ -274,6 +274,7 @@ TEST(ServiceRestartTest, SigtermUnderLoadIsQuickAndLosesNothing) {
 
   auto texts = [](const std::vector<absl::Duration>& durations) {
     std::vector<std::string> out;
+    out.reserve(durations.size());
     for (const absl::Duration duration : durations) {
       out.push_back(
           absl::FormatDuration(absl::Trunc(duration, absl::Microseconds(100))));
