@@ -1,7 +1,6 @@
 #include "common/systemd_notify.h"
 
-#include <time.h>
-
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -26,10 +25,10 @@ void NotifyReady(absl::string_view status) {
 }
 
 void NotifyReloading() {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  const uint64_t usec = static_cast<uint64_t>(now.tv_sec) * 1000000 +
-                        static_cast<uint64_t>(now.tv_nsec) / 1000;
+  // libstdc++'s steady_clock is CLOCK_MONOTONIC, the clock systemd means.
+  const int64_t usec = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now().time_since_epoch())
+                           .count();
   Send(absl::StrCat("RELOADING=1\nMONOTONIC_USEC=", usec));
 }
 
