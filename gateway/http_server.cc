@@ -110,6 +110,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(
     if (!tls.ok()) {
       return tls.status();
     }
+    absl::MutexLock lock(&server->tls_mu_);
     server->tls_ = *std::move(tls);
   }
   absl::StatusOr<tcp::endpoint> endpoint =
@@ -170,7 +171,10 @@ void HttpServer::DoAccept() {
 // `open_` cannot race another accept; sessions only decrement.
 void HttpServer::Admit(tcp::socket socket) {
   ConnectionOptions connection;
-  connection.tls = tls_.get();
+  {
+    absl::MutexLock lock(&tls_mu_);
+    connection.tls = tls_;
+  }
   const int max = context_.options->max_connections;
   if (max <= 0 || open_->load(std::memory_order_relaxed) < max) {
     open_->fetch_add(1, std::memory_order_relaxed);
@@ -186,6 +190,27 @@ void HttpServer::Admit(tcp::socket socket) {
     return;
   }
   StartHttpSession(std::move(socket), context_, std::move(connection));
+}
+
+bool HttpServer::tls() const {
+  absl::MutexLock lock(&tls_mu_);
+  return tls_ != nullptr;
+}
+
+absl::Status HttpServer::ReloadTls() {
+  if (!tls()) {
+    return absl::FailedPreconditionError(
+        "the listener speaks plain HTTP (no --tls-cert)");
+  }
+  const GatewayOptions& options = *context_.options;
+  absl::StatusOr<std::unique_ptr<net::ssl::context>> fresh =
+      MakeTlsServerContext(options.tls_cert, options.tls_key);
+  if (!fresh.ok()) {
+    return fresh.status();
+  }
+  absl::MutexLock lock(&tls_mu_);
+  tls_ = *std::move(fresh);
+  return absl::OkStatus();
 }
 
 void HttpServer::Shutdown() {

@@ -18,8 +18,13 @@
 //   ...
 //   (*server)->Shutdown();  // Stops accepting, stops the loop, joins.
 //
-// Thread-safety: Start and Shutdown are for the owning thread; the server
-// owns its threads and joins them in Shutdown (and the destructor).
+// HTTPS certificates are reloadable: `ReloadTls()` reads `tls_cert` and
+// `tls_key` again; connections accepted afterwards use them, open ones keep
+// the context they were accepted with.
+//
+// Thread-safety: Start and Shutdown are for the owning thread; ReloadTls
+// may be called from any thread. The server owns its threads and joins them
+// in Shutdown (and the destructor).
 
 #include <atomic>
 #include <memory>
@@ -27,7 +32,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -58,6 +65,14 @@ class HttpServer {
   void Start();
   void Shutdown();
 
+  // Whether the listener speaks HTTPS.
+  bool tls() const;
+  // Makes a new TLS context from `tls_cert`/`tls_key` for connections
+  // accepted from now on. Errors: kFailedPrecondition when the server
+  // speaks plain HTTP; those of MakeTlsServerContext (the file, the key
+  // not matching the certificate), and then the old context stays.
+  absl::Status ReloadTls();
+
   // Refusal answers under way at most; beyond, connections are closed at
   // accept.
   static constexpr int kMaxRefusing = 64;
@@ -69,7 +84,8 @@ class HttpServer {
 
   const int thread_count_;
   GatewayContext context_;
-  std::unique_ptr<boost::asio::ssl::context> tls_;
+  mutable absl::Mutex tls_mu_;
+  std::shared_ptr<boost::asio::ssl::context> tls_ ABSL_GUARDED_BY(tls_mu_);
   std::unique_ptr<SourceAllowList> allow_list_;
   std::unique_ptr<RateLimiter> rate_limiter_;
   // Sessions may outlive the server's members briefly (until the

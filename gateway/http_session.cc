@@ -98,7 +98,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   template <class... StreamArgs>
   Session(const GatewayContext& context, ConnectionOptions connection,
           tcp::socket socket, StreamArgs&... stream_args)
-      : stream_(std::move(socket), stream_args...),
+      : tls_(std::move(connection.tls)),
+        stream_(std::move(socket), stream_args...),
         timer_(stream_.get_executor()),
         read_timer_(stream_.get_executor()),
         context_(context),
@@ -502,7 +503,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     webhook.user_agent = View(request_[http::field::user_agent]);
     webhook.request_id = request_id_;
     WebhookPolicy policy;
-    policy.verifier = context_.verifier;
+    // Held until the request is prepared: a reload may swap the secrets
+    // meanwhile; this request is checked against those it started with.
+    const std::shared_ptr<const transcode::SignatureVerifier> verifier =
+        context_.secrets != nullptr ? context_.secrets->Current() : nullptr;
+    policy.verifier = verifier.get();
     policy.gateway_instance = context_.options->instance;
     policy.require_envelope = context_.options->require_envelope;
     std::variant<v1::Event, HttpError> prepared =
@@ -669,6 +674,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                             });
   }
 
+  // The TLS context the stream was made with (null for HTTP): a reload
+  // swaps the server's context, while this connection keeps its own.
+  // Declared before `stream_`, so it outlives it.
+  const std::shared_ptr<net::ssl::context> tls_;
   Stream stream_;
   net::steady_timer timer_;
   net::steady_timer read_timer_;

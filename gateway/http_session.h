@@ -27,7 +27,6 @@
 #include <atomic>
 #include <memory>
 
-#include "transcode/signature.h"
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
@@ -37,13 +36,13 @@
 #include "gateway/rate_limiter.h"
 #include "gateway/source_allow_list.h"
 #include "gateway/upstream_health.h"
+#include "gateway/webhook_secrets.h"
 
 namespace vouchstream::gateway {
 
 struct GatewayContext {
   const GatewayOptions* options = nullptr;
-  const transcode::SignatureVerifier* verifier =
-      nullptr;  // Null: verification off.
+  const WebhookSecrets* secrets = nullptr;  // Null: verification off.
   Forwarder* forwarder = nullptr;
   UpstreamHealth* health = nullptr;
   Metrics* metrics = nullptr;
@@ -53,9 +52,9 @@ struct GatewayContext {
 
 // What the acceptor decided about one connection.
 struct ConnectionOptions {
-  // Non-null: the connection speaks TLS (HTTPS) with this context, which
-  // must outlive the session. The handshake is bounded by `read_timeout`.
-  boost::asio::ssl::context* tls = nullptr;
+  // Non-null: the connection speaks TLS (HTTPS) with this context; the
+  // session keeps it alive. The handshake is bounded by `read_timeout`.
+  std::shared_ptr<boost::asio::ssl::context> tls;
   // Answer 503 TOO_MANY_CONNECTIONS without reading a request, then close.
   bool refuse = false;
   // Decremented once when the session ends (the acceptor incremented it).

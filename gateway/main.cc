@@ -1,7 +1,8 @@
 // vouchstream-gateway: Voucherify webhooks in (HTTP/1.1), durable events out
 // (gRPC PublishStream to vouchstream-server). Flags are tabled in
 // gateway/gateway_options.h. Prints "listening on HOST:PORT" once ready to
-// accept, and shuts down on SIGINT/SIGTERM.
+// accept, reloads its secrets and HTTPS certificate on SIGHUP, and shuts
+// down on SIGINT/SIGTERM (gateway/reloader.h; systemd Type=notify).
 
 #include <unistd.h>
 
@@ -16,19 +17,21 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
-#include "transcode/signature.h"
 #include <grpcpp/grpcpp.h>
 
 #include "common/channel_options.h"
 #include "common/private_file.h"
+#include "common/systemd_notify.h"
 #include "common/usage.h"
 #include "gateway/forwarder.h"
 #include "gateway/gateway_options.h"
 #include "gateway/http_server.h"
 #include "gateway/http_session.h"
 #include "gateway/metrics.h"
+#include "gateway/reloader.h"
 #include "gateway/upstream_health.h"
 #include "gateway/upstream_state_metric.h"
+#include "gateway/webhook_secrets.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
           "HTTP address HOST:PORT; port 0 picks a free port");
@@ -101,7 +104,7 @@ using vouchstream::gateway::GatewayOptions;
 using vouchstream::gateway::HttpServer;
 using vouchstream::gateway::Metrics;
 using vouchstream::gateway::UpstreamHealth;
-using vouchstream::transcode::SignatureVerifier;
+using vouchstream::gateway::WebhookSecrets;
 
 std::string DefaultInstance() {
   std::array<char, 256> host{};
@@ -163,6 +166,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   vouchstream::common::SetUsage(
@@ -225,7 +229,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::unique_ptr<SignatureVerifier> verifier;
+  std::unique_ptr<WebhookSecrets> secrets;
   if (options.insecure_skip_signature) {
     std::fprintf(stderr,
                  "vouchstream-gateway: WARNING: --insecure-skip-signature: "
@@ -238,13 +242,13 @@ int main(int argc, char** argv) {
                    "--insecure-skip-signature for local development)\n");
       return 2;
     }
-    auto created = SignatureVerifier::FromFile(options.secret_file);
+    auto created = WebhookSecrets::Load(options.secret_file);
     if (!created.ok()) {
       std::fprintf(stderr, "vouchstream-gateway: %s\n",
                    created.status().ToString().c_str());
       return 2;
     }
-    verifier = *std::move(created);
+    secrets = *std::move(created);
   }
 
   const absl::StatusOr<vouchstream::client::ChannelFactory> upstream_channels =
@@ -267,7 +271,7 @@ int main(int argc, char** argv) {
 
   GatewayContext context;
   context.options = &options;
-  context.verifier = verifier.get();
+  context.secrets = secrets.get();
   context.forwarder = &forwarder;
   context.health = &health;
   context.metrics = &metrics;
@@ -282,9 +286,14 @@ int main(int argc, char** argv) {
   (*server)->Start();
   std::printf("listening on %s\n", (*server)->address().c_str());
   std::fflush(stdout);
+  vouchstream::common::NotifyReady();
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  vouchstream::gateway::Reloader reloader(
+      {options.secret_file, options.tls_key,
+       absl::GetFlag(FLAGS_allow_loose_files)},
+      secrets.get(), server->get());
+  const int signal_number =
+      vouchstream::gateway::WaitForStopSignal(signals, reloader);
   std::fprintf(stderr, "vouchstream-gateway: signal %d, shutting down\n",
                signal_number);
   // HTTP first (no new work), then the streams (pending requests fail; their

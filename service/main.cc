@@ -17,7 +17,9 @@
 //
 // Prints "listening on HOST:PORT" on stdout once it serves (with port 0 the
 // kernel picks one). SIGTERM/SIGINT drain and stop; SIGHUP reloads the
-// reference file and the access file. Log lines are JSON on stderr.
+// reference file, the access file and the TLS files. Under systemd
+// (Type=notify) it reports READY, RELOADING and STOPPING. Log lines are
+// JSON on stderr.
 
 #include <pthread.h>
 
@@ -46,6 +48,7 @@
 #include "common/metrics_registry.h"
 #include "common/metrics_server.h"
 #include "common/private_file.h"
+#include "common/systemd_notify.h"
 #include "common/usage.h"
 #include "service/auth/authorizer.h"
 #include "service/auth/token_hash.h"
@@ -127,9 +130,11 @@ constexpr absl::string_view kServiceName = "vouchstream.v1.EventService";
 class SignalThread {
  public:
   SignalThread(vouchstream::core::ReferenceStore* reference,
-               vouchstream::auth::Authorizer* authorizer)
+               vouchstream::auth::Authorizer* authorizer,
+               vouchstream::rpc::ReloadableServerTls* tls)
       : reference_(reference),
         authorizer_(authorizer),
+        tls_(tls),
         thread_([this] { Loop(); }) {}
   ~SignalThread() { thread_.join(); }
 
@@ -160,6 +165,7 @@ class SignalThread {
         continue;
       }
       if (signal == SIGHUP) {
+        vouchstream::common::NotifyReloading();
         const absl::Status status = reference_->Reload();
         if (status.ok()) {
           LogInfo("reference data reloaded");
@@ -168,10 +174,13 @@ class SignalThread {
                    {{"status", status}});
         }
         ReloadAccess();
+        ReloadTls();
+        vouchstream::common::NotifyReady();
         continue;
       }
       LogInfo("stop signal received",
               {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      vouchstream::common::NotifyStopping();
       stop_.Notify();
       return;
     }
@@ -190,8 +199,23 @@ class SignalThread {
     }
   }
 
+  // Open connections keep their handshake; new ones get the new files.
+  void ReloadTls() {
+    if (tls_ == nullptr) {
+      return;
+    }
+    const absl::Status status = tls_->Reload();
+    if (status.ok()) {
+      LogInfo("tls files reloaded");
+    } else {
+      LogError("tls files reload failed; keeping the old ones",
+               {{"status", status}});
+    }
+  }
+
   vouchstream::core::ReferenceStore* const reference_;
   vouchstream::auth::Authorizer* const authorizer_;
+  vouchstream::rpc::ReloadableServerTls* const tls_;
   absl::Notification stop_;
   std::thread thread_;
 };
@@ -340,9 +364,10 @@ int main(int argc, char** argv) {
     return Fail("refusing a file others may read", private_files);
   }
   absl::StatusOr<vouchstream::rpc::ServerSecurity> security =
-      vouchstream::rpc::LoadServerSecurity({absl::GetFlag(FLAGS_tls_cert),
-                                            absl::GetFlag(FLAGS_tls_key),
-                                            absl::GetFlag(FLAGS_client_ca)});
+      vouchstream::rpc::LoadServerSecurity(
+          {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+           absl::GetFlag(FLAGS_client_ca),
+           absl::GetFlag(FLAGS_allow_loose_files)});
   if (!security.ok()) {
     return Fail("cannot load the TLS credentials", security.status());
   }
@@ -492,9 +517,11 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   LogInfo("serving",
           {{"listen", listen}, {"port", port}, {"tls", security->mode}});
+  vouchstream::common::NotifyReady();
 
   {
-    SignalThread signals(reference.get(), authorizer.get());
+    SignalThread signals(reference.get(), authorizer.get(),
+                         security->tls.get());
     signals.WaitForStop();
   }
 

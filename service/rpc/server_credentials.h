@@ -9,7 +9,10 @@
 //   builder.AddListeningPort(listen, security->credentials, &port);
 //   if (security->mode == "off" && !IsLoopbackListenAddress(listen)) warn;
 //
-// Thread-compatible; reads the files once, at the call.
+// TLS material is reloadable: `security->tls->Reload()` (SIGHUP) re-reads the
+// files for new handshakes, see reloadable_server_tls.h.
+//
+// Thread-compatible.
 
 #include <memory>
 #include <string>
@@ -18,25 +21,22 @@
 #include "absl/strings/string_view.h"
 #include "grpcpp/security/server_credentials.h"
 
-namespace vouchstream::rpc {
+#include "service/rpc/reloadable_server_tls.h"
 
-// File paths, empty when not given. `cert` and `key` go together;
-// `client_ca` needs both.
-struct ServerTlsOptions {
-  std::string cert;       // --tls-cert: PEM certificate chain, leaf first
-  std::string key;        // --tls-key: PEM private key of the leaf
-  std::string client_ca;  // --client-ca: PEM CA(s) client certs must chain to
-};
+namespace vouchstream::rpc {
 
 struct ServerSecurity {
   std::shared_ptr<grpc::ServerCredentials> credentials;
   // "off" (plaintext), "on" (TLS) or "mtls" (TLS + required client cert).
   std::string mode;
+  // The material behind `credentials`, for reloads; null when "off".
+  std::shared_ptr<ReloadableServerTls> tls;
 };
 
 // Reads and checks the PEM files. Errors: kInvalidArgument when the flags do
-// not go together or a file holds no PEM block of the right kind,
-// kNotFound when a file cannot be read; the message names the flag and file.
+// not go together, a file holds no PEM block of the right kind or does not
+// parse, or the key does not match the certificate; kNotFound when a file
+// cannot be read; the message names the flag and file.
 absl::StatusOr<ServerSecurity> LoadServerSecurity(
     const ServerTlsOptions& options);
 
