@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 
+#include "common/proto_time.h"
 #include "service/core/bad_request.h"
 #include "service/rpc/json_log.h"
 
@@ -14,12 +15,7 @@ namespace vouchstream::rpc {
 namespace {
 
 google::protobuf::Timestamp Now() {
-  const absl::Duration since_epoch = absl::Now() - absl::UnixEpoch();
-  google::protobuf::Timestamp now;
-  now.set_seconds(absl::ToInt64Seconds(since_epoch));
-  now.set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(now.seconds()))));
-  return now;
+  return common::ToProtoTimestamp(absl::Now());
 }
 
 }  // namespace
