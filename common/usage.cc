@@ -34,4 +34,18 @@ void SetUsage(absl::string_view program, absl::string_view folder,
   absl::SetFlagsUsageConfig(config);
 }
 
+void NormalizeFlagNames(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    char* arg = argv[i];
+    if (arg[0] != '-' || arg[1] != '-') {
+      continue;
+    }
+    for (char* c = arg + 2; *c != '\0' && *c != '='; ++c) {
+      if (*c == '-') {
+        *c = '_';
+      }
+    }
+  }
+}
+
 }  // namespace vouchstream::common

@@ -18,4 +18,10 @@ namespace vouchstream::common {
 void SetUsage(absl::string_view program, absl::string_view folder,
               absl::string_view usage);
 
+// Abseil flag names are identifiers, while the documented command lines use
+// dashes (`--secret-file`): rewrites, in place, the dashes in the name part
+// of every "--name[=value]" of `argv` (argv[0] excluded) as underscores.
+// Call before absl::ParseCommandLine.
+void NormalizeFlagNames(int argc, char** argv);
+
 }  // namespace vouchstream::common

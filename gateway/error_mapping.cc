@@ -2,15 +2,16 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "transcode/json_document.h"
+
+#include "common/grpc_status.h"
 
 namespace vouchstream::gateway {
 namespace {
 
-// gRPC's status codes are the canonical codes, numbered as Abseil's, so
-// Abseil names them ("INVALID_ARGUMENT").
+// gRPC's status codes are the canonical codes, so Abseil names them
+// ("INVALID_ARGUMENT").
 std::string CodeName(grpc::StatusCode code) {
-  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+  return absl::StatusCodeToString(common::FromGrpcCode(code));
 }
 
 grpc::StatusCode CodeForGatewayStatus(int http_status) {
@@ -70,36 +71,6 @@ HttpError Build(
 }
 
 // Escapes `valid_utf8` for the inside of a JSON string.
-void AppendEscaped(absl::string_view valid_utf8, std::string* out) {
-  for (const char c : valid_utf8) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppend(
-              out, "\\u",
-              absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad4));
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-}
-
 }  // namespace
 
 int HttpStatusForGrpcCode(grpc::StatusCode code) {
@@ -142,23 +113,6 @@ HttpError UpstreamError(const v1::PublishError& error) {
   const auto code = static_cast<grpc::StatusCode>(error.code());
   return Build(HttpStatusForGrpcCode(code), code, error.message(),
                &error.field_violations());
-}
-
-void AppendJsonString(absl::string_view value, std::string* out) {
-  out->push_back('"');
-  while (!value.empty()) {
-    // Messages quote request bytes (a path, a content type), which need not
-    // be UTF-8; JSON must be, so each invalid byte becomes U+FFFD.
-    const size_t valid = transcode::FirstInvalidUtf8Offset(value);
-    AppendEscaped(value.substr(0, valid), out);
-    if (valid < value.size()) {
-      *out += "\\ufffd";
-      value.remove_prefix(valid + 1);
-    } else {
-      value = {};
-    }
-  }
-  out->push_back('"');
 }
 
 }  // namespace vouchstream::gateway

@@ -32,6 +32,8 @@
 
 #include "vouchstream/v1/api.pb.h"
 
+#include "common/json_escape.h"
+
 namespace vouchstream::gateway {
 
 // An HTTP error answer, ready to send with `Content-Type: application/json`.
@@ -64,6 +66,7 @@ HttpError UpstreamError(const v1::PublishError& error);
 
 // `"` + `value` escaped for a JSON string + `"`, appended to `out`. Bytes
 // that are not UTF-8 become U+FFFD, so the result is always valid JSON.
-void AppendJsonString(absl::string_view value, std::string* out);
+// (common/json_escape.h, kept here under the gateway's name.)
+using common::AppendJsonString;
 
 }  // namespace vouchstream::gateway

@@ -11,6 +11,8 @@
 #include "absl/strings/string_view.h"
 #include "simdjson.h"
 
+#include "common/utf8.h"
+
 namespace vouchstream::transcode {
 
 class JsonDocument {
@@ -28,8 +30,8 @@ class JsonDocument {
   simdjson::dom::parser parser_;
 };
 
-// The offset of the first byte of `text` that is not valid UTF-8, or
-// text.size() when all of it is valid.
-size_t FirstInvalidUtf8Offset(absl::string_view text);
+// Moved to common/ (the gateway's JSON escaping needs it too); kept here
+// under its old name for the transcoder and its tests.
+using common::FirstInvalidUtf8Offset;
 
 }  // namespace vouchstream::transcode

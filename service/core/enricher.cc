@@ -14,6 +14,7 @@
 
 #include "vouchstream/v1/options.pb.h"
 
+#include "common/proto_time.h"
 #include "service/core/body_path.h"
 #include "service/core/discount_summary.h"
 
@@ -23,10 +24,6 @@ namespace {
 using ::google::protobuf::Timestamp;
 using ::voucherify::v1::Discount;
 using ::voucherify::v1::Voucher;
-
-absl::Time ToTime(const Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
 
 // The body paths an Enrichment field is read from, in the order the
 // contract lists them (`derived_from` on the field): the first that gives a
@@ -233,7 +230,8 @@ void Enricher::Enrich(v1::Event* event) const {
       // google.protobuf.Duration requires (a negative lag is clock skew).
       absl::Duration nanos;
       const int64_t seconds =
-          absl::IDivDuration(ToTime(event->received_at()) - ToTime(*origin),
+          absl::IDivDuration(common::ToAbslTime(event->received_at()) -
+                                 common::ToAbslTime(*origin),
                              absl::Seconds(1), &nanos);
       enrichment.mutable_delivery_lag()->set_seconds(seconds);
       enrichment.mutable_delivery_lag()->set_nanos(

@@ -15,6 +15,8 @@
 #include "voucherify/v1/order.pb.h"
 #include "vouchstream/v1/event.pb.h"
 
+#include "common/proto_time.h"
+
 namespace vouchstream::core {
 namespace {
 
@@ -148,8 +150,7 @@ bool Holds(const Message& object, const FieldDescriptor& field,
     case Check::kPast: {
       const auto& ts = static_cast<const google::protobuf::Timestamp&>(
           r.GetMessage(object, &field));
-      const absl::Time time =
-          absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+      const absl::Time time = common::ToAbslTime(ts);
       return time >= times.earliest && time <= times.latest;
     }
     case Check::kNonNegative:

@@ -12,6 +12,7 @@
 #include "re2/re2.h"
 
 #include "common/event_type.h"
+#include "common/proto_time.h"
 #include "service/core/bad_request.h"
 #include "service/core/body_path.h"
 #include "service/core/body_shape.h"
@@ -83,8 +84,7 @@ bool SaneTime(const Subject& s, bool present, const Timestamp& ts) {
   if (!present) {
     return true;
   }
-  const absl::Time time =
-      absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+  const absl::Time time = common::ToAbslTime(ts);
   return time >= s.options.earliest &&
          time <= s.received_at + s.options.max_clock_skew;
 }
@@ -249,8 +249,7 @@ std::vector<v1::FieldViolation> Validator::Check(const v1::Event& event) const {
   Subject subject{event,
                   options_,
                   event.has_received_at()
-                      ? absl::FromUnixSeconds(event.received_at().seconds()) +
-                            absl::Nanoseconds(event.received_at().nanos())
+                      ? common::ToAbslTime(event.received_at())
                       : absl::Now(),
                   nullptr,
                   nullptr,

@@ -21,6 +21,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
+#include "common/json_escape.h"
+
 namespace vouchstream::rpc {
 
 // One key and its value, already in JSON form (emails masked).
@@ -55,8 +57,9 @@ void LogWarning(absl::string_view msg,
 void LogError(absl::string_view msg,
               std::initializer_list<LogField> fields = {});
 
-// `text` as a JSON string literal, quotes included.
-std::string JsonQuote(absl::string_view text);
+// `text` as a JSON string literal, quotes included (common/json_escape.h:
+// bytes that are not UTF-8 become U+FFFD).
+using common::JsonQuote;
 
 // `text` with every email-like run ("a@b", no whitespace or quotes) replaced
 // by "<email>" ("nats://u:p@h" becomes "nats://<email>").

@@ -7,22 +7,16 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 
+#include "common/proto_time.h"
 #include "service/core/bad_request.h"
 #include "service/rpc/json_log.h"
 
 namespace vouchstream::rpc {
 namespace {
 
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  const absl::Duration since_epoch = time - absl::UnixEpoch();
-  google::protobuf::Timestamp now;
-  now.set_seconds(absl::ToInt64Seconds(since_epoch));
-  now.set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(now.seconds()))));
-  return now;
+google::protobuf::Timestamp Now() {
+  return common::ToProtoTimestamp(absl::Now());
 }
-
-google::protobuf::Timestamp Now() { return ToTimestamp(absl::Now()); }
 
 }  // namespace
 
@@ -53,7 +47,7 @@ Publisher::Done Publisher::Reporting(std::string type, absl::Time began,
 
 void Publisher::Publish(v1::Event event, Done done) {
   const absl::Time began = absl::Now();
-  *event.mutable_received_at() = ToTimestamp(began);
+  *event.mutable_received_at() = common::ToProtoTimestamp(began);
   // Unset only for events stored before the rule was recorded: a publisher
   // that does not say how it made `id` chose it itself.
   if (event.id_rule() == v1::ID_RULE_UNSPECIFIED) {

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
+#include "common/proto_time.h"
 #include "service/core/event_filter.h"
 #include "service/rpc/status_mapping.h"
 
@@ -21,9 +22,7 @@ core::StartPosition StartOf(const v1::SubscribeRequest& request) {
     case v1::SubscribeRequest::kAfterSeq:
       return core::StartPosition::After(request.after_seq());
     case v1::SubscribeRequest::kAtTime:
-      return core::StartPosition::At(
-          absl::FromUnixSeconds(request.at_time().seconds()) +
-          absl::Nanoseconds(request.at_time().nanos()));
+      return core::StartPosition::At(common::ToAbslTime(request.at_time()));
     case v1::SubscribeRequest::START_NOT_SET:
       break;
   }
@@ -31,10 +30,7 @@ core::StartPosition StartOf(const v1::SubscribeRequest& request) {
 }
 
 void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
-  const absl::Duration since_epoch = time - absl::UnixEpoch();
-  out->set_seconds(absl::ToInt64Seconds(since_epoch));
-  out->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(out->seconds()))));
+  *out = common::ToProtoTimestamp(time);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
+#include "common/grpc_status.h"
 #include "service/auth/token_hash.h"
 #include "tests/integration/test_events.h"
 #include "tests/testing/status_matchers.h"
@@ -128,8 +129,7 @@ absl::StatusOr<v1::ListEventsResponse> List(
   const grpc::Status status =
       stub.ListEvents(WithDeadline(&context), request, &response);
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
+    return common::FromGrpcStatus(status);
   }
   return response;
 }
@@ -142,8 +142,7 @@ absl::StatusOr<v1::Event> Get(v1::EventService::Stub& stub, uint64_t seq) {
   const grpc::Status status =
       stub.GetEvent(WithDeadline(&context), request, &response);
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
+    return common::FromGrpcStatus(status);
   }
   return response.event();
 }

@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
+#include "common/grpc_status.h"
+
 namespace vouchstream::testing {
 
 const std::string& SeedBody() {
@@ -39,7 +41,7 @@ absl::StatusOr<std::vector<v1::Event>> ReadWholeLog(
     v1::ListEventsResponse response;
     const grpc::Status status = stub.ListEvents(&context, request, &response);
     if (!status.ok()) {
-      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+      return absl::Status(common::FromGrpcCode(status.error_code()),
                           absl::StrCat("ListEvents: ", status.error_message()));
     }
     if (response.events().empty()) {

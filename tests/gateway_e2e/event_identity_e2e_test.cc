@@ -20,6 +20,7 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
+#include "common/grpc_status.h"
 #include "tests/gateway_e2e/http_client.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_store.h"
@@ -133,8 +134,7 @@ class EventIdentityE2eTest : public ::testing::TestWithParam<StoreKind> {
     v1::GetEventResponse response;
     const grpc::Status status = stub_->GetEvent(&context, request, &response);
     if (!status.ok()) {
-      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                          status.error_message());
+      return common::FromGrpcStatus(status);
     }
     return response.event();
   }

@@ -20,6 +20,7 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
+#include "common/grpc_status.h"
 #include "tests/gateway_e2e/http_client.h"
 #include "tests/gateway_e2e/seed_bodies.h"
 #include "tests/testing/child_process.h"
@@ -117,8 +118,7 @@ struct Stack {
     v1::GetEventResponse response;
     const grpc::Status status = stub->GetEvent(&context, request, &response);
     if (!status.ok()) {
-      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                          status.error_message());
+      return common::FromGrpcStatus(status);
     }
     return response.event();
   }
@@ -130,7 +130,7 @@ struct Stack {
     v1::GetEventRequest request;
     request.set_id(id);
     v1::GetEventResponse response;
-    return static_cast<absl::StatusCode>(
+    return common::FromGrpcCode(
         stub->GetEvent(&context, request, &response).error_code());
   }
 };

@@ -2,12 +2,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -15,6 +18,8 @@
 
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_store.h"
+#include "tests/testing/gateway_process.h"
+#include "tests/testing/run_command.h"
 #include "tests/testing/status_matchers.h"
 
 namespace vouchstream::testing {
@@ -31,10 +36,10 @@ struct Output {
 
 std::string ReadAll(int fd) {
   std::string text;
-  char buffer[4096];
+  std::array<char, 4096> buffer;
   ssize_t n = 0;
-  while ((n = read(fd, buffer, sizeof(buffer))) > 0) {
-    text.append(buffer, static_cast<size_t>(n));
+  while ((n = read(fd, buffer.data(), buffer.size())) > 0) {
+    text.append(buffer.data(), static_cast<size_t>(n));
   }
   return text;
 }
@@ -44,8 +49,8 @@ std::string ReadAll(int fd) {
 Output RunCli(const TempDir& dir, std::vector<std::string> args) {
   args.insert(args.begin(), VS_CLI_PATH);
   const std::string err_path = dir.path() + "/cli.stderr";
-  int out[2];
-  if (pipe(out) != 0) {
+  std::array<int, 2> out{};
+  if (pipe(out.data()) != 0) {
     return {};
   }
   const pid_t pid = fork();
@@ -57,6 +62,7 @@ Output RunCli(const TempDir& dir, std::vector<std::string> args) {
       _exit(126);
     }
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (std::string& arg : args) {
       argv.push_back(arg.data());
     }
@@ -134,6 +140,92 @@ TEST_P(CliTest, PublishSubscribeGetListAndQuarantine) {
   EXPECT_THAT(quarantined.out, HasSubstr("\"field_violations\""));
   EXPECT_THAT(quarantined.out, HasSubstr("\"customer.id\""));
 
+  EXPECT_THAT((*server)->Stop(), IsOk());
+}
+
+// The command lines README.md, clients/README.md, SECURITY.md and
+// scripts/run.sh show, spelled as they are there (dashes, "--flag value"),
+// against a real gateway and server (issue 23: the CLI parses with absl).
+TEST_P(CliTest, DocumentedCommandLinesWork) {
+  TempDir dir;
+  ServerProcess::Options options;
+  auto store = TestStore::Start(GetParam(), dir);
+  ASSERT_THAT(store, IsOk());
+  (*store)->Configure(options);
+  auto server = ServerProcess::Start(options);
+  ASSERT_THAT(server, IsOk());
+  GatewayProcess::Options gateway_options;
+  gateway_options.upstream = (*server)->address();
+  gateway_options.secret = "tour-secret";
+  gateway_options.secret_dir = dir.path();
+  auto gateway = GatewayProcess::Start(gateway_options);
+  ASSERT_THAT(gateway, IsOk());
+  const std::string secret_file = dir.path() + "/gateway-secrets";
+  const std::string url = absl::StrCat("http://127.0.0.1:", (*gateway)->port(),
+                                       "/webhooks/voucherify");
+  const std::string flag = "--server=" + (*server)->address();
+  const std::string seed =
+      absl::StrCat(VS_TESTDATA_DIR, "/publication.succeeded.seed.json");
+  const std::string voucher_envelope =
+      absl::StrCat(VS_TESTDATA_DIR, "/voucher.published.envelope.example.json");
+
+  // README step 3 and scripts/run.sh: a bare body, "--type T" and
+  // "--secret-file F" with a space.
+  Output sent = RunCli(dir, {"send", seed, "--type", "publication.succeeded",
+                             "--secret-file", secret_file, "--url", url});
+  EXPECT_EQ(sent.exit_code, 0) << sent.err;
+  EXPECT_THAT(sent.out, StartsWith("HTTP 200 OK\n"));
+  EXPECT_THAT(sent.out, HasSubstr("{\"seq\":1,\"duplicate\":false}"));
+  // README step 4: an envelope, FILE after the flags' values too.
+  Output envelope = RunCli(dir, {"send", voucher_envelope, "--secret-file",
+                                 secret_file, "--url=" + url});
+  EXPECT_EQ(envelope.exit_code, 0) << envelope.err;
+  EXPECT_THAT(envelope.out, HasSubstr("{\"seq\":2,\"duplicate\":false}"));
+
+  // README step 2 and clients/README.md.
+  Output subscribed = RunCli(dir, {"subscribe", flag, "--from=earliest",
+                                   "--type=publication.*", "--limit=1"});
+  EXPECT_EQ(subscribed.exit_code, 0) << subscribed.err;
+  EXPECT_THAT(subscribed.out, StartsWith("{\"seq\":\"1\""));
+  Output idle = RunCli(
+      dir, {"subscribe", flag, "--type=publication.*", "--idle-timeout=0.3"});
+  EXPECT_EQ(idle.exit_code, 0) << idle.err;
+  EXPECT_EQ(std::count(idle.out.begin(), idle.out.end(), '\n'), 1);
+  // README step 6, with the underscore spelling too.
+  Output resumed =
+      RunCli(dir, {"subscribe", flag, "--after=1", "--idle_timeout=0.3"});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_THAT(resumed.out, StartsWith("{\"seq\":\"2\""));
+  EXPECT_EQ(std::count(resumed.out.begin(), resumed.out.end(), '\n'), 1);
+
+  // README "More:" and SECURITY.md's list line (--limit).
+  Output got = RunCli(dir, {"get", flag, "1"});
+  EXPECT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_THAT(got.out, HasSubstr("\"type\":\"publication.succeeded\""));
+  Output listed = RunCli(dir, {"list", flag, "--type=voucher.*", "--limit=10"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_THAT(listed.out, StartsWith("{\"seq\":\"2\""));
+  EXPECT_EQ(std::count(listed.out.begin(), listed.out.end(), '\n'), 1);
+  // Several patterns, comma-separated; --limit bounds the lines.
+  Output both = RunCli(
+      dir, {"list", flag, "--type=voucher.*,publication.*", "--limit=1"});
+  EXPECT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_EQ(std::count(both.out.begin(), both.out.end(), '\n'), 1);
+  Output quarantine = RunCli(dir, {"quarantine", flag});
+  EXPECT_EQ(quarantine.exit_code, 0) << quarantine.err;
+  EXPECT_EQ(quarantine.out, "");
+
+  // README "Try the transcoder": the body on stdin.
+  absl::StatusOr<CommandResult> transcoded = RunCommand(
+      {"/bin/sh", "-c",
+       "exec \"$0\" transcode --type=publication.succeeded < " VS_TESTDATA_DIR
+       "/publication.succeeded.seed.json",
+       VS_CLI_PATH});
+  ASSERT_THAT(transcoded, IsOk());
+  EXPECT_EQ(transcoded->exit_code, 0) << transcoded->output;
+  EXPECT_THAT(transcoded->output, HasSubstr("\"publication_succeeded\""));
+
+  EXPECT_THAT((*gateway)->Stop(), IsOk());
   EXPECT_THAT((*server)->Stop(), IsOk());
 }
 

@@ -11,6 +11,8 @@
 #include "google/protobuf/struct.pb.h"
 #include "transcode/transcoder.h"
 
+#include "common/grpc_status.h"
+
 namespace vouchstream::testing {
 namespace {
 
@@ -63,8 +65,7 @@ absl::StatusOr<v1::PublishResponse> Publish(v1::EventService::Stub& stub,
   v1::PublishResponse response;
   const grpc::Status status = stub.Publish(&context, request, &response);
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
+    return common::FromGrpcStatus(status);
   }
   return response;
 }

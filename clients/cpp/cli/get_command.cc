@@ -8,50 +8,44 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
+#include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 
 #include "clients/cpp/cli/command.h"
+#include "clients/cpp/cli/flags.h"
 #include "clients/cpp/cli/grpc_flags.h"
 
 namespace vouchstream::cli {
 
 int GetCommand(const std::vector<std::string>& args) {
-  std::string server = kDefaultServer;
-  std::string key;
-  std::string type;
-  for (const std::string& arg : args) {
-    if (absl::StartsWith(arg, "--server=")) {
-      server = arg.substr(9);
-    } else if (absl::StartsWith(arg, "--type=")) {
-      type = arg.substr(7);
-    } else if (key.empty() && !absl::StartsWith(arg, "--")) {
-      key = arg;
-    } else {
-      key.clear();
-      break;
-    }
-  }
-  if (key.empty()) {
+  if (args.size() != 1 || args.front().empty()) {
     std::fprintf(stderr,
-                 "usage: vouchstream-cli get [--server=HOST:PORT] "
-                 "[--type=TYPE] SEQ|ID\n");
+                 "get: takes one SEQ or ID, not %zu arguments (see "
+                 "vouchstream-cli get --help)\n",
+                 args.size());
     return 2;
   }
+  const absl::StatusOr<std::string> type = SingleTypeFlag("get");
+  if (!type.ok()) {
+    std::fprintf(stderr, "%s\n", std::string{type.status().message()}.c_str());
+    return 2;
+  }
+  const std::string& key = args.front();
   v1::GetEventRequest request;
   uint64_t seq = 0;
   if (absl::SimpleAtoi(key, &seq)) {
     request.set_seq(seq);
   } else {
     request.set_id(key);
-    request.set_type(type);
+    request.set_type(*type);
   }
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::seconds(30));
   v1::GetEventResponse response;
-  const grpc::Status status =
-      MakeStub(server)->GetEvent(&context, request, &response);
+  const grpc::Status status = MakeStub(absl::GetFlag(FLAGS_server))
+                                  ->GetEvent(&context, request, &response);
   if (!status.ok()) {
     return ReportError("get", status);
   }

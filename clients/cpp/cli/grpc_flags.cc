@@ -4,25 +4,18 @@
 #include <optional>
 #include <utility>
 
+#include "absl/flags/flag.h"
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/string_view.h"
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
+#include "clients/cpp/cli/flags.h"
+#include "common/grpc_status.h"
+
 namespace vouchstream::cli {
 namespace {
-
-bool Consume(const std::string& arg, absl::string_view name,
-             std::string* value) {
-  if (!absl::StartsWith(arg, name)) {
-    return false;
-  }
-  *value = arg.substr(name.size());
-  return true;
-}
 
 // Set once by main before the command runs (one thread), read after.
 std::optional<client::ChannelFactory>& Factory() {
@@ -50,27 +43,39 @@ std::unique_ptr<v1::EventService::Stub> MakeStub(const std::string& server) {
   return v1::EventService::NewStub(MakeChannel(server));
 }
 
-bool ParseCommonFlag(const std::string& arg, std::string* server,
-                     v1::EventFilter* filter) {
-  std::string value;
-  if (Consume(arg, "--server=", &value)) {
-    *server = value;
-  } else if (Consume(arg, "--type=", &value)) {
-    filter->add_types(value);
-  } else if (Consume(arg, "--campaign=", &value)) {
-    filter->add_campaign_ids(value);
-  } else if (Consume(arg, "--customer=", &value)) {
-    filter->add_customer_ids(value);
-  } else if (Consume(arg, "--code=", &value)) {
-    filter->set_code_pattern(value);
-  } else if (Consume(arg, "--metadata=", &value)) {
-    std::pair<std::string, std::string> kv =
-        absl::StrSplit(value, absl::MaxSplits('=', 1));
-    (*filter->mutable_metadata())[kv.first] = kv.second;
-  } else {
-    return false;
+absl::StatusOr<v1::EventFilter> FilterFromFlags(const char* command) {
+  v1::EventFilter filter;
+  for (const std::string& type : absl::GetFlag(FLAGS_type)) {
+    filter.add_types(type);
   }
-  return true;
+  for (const std::string& campaign : absl::GetFlag(FLAGS_campaign)) {
+    filter.add_campaign_ids(campaign);
+  }
+  for (const std::string& customer : absl::GetFlag(FLAGS_customer)) {
+    filter.add_customer_ids(customer);
+  }
+  filter.set_code_pattern(absl::GetFlag(FLAGS_code));
+  for (const std::string& pair : absl::GetFlag(FLAGS_metadata)) {
+    const size_t equals = pair.find('=');
+    if (equals == std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          command, ": --metadata \"", pair, "\" is not KEY=VALUE"));
+    }
+    (*filter.mutable_metadata())[pair.substr(0, equals)] =
+        pair.substr(equals + 1);
+  }
+  return filter;
+}
+
+client::ChannelOptions ChannelOptionsFromFlags() {
+  client::ChannelOptions options;
+  options.tls = absl::GetFlag(FLAGS_tls);
+  options.ca_file = absl::GetFlag(FLAGS_ca);
+  options.cert_file = absl::GetFlag(FLAGS_cert);
+  options.key_file = absl::GetFlag(FLAGS_key);
+  options.server_name = absl::GetFlag(FLAGS_server_name);
+  options.token_file = absl::GetFlag(FLAGS_token_file);
+  return options;
 }
 
 std::string ToJsonLine(const google::protobuf::Message& message) {
@@ -105,8 +110,7 @@ int ReportError(const char* command, const grpc::Status& status) {
 }
 
 std::string StatusCodeName(grpc::StatusCode code) {
-  // gRPC's codes are the canonical ones, numbered as Abseil's.
-  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+  return absl::StatusCodeToString(common::FromGrpcCode(code));
 }
 
 }  // namespace vouchstream::cli

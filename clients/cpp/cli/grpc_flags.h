@@ -1,6 +1,6 @@
 #pragma once
 // What the talking subcommands (publish, subscribe, get, list, quarantine)
-// share: the --server flag, the channel flags (TLS, token), the filter flags,
+// share: the channel flags (TLS, token), the filter flags,
 // printing messages as JSON lines with proto field names, and reporting a
 // failed call the way operators script against it: "INVALID_ARGUMENT: message"
 // on stderr, then one line per field violation, and exit code 1.
@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
 
@@ -29,10 +30,14 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server);
 // A stub for `server` ("HOST:PORT") on MakeChannel(server).
 std::unique_ptr<v1::EventService::Stub> MakeStub(const std::string& server);
 
-// Consumes `arg` when it is --server=, --type=, --campaign=, --customer=,
-// --metadata=KEY=VALUE or --code=PATTERN, filling `server` or `filter`.
-bool ParseCommonFlag(const std::string& arg, std::string* server,
-                     v1::EventFilter* filter);
+// The filter that --type, --campaign, --customer, --metadata (KEY=VALUE
+// pairs) and --code ask for. Errors: kInvalidArgument for a --metadata
+// entry without "=", naming `command`.
+absl::StatusOr<v1::EventFilter> FilterFromFlags(const char* command);
+
+// The channel that --tls, --ca, --cert, --key, --server-name and
+// --token-file ask for.
+client::ChannelOptions ChannelOptionsFromFlags();
 
 // `message` as one line of JSON with proto field names.
 std::string ToJsonLine(const google::protobuf::Message& message);

@@ -8,39 +8,35 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
+#include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
 
 #include "clients/cpp/cli/command.h"
+#include "clients/cpp/cli/flags.h"
 #include "clients/cpp/cli/grpc_flags.h"
 
 namespace vouchstream::cli {
 
 int ListCommand(const std::vector<std::string>& args) {
-  std::string server = kDefaultServer;
-  v1::ListEventsRequest request;
-  int64_t limit = 100;
-  for (const std::string& arg : args) {
-    if (ParseCommonFlag(arg, &server, request.mutable_filter())) {
-      continue;
-    }
-    uint64_t after = 0;
-    if (absl::StartsWith(arg, "--after=") &&
-        absl::SimpleAtoi(arg.substr(8), &after)) {
-      request.set_after_seq(after);
-    } else if (absl::StartsWith(arg, "--limit=") &&
-               absl::SimpleAtoi(arg.substr(8), &limit) && limit > 0) {
-    } else {
-      std::fprintf(stderr,
-                   "list: bad argument \"%s\"\n"
-                   "usage: vouchstream-cli list [--server=HOST:PORT] "
-                   "[--after=SEQ] [--type=PATTERN] [--campaign=ID] "
-                   "[--customer=ID] [--limit=N]\n",
-                   arg.c_str());
-      return 2;
-    }
+  if (!args.empty()) {
+    std::fprintf(stderr,
+                 "list: unexpected argument \"%s\" (see vouchstream-cli "
+                 "list --help)\n",
+                 args.front().c_str());
+    return 2;
   }
-  auto stub = MakeStub(server);
+  const int64_t limit = absl::GetFlag(FLAGS_limit).value_or(100);
+  absl::StatusOr<v1::EventFilter> filter = FilterFromFlags("list");
+  if (!filter.ok() || limit <= 0) {
+    std::fprintf(stderr, "%s\n",
+                 filter.ok() ? "list: --limit must be positive"
+                             : std::string{filter.status().message()}.c_str());
+    return 2;
+  }
+  v1::ListEventsRequest request;
+  *request.mutable_filter() = *std::move(filter);
+  request.set_after_seq(absl::GetFlag(FLAGS_after).value_or(0));
+  auto stub = MakeStub(absl::GetFlag(FLAGS_server));
   int64_t printed = 0;
   while (printed < limit) {
     request.set_page_size(

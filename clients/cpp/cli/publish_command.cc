@@ -9,38 +9,30 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
+#include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
 #include "transcode/transcoder.h"
 
 #include "clients/cpp/cli/command.h"
+#include "clients/cpp/cli/flags.h"
 #include "clients/cpp/cli/grpc_flags.h"
 
 namespace vouchstream::cli {
 
 int PublishCommand(const std::vector<std::string>& args) {
-  std::string server = kDefaultServer;
-  std::string type;
-  std::string path;
-  for (const std::string& arg : args) {
-    if (absl::StartsWith(arg, "--server=")) {
-      server = arg.substr(9);
-    } else if (absl::StartsWith(arg, "--type=")) {
-      type = arg.substr(7);
-    } else if (path.empty() && !absl::StartsWith(arg, "--")) {
-      path = arg;
-    } else {
-      std::fprintf(stderr,
-                   "publish: unknown argument \"%s\"\n"
-                   "usage: vouchstream-cli publish [--server=HOST:PORT] "
-                   "[--type=T] FILE\n",
-                   arg.c_str());
-      return 2;
-    }
-  }
-  if (path.empty()) {
-    std::fprintf(stderr, "usage: vouchstream-cli publish [--type=T] FILE\n");
+  if (args.size() != 1) {
+    std::fprintf(stderr,
+                 "publish: takes one FILE, not %zu arguments (see "
+                 "vouchstream-cli publish --help)\n",
+                 args.size());
     return 2;
   }
+  const absl::StatusOr<std::string> type = SingleTypeFlag("publish");
+  if (!type.ok()) {
+    std::fprintf(stderr, "%s\n", std::string{type.status().message()}.c_str());
+    return 2;
+  }
+  const std::string& path = args.front();
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::fprintf(stderr, "publish: cannot read \"%s\"\n", path.c_str());
@@ -49,9 +41,9 @@ int PublishCommand(const std::vector<std::string>& args) {
   const std::string body(std::istreambuf_iterator<char>(in), {});
 
   transcode::Transcoder transcoder;
-  absl::StatusOr<v1::Event> event = type.empty()
+  absl::StatusOr<v1::Event> event = type->empty()
                                         ? transcoder.FromEnvelope(body)
-                                        : transcoder.FromBody(type, body);
+                                        : transcoder.FromBody(*type, body);
   if (!event.ok()) {
     std::fprintf(stderr, "publish: %s\n", event.status().ToString().c_str());
     return 1;
@@ -63,8 +55,8 @@ int PublishCommand(const std::vector<std::string>& args) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::seconds(30));
-  const grpc::Status status =
-      MakeStub(server)->Publish(&context, request, &response);
+  const grpc::Status status = MakeStub(absl::GetFlag(FLAGS_server))
+                                  ->Publish(&context, request, &response);
   if (!status.ok()) {
     return ReportError("publish", status);
   }

@@ -8,32 +8,24 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
+#include "absl/flags/flag.h"
 
 #include "clients/cpp/cli/command.h"
+#include "clients/cpp/cli/flags.h"
 #include "clients/cpp/cli/grpc_flags.h"
 
 namespace vouchstream::cli {
 
 int QuarantineCommand(const std::vector<std::string>& args) {
-  std::string server = kDefaultServer;
-  uint64_t reprocess = 0;
-  for (const std::string& arg : args) {
-    if (absl::StartsWith(arg, "--server=")) {
-      server = arg.substr(9);
-    } else if (absl::StartsWith(arg, "--reprocess=") &&
-               absl::SimpleAtoi(arg.substr(12), &reprocess) && reprocess > 0) {
-    } else {
-      std::fprintf(stderr,
-                   "quarantine: bad argument \"%s\"\n"
-                   "usage: vouchstream-cli quarantine [--server=HOST:PORT] "
-                   "[--reprocess=ID]\n",
-                   arg.c_str());
-      return 2;
-    }
+  if (!args.empty()) {
+    std::fprintf(stderr,
+                 "quarantine: unexpected argument \"%s\" (see "
+                 "vouchstream-cli quarantine --help)\n",
+                 args.front().c_str());
+    return 2;
   }
-  auto stub = MakeStub(server);
+  const uint64_t reprocess = absl::GetFlag(FLAGS_reprocess);
+  auto stub = MakeStub(absl::GetFlag(FLAGS_server));
   if (reprocess > 0) {
     grpc::ClientContext context;
     v1::ReprocessRequest request;

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
@@ -34,6 +35,7 @@
 #include <boost/beast/http.hpp>
 
 #include "clients/cpp/cli/command.h"
+#include "clients/cpp/cli/flags.h"
 #include "common/private_file.h"
 
 namespace vouchstream::cli {
@@ -44,10 +46,7 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-constexpr const char* kUsage =
-    "usage: vouchstream-cli send FILE --secret-file F [--allow-loose-files] "
-    "[--url U] [--type T]\n"
-    "       (--secret S instead of --secret-file works, but shows in ps)\n";
+constexpr const char* kSeeHelp = "(see vouchstream-cli send --help)\n";
 
 // The first secret in `path`, as the gateway reads its --secret-file;
 // refused when group or others may read `path`, unless `allow_loose_files`.
@@ -107,60 +106,39 @@ bool ParseUrl(const std::string& url, Url* out) {
   return !out->host.empty();
 }
 
-// Takes "--name=value" or "--name value"; advances `i` past what it used.
-bool TakeFlag(const std::vector<std::string>& args, size_t* i,
-              const std::string& name, std::string* value) {
-  const std::string& arg = args[*i];
-  if (absl::StartsWith(arg, name + "=")) {
-    *value = arg.substr(name.size() + 1);
-    return true;
-  }
-  if (arg == name && *i + 1 < args.size()) {
-    *value = args[++*i];
-    return true;
-  }
-  return false;
-}
-
 struct SendArgs {
   std::string path;
   std::string secret;
-  std::string url = "http://127.0.0.1:8080/webhooks/voucherify";
+  std::string url;
   std::string type;
 };
 
-// Fills `out` from `args`, reading --secret-file; false (after printing
-// why) on a usage error.
+// `args` and the flags as SendArgs, reading --secret-file; false (after
+// printing why) on a usage error.
 bool ParseSendArgs(const std::vector<std::string>& args, SendArgs* out) {
-  std::string secret_file;
-  bool allow_loose_files = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == common::kAllowLooseFilesFlag) {
-      allow_loose_files = true;
-      continue;
-    }
-    if (TakeFlag(args, &i, "--secret-file", &secret_file) ||
-        TakeFlag(args, &i, "--secret", &out->secret) ||
-        TakeFlag(args, &i, "--url", &out->url) ||
-        TakeFlag(args, &i, "--type", &out->type)) {
-      continue;
-    }
-    if (out->path.empty() && !absl::StartsWith(args[i], "--")) {
-      out->path = args[i];
-      continue;
-    }
-    std::fprintf(stderr, "send: unknown argument \"%s\"\n%s", args[i].c_str(),
-                 kUsage);
+  const std::string secret_file = absl::GetFlag(FLAGS_secret_file);
+  out->secret = absl::GetFlag(FLAGS_secret);
+  out->url = absl::GetFlag(FLAGS_url);
+  const absl::StatusOr<std::string> type = SingleTypeFlag("send");
+  if (!type.ok()) {
+    std::fprintf(stderr, "%s\n", std::string{type.status().message()}.c_str());
     return false;
   }
+  out->type = *type;
+  if (args.size() != 1) {
+    std::fprintf(stderr, "send: takes one FILE, not %zu arguments\n%s",
+                 args.size(), kSeeHelp);
+    return false;
+  }
+  out->path = args.front();
   if (!secret_file.empty() && !out->secret.empty()) {
     std::fprintf(stderr, "send: give --secret-file or --secret, not both\n%s",
-                 kUsage);
+                 kSeeHelp);
     return false;
   }
   if (!secret_file.empty()) {
     absl::StatusOr<std::string> read =
-        ReadSecretFile(secret_file, allow_loose_files);
+        ReadSecretFile(secret_file, absl::GetFlag(FLAGS_allow_loose_files));
     if (!read.ok()) {
       std::fprintf(stderr, "send: %s\n",
                    std::string{read.status().message()}.c_str());
@@ -168,11 +146,9 @@ bool ParseSendArgs(const std::vector<std::string>& args, SendArgs* out) {
     }
     out->secret = *std::move(read);
   }
-  if (out->path.empty() || out->secret.empty()) {
-    std::fprintf(stderr,
-                 "send: FILE and --secret-file (or --secret) are "
-                 "required\n%s",
-                 kUsage);
+  if (out->secret.empty()) {
+    std::fprintf(stderr, "send: --secret-file (or --secret) is required\n%s",
+                 kSeeHelp);
     return false;
   }
   return true;

@@ -12,90 +12,60 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 #include "clients/cpp/cli/command.h"
+#include "clients/cpp/cli/flags.h"
 #include "clients/cpp/cli/grpc_flags.h"
 #include "clients/cpp/lib/subscriber.h"
+#include "common/grpc_status.h"
 
 namespace vouchstream::cli {
 namespace {
 
-int Usage(const std::string& arg) {
-  std::fprintf(stderr,
-               "subscribe: bad argument \"%s\"\n"
-               "usage: vouchstream-cli subscribe [--server=HOST:PORT] "
-               "[--from=earliest|latest | --after=SEQ] [--type=PATTERN] "
-               "[--campaign=ID] [--customer=ID] [--limit=N] "
-               "[--idle-timeout=SECONDS]\n",
-               arg.c_str());
-  return 2;
-}
-
-// `ReportError` speaks grpc::Status; the library hands back the server's
-// status as absl::Status with its details as a payload (see subscriber.h).
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  const absl::optional<absl::Cord> details =
-      status.GetPayload(client::kGrpcStatusDetailsUrl);
-  return {static_cast<grpc::StatusCode>(status.code()),
-          std::string{status.message()},
-          details.has_value() ? std::string{*details} : ""};
-}
-
 // What the command line asks for.
 struct SubscribeArgs {
-  std::string server = kDefaultServer;
-  v1::SubscribeRequest request;
+  client::Subscriber::Options options;
   uint64_t limit = 0;  // 0: no limit
   double idle_seconds = 0;
 };
 
-// Applies one argument to `out`; false when it is not a valid argument.
-bool ParseArg(const std::string& arg, SubscribeArgs* out) {
-  if (ParseCommonFlag(arg, &out->server, out->request.mutable_filter())) {
-    return true;
+// The flags as SubscribeArgs; kInvalidArgument naming the flag.
+absl::StatusOr<SubscribeArgs> ArgsFromFlags() {
+  SubscribeArgs out;
+  absl::StatusOr<v1::EventFilter> filter = FilterFromFlags("subscribe");
+  if (!filter.ok()) {
+    return filter.status();
   }
-  if (arg == "--from=earliest") {
-    out->request.set_from(v1::BOUNDARY_EARLIEST);
-    return true;
+  out.options.filter = *std::move(filter);
+  const std::string from = absl::GetFlag(FLAGS_from);
+  const absl::optional<uint64_t> after = absl::GetFlag(FLAGS_after);
+  if (after.has_value() && !from.empty()) {
+    return absl::InvalidArgumentError(
+        "subscribe: give --from or --after, not both");
   }
-  if (arg == "--from=latest") {
-    out->request.set_from(v1::BOUNDARY_LATEST);
-    return true;
+  if (after.has_value()) {
+    out.options.start = client::Subscriber::StartAt::AfterSeq(*after);
+  } else if (from == "latest") {
+    out.options.start = client::Subscriber::StartAt::Latest();
+  } else if (!from.empty() && from != "earliest") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "subscribe: --from \"", from, "\" is not earliest or latest"));
   }
-  if (absl::StartsWith(arg, "--after=")) {
-    uint64_t seq = 0;
-    if (!absl::SimpleAtoi(arg.substr(8), &seq)) {
-      return false;
-    }
-    out->request.set_after_seq(seq);
-    return true;
+  const int64_t limit = absl::GetFlag(FLAGS_limit).value_or(0);
+  out.idle_seconds = absl::GetFlag(FLAGS_idle_timeout);
+  // Written as "not negative" so that NaN passes, like 0: no idle timeout.
+  if (limit < 0 || out.idle_seconds < 0) {
+    return absl::InvalidArgumentError(
+        "subscribe: --limit and --idle-timeout must not be negative");
   }
-  if (absl::StartsWith(arg, "--limit=")) {
-    return absl::SimpleAtoi(arg.substr(8), &out->limit);
-  }
-  if (absl::StartsWith(arg, "--idle-timeout=")) {
-    // Written as "not negative" so that NaN passes, like 0: no idle timeout.
-    return absl::SimpleAtod(arg.substr(15), &out->idle_seconds) &&
-           !(out->idle_seconds < 0);
-  }
-  return false;
-}
-
-// The library's options for the filter and start position in `request`.
-client::Subscriber::Options OptionsFor(const v1::SubscribeRequest& request) {
-  client::Subscriber::Options options;
-  options.filter = request.filter();
-  if (request.start_case() == v1::SubscribeRequest::kAfterSeq) {
-    options.start = client::Subscriber::StartAt::AfterSeq(request.after_seq());
-  } else if (request.from() == v1::BOUNDARY_LATEST) {
-    options.start = client::Subscriber::StartAt::Latest();
-  }
-  return options;
+  out.limit = static_cast<uint64_t>(limit);
+  return out;
 }
 
 // Returns once `subscriber` is done or, when `idle_seconds` > 0, once no
@@ -117,37 +87,40 @@ void WaitForDoneOrIdle(client::Subscriber& subscriber, double idle_seconds,
 }  // namespace
 
 int SubscribeCommand(const std::vector<std::string>& args) {
-  SubscribeArgs parsed;
-  for (const std::string& arg : args) {
-    if (!ParseArg(arg, &parsed)) {
-      return Usage(arg);
-    }
+  absl::StatusOr<SubscribeArgs> parsed = ArgsFromFlags();
+  if (!args.empty() || !parsed.ok()) {
+    std::fprintf(stderr, "%s\n",
+                 parsed.ok() ? "subscribe: takes no arguments, only flags"
+                             : std::string{parsed.status().message()}.c_str());
+    return 2;
   }
-  const uint64_t limit = parsed.limit;
-  const client::Subscriber::Options options = OptionsFor(parsed.request);
+  const uint64_t limit = parsed->limit;
 
   // The handler runs on the subscriber's thread; the main thread watches
   // for idleness beside it.
   std::atomic<int64_t> last_event_ms{absl::ToUnixMillis(absl::Now())};
   uint64_t delivered = 0;  // touched only by the handler
   client::Subscriber* subscriber_ptr = nullptr;
-  client::Subscriber subscriber(
-      MakeChannel(parsed.server), options, [&](const v1::Event& event) {
-        last_event_ms = absl::ToUnixMillis(absl::Now());
-        const std::string line = ToJsonLine(event);
-        std::fprintf(stdout, "%s\n", line.c_str());
-        std::fflush(stdout);
-        if (limit > 0 && ++delivered >= limit) {
-          subscriber_ptr->Stop();
-        }
-        return absl::OkStatus();
-      });
+  client::Subscriber subscriber(MakeChannel(absl::GetFlag(FLAGS_server)),
+                                parsed->options, [&](const v1::Event& event) {
+                                  last_event_ms =
+                                      absl::ToUnixMillis(absl::Now());
+                                  const std::string line = ToJsonLine(event);
+                                  std::fprintf(stdout, "%s\n", line.c_str());
+                                  std::fflush(stdout);
+                                  if (limit > 0 && ++delivered >= limit) {
+                                    subscriber_ptr->Stop();
+                                  }
+                                  return absl::OkStatus();
+                                });
   subscriber_ptr = &subscriber;
   subscriber.Start();
-  WaitForDoneOrIdle(subscriber, parsed.idle_seconds, last_event_ms);
+  WaitForDoneOrIdle(subscriber, parsed->idle_seconds, last_event_ms);
   const absl::Status status = subscriber.Shutdown();
   if (!status.ok()) {
-    return ReportError("subscribe", ToGrpcStatus(status));
+    // `ReportError` speaks grpc::Status; the library hands back the server's
+    // status as absl::Status with its details as a payload (subscriber.h).
+    return ReportError("subscribe", common::ToGrpcStatus(status));
   }
   return 0;
 }

@@ -8,34 +8,34 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/string_view.h"
+#include "absl/status/statusor.h"
 #include "google/protobuf/util/json_util.h"
 #include "transcode/transcoder.h"
 
 #include "clients/cpp/cli/command.h"
+#include "clients/cpp/cli/flags.h"
 
 namespace vouchstream::cli {
 
 int TranscodeCommand(const std::vector<std::string>& args) {
-  std::string type;
-  for (const std::string& arg : args) {
-    if (absl::StartsWith(arg, "--type=")) {
-      type = arg.substr(std::string("--type=").size());
-    } else {
-      std::fprintf(stderr,
-                   "transcode: unknown argument \"%s\"\n"
-                   "usage: vouchstream-cli transcode [--type=T] < BODY.json\n",
-                   arg.c_str());
-      return 2;
-    }
+  if (!args.empty()) {
+    std::fprintf(stderr,
+                 "transcode: unexpected argument \"%s\" (the body comes on "
+                 "stdin)\n",
+                 args.front().c_str());
+    return 2;
+  }
+  const absl::StatusOr<std::string> type = SingleTypeFlag("transcode");
+  if (!type.ok()) {
+    std::fprintf(stderr, "%s\n", std::string{type.status().message()}.c_str());
+    return 2;
   }
   const std::string body(std::istreambuf_iterator<char>(std::cin), {});
 
   transcode::Transcoder transcoder;
-  absl::StatusOr<v1::Event> event = type.empty()
+  absl::StatusOr<v1::Event> event = type->empty()
                                         ? transcoder.FromEnvelope(body)
-                                        : transcoder.FromBody(type, body);
+                                        : transcoder.FromBody(*type, body);
   if (!event.ok()) {
     std::fprintf(stderr, "transcode: %s\n", event.status().ToString().c_str());
     return 1;

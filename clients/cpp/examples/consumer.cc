@@ -28,7 +28,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 
@@ -38,6 +37,7 @@
 #include "clients/cpp/lib/file_cursor.h"
 #include "clients/cpp/lib/subscriber.h"
 #include "common/channel_options.h"
+#include "common/json_escape.h"
 
 namespace {
 
@@ -45,21 +45,7 @@ using ::vouchstream::client::ChannelFactory;
 using ::vouchstream::client::ChannelOptions;
 using ::vouchstream::client::FileCursor;
 using ::vouchstream::client::Subscriber;
-
-// `text` as a JSON string literal.
-std::string JsonQuote(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      absl::StrAppend(&out, "\\", std::string(1, c));
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppend(&out, absl::StrFormat("\\u%04x", c));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+using ::vouchstream::common::JsonQuote;
 
 // The order of a redemption.* event's typed payload; null for any other
 // payload, `data` included. Read from the generated classes, not from the

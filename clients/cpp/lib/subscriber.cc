@@ -5,19 +5,10 @@
 
 #include "absl/strings/cord.h"
 
+#include "common/grpc_status.h"
+
 namespace vouchstream::client {
 namespace {
-
-// The transport edge: gRPC's codes have the numbers of absl's.
-absl::Status FromGrpc(const grpc::Status& status) {
-  absl::Status converted(static_cast<absl::StatusCode>(status.error_code()),
-                         status.error_message());
-  if (!status.error_details().empty()) {
-    converted.SetPayload(kGrpcStatusDetailsUrl,
-                         absl::Cord(status.error_details()));
-  }
-  return converted;
-}
 
 // Codes after which a new Subscribe may succeed (see the header).
 bool Retryable(grpc::StatusCode code) {
@@ -159,7 +150,7 @@ void Subscriber::Run() {
       break;
     }
     if (!Retryable(status.error_code())) {
-      final_status = FromGrpc(status);
+      final_status = common::FromGrpcStatus(status);
       break;
     }
     if (!SleepUnlessStopped(backoff_.NextDelay())) {

@@ -44,6 +44,7 @@
 #include "vouchstream/v1/event.pb.h"
 
 #include "clients/cpp/lib/backoff.h"
+#include "common/grpc_status.h"
 
 namespace vouchstream::client {
 
@@ -51,8 +52,7 @@ namespace vouchstream::client {
 // error_details()` (a serialized google.rpc.Status, e.g. with a
 // google.rpc.BadRequest) rides on the status `Shutdown()` returns.
 inline constexpr absl::string_view kGrpcStatusDetailsUrl =
-
-    "type.googleapis.com/google.rpc.Status";
+    common::kGrpcStatusDetailsUrl;
 
 class Subscriber {
  public:
