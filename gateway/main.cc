@@ -141,22 +141,6 @@ absl::StatusOr<vouchstream::client::ChannelFactory> UpstreamChannelFactory() {
   return vouchstream::client::ChannelFactory::Create(options);
 }
 
-// Abseil flag names are identifiers; the documented command line uses
-// dashes (`--secret-file`), so dashes in a flag's name become underscores.
-void NormalizeFlagNames(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    char* arg = argv[i];
-    if (arg[0] != '-' || arg[1] != '-') {
-      continue;
-    }
-    for (char* c = arg + 2; *c != '\0' && *c != '='; ++c) {
-      if (*c == '-') {
-        *c = '_';
-      }
-    }
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -176,7 +160,7 @@ int main(int argc, char** argv) {
       "  vouchstream-gateway --listen=HOST:PORT --upstream=HOST:PORT "
       "--secret-file=FILE [--insecure-skip-signature] "
       "[--max-body-bytes=1048576] [--threads=N]");
-  NormalizeFlagNames(argc, argv);
+  vouchstream::common::NormalizeFlagNames(argc, argv);
   absl::ParseCommandLine(argc, argv);
 
   GatewayOptions options;

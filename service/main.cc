@@ -15,6 +15,9 @@
 //   may do anything. `vouchstream-server --hash-token < token.txt` prints
 //   the sha256 to list in the file.
 //
+// With --metrics-listen=HOST:PORT it serves Prometheus metrics (GET /metrics)
+// and prints "metrics on HOST:PORT" first.
+//
 // Prints "listening on HOST:PORT" on stdout once it serves (with port 0 the
 // kernel picks one). SIGTERM/SIGINT drain and stop; SIGHUP reloads the
 // reference file, the access file and the TLS files. Under systemd
@@ -220,16 +223,47 @@ class SignalThread {
   std::thread thread_;
 };
 
-// Abseil flag names are identifiers; the documented command line uses
-// dashes (`--tls-cert`), so dashes in a flag's name become underscores.
-void NormalizeFlagNames(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (argv[i][0] == '-' && argv[i][1] == '-') {
-      for (char* c = argv[i] + 2; *c != '\0' && *c != '='; ++c) {
-        *c = *c == '-' ? '_' : *c;
-      }
-    }
+// --access: the authorizer of the access file, or one that lets every
+// caller do anything.
+absl::StatusOr<std::unique_ptr<vouchstream::auth::Authorizer>>
+OpenAuthorizer() {
+  const std::string path = absl::GetFlag(FLAGS_access);
+  if (path.empty()) {
+    return std::make_unique<vouchstream::auth::Authorizer>();
   }
+  auto opened = vouchstream::auth::Authorizer::Open(path);
+  if (opened.ok()) {
+    LogInfo("access file loaded",
+            {{"path", path},
+             {"principals", (*opened)->policy()->principal_count()}});
+  }
+  return opened;
+}
+
+// --reference: the reference data for enrichment (empty without the flag).
+absl::StatusOr<std::shared_ptr<vouchstream::core::ReferenceStore>>
+OpenReference() {
+  const std::string path = absl::GetFlag(FLAGS_reference);
+  if (path.empty()) {
+    return std::make_shared<vouchstream::core::ReferenceStore>();
+  }
+  return vouchstream::core::ReferenceStore::Open(path);
+}
+
+// --metrics-listen: serves `metrics` and prints "metrics on HOST:PORT";
+// nullptr without the flag.
+absl::StatusOr<std::unique_ptr<vouchstream::common::MetricsServer>>
+ServeMetrics(std::shared_ptr<vouchstream::common::MetricsRegistry> metrics) {
+  const std::string listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (listen.empty()) {
+    return nullptr;
+  }
+  auto started =
+      vouchstream::common::MetricsServer::Start(listen, std::move(metrics));
+  if (started.ok()) {
+    std::printf("metrics on %s\n", (*started)->address().c_str());
+  }
+  return started;
 }
 
 // --hash-token: stdin without its trailing newline, hashed as the server
@@ -354,7 +388,7 @@ int main(int argc, char** argv) {
       "Voucherify events.\n\n"
       "  vouchstream-server --listen=127.0.0.1:50051 --store=sqlite:events.db "
       "[--access=FILE] [--tls-cert=FILE --tls-key=FILE]");
-  NormalizeFlagNames(argc, argv);
+  vouchstream::common::NormalizeFlagNames(argc, argv);
   absl::ParseCommandLine(argc, argv);
   if (absl::GetFlag(FLAGS_hash_token)) {
     return HashToken();
@@ -374,20 +408,13 @@ int main(int argc, char** argv) {
 
   using vouchstream::core::Broker;
 
-  std::unique_ptr<vouchstream::auth::Authorizer> authorizer;
-  const std::string access_path = absl::GetFlag(FLAGS_access);
-  if (access_path.empty()) {
-    authorizer = std::make_unique<vouchstream::auth::Authorizer>();
-  } else {
-    auto opened = vouchstream::auth::Authorizer::Open(access_path);
-    if (!opened.ok()) {
-      return Fail("cannot load the access file", opened.status());
-    }
-    authorizer = *std::move(opened);
-    LogInfo("access file loaded",
-            {{"path", access_path},
-             {"principals", authorizer->policy()->principal_count()}});
+  absl::StatusOr<std::unique_ptr<vouchstream::auth::Authorizer>> opened =
+      OpenAuthorizer();
+  if (!opened.ok()) {
+    return Fail("cannot load the access file", opened.status());
   }
+  const std::unique_ptr<vouchstream::auth::Authorizer> authorizer =
+      *std::move(opened);
   // Health and reflection are served without credentials unless the access
   // file leaves them out of `open_services`; then they are not served at
   // all (read at start; a reload does not change it).
@@ -395,16 +422,10 @@ int main(int argc, char** argv) {
     return !authorizer->enabled() || authorizer->policy()->IsOpen(name);
   };
 
-  std::shared_ptr<vouchstream::core::ReferenceStore> reference;
-  const std::string reference_path = absl::GetFlag(FLAGS_reference);
-  if (reference_path.empty()) {
-    reference = std::make_shared<vouchstream::core::ReferenceStore>();
-  } else {
-    auto opened = vouchstream::core::ReferenceStore::Open(reference_path);
-    if (!opened.ok()) {
-      return Fail("cannot read the reference file", opened.status());
-    }
-    reference = std::move(*opened);
+  absl::StatusOr<std::shared_ptr<vouchstream::core::ReferenceStore>> reference =
+      OpenReference();
+  if (!reference.ok()) {
+    return Fail("cannot read the reference file", reference.status());
   }
 
   const auto metrics =
@@ -422,7 +443,7 @@ int main(int argc, char** argv) {
   broker.Start();
   vouchstream::rpc::WorkerPool pool(absl::GetFlag(FLAGS_workers));
   const vouchstream::core::Validator validator;
-  const vouchstream::core::Enricher enricher(reference);
+  const vouchstream::core::Enricher enricher(*reference);
   vouchstream::rpc::Publisher publisher(log->get(), &validator, &enricher,
                                         &pool, &service_metrics);
   service_metrics.ReadAtScrape(log->get(), &broker);
@@ -497,20 +518,14 @@ int main(int argc, char** argv) {
     health->SetServingStatus(true);
   }
 
-  std::unique_ptr<vouchstream::common::MetricsServer> metrics_server;
-  const std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
-  if (!metrics_listen.empty()) {
-    auto started =
-        vouchstream::common::MetricsServer::Start(metrics_listen, metrics);
-    if (!started.ok()) {
-      server->Shutdown();
-      broker.Shutdown();
-      (*log)->Shutdown();
-      return Fail("cannot serve metrics", started.status());
-    }
-    metrics_server = *std::move(started);
-    // Before "listening on", which tells a supervisor the server is up.
-    std::printf("metrics on %s\n", metrics_server->address().c_str());
+  // Before "listening on", which tells a supervisor the server is up.
+  absl::StatusOr<std::unique_ptr<vouchstream::common::MetricsServer>>
+      metrics_server = ServeMetrics(metrics);
+  if (!metrics_server.ok()) {
+    server->Shutdown();
+    broker.Shutdown();
+    (*log)->Shutdown();
+    return Fail("cannot serve metrics", metrics_server.status());
   }
   const std::string host = listen.substr(0, listen.rfind(':'));
   std::printf("listening on %s:%d\n", host.c_str(), port);
@@ -520,7 +535,7 @@ int main(int argc, char** argv) {
   vouchstream::common::NotifyReady();
 
   {
-    SignalThread signals(reference.get(), authorizer.get(),
+    SignalThread signals(reference->get(), authorizer.get(),
                          security->tls.get());
     signals.WaitForStop();
   }

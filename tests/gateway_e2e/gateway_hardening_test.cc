@@ -225,8 +225,8 @@ TEST_F(GatewayHardeningTest, RateLimitRefusesExactlyTheRequestsBeyondTheBurst) {
   const std::string metrics = Metrics(port);
   EXPECT_EQ(Rejected(metrics, "rate_limited"), limited) << metrics;
   EXPECT_EQ(Sample(metrics,
-                   "vouchstream_gateway_requests_total{route=\""
-                   "webhook_typed\",code=\"429\"}"),
+                   "vouchstream_gateway_requests_total{code=\""
+                   "429\",route=\"webhook_typed\"}"),
             limited);
   EXPECT_EQ(Sample(metrics, "vouchstream_gateway_rate_limit_sources"), 1);
   std::printf(
@@ -286,8 +286,8 @@ TEST_F(GatewayHardeningTest, SlowHeadersAndSlowBodiesAreCutWith408) {
   const std::string metrics = Metrics(port);
   EXPECT_EQ(Rejected(metrics, "request_timeout"), 2) << metrics;
   EXPECT_EQ(Sample(metrics,
-                   "vouchstream_gateway_requests_total{route=\""
-                   "webhook_typed\",code=\"408\"}"),
+                   "vouchstream_gateway_requests_total{code=\""
+                   "408\",route=\"webhook_typed\"}"),
             1);
 }
 
@@ -447,8 +447,8 @@ TEST_F(GatewayHardeningTest, HttpsListenerServesWebhooksAndSurvivesPlainHttp) {
       2)
       << metrics->body;
   EXPECT_EQ(Sample(metrics->body,
-                   "vouchstream_gateway_requests_total{route=\""
-                   "webhook_typed\",code=\"200\"}"),
+                   "vouchstream_gateway_requests_total{code=\""
+                   "200\",route=\"webhook_typed\"}"),
             2);
 }
 
