@@ -13,13 +13,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
+#include "common/json_log.h"
 #include "service/auth/auth_errors.h"
 #include "service/auth/scope_check.h"
 #include "service/core/bad_request.h"
 #include "service/core/event_filter.h"
 #include "service/rpc/call_credentials.h"
 #include "service/rpc/cursor_names.h"
-#include "service/rpc/json_log.h"
 #include "service/rpc/publish_stream_reactor.h"
 #include "service/rpc/refused_reactor.h"
 #include "service/rpc/status_mapping.h"
@@ -27,6 +27,8 @@
 
 namespace vouchstream::rpc {
 namespace {
+
+using common::LogInfo;
 
 // The callback that finishes a Publish-like call (Publish, Reprocess) once
 // the log has answered: the seq and duplicate flag, or the error.

@@ -7,12 +7,15 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 
+#include "common/json_log.h"
 #include "common/proto_time.h"
 #include "service/core/bad_request.h"
-#include "service/rpc/json_log.h"
 
 namespace vouchstream::rpc {
 namespace {
+
+using common::LogError;
+using common::LogInfo;
 
 google::protobuf::Timestamp Now() {
   return common::ToProtoTimestamp(absl::Now());

@@ -23,7 +23,7 @@
 
 #include "common/json_escape.h"
 
-namespace vouchstream::rpc {
+namespace vouchstream::common {
 
 // One key and its value, already in JSON form (emails masked).
 class LogField {
@@ -57,12 +57,8 @@ void LogWarning(absl::string_view msg,
 void LogError(absl::string_view msg,
               std::initializer_list<LogField> fields = {});
 
-// `text` as a JSON string literal, quotes included (common/json_escape.h:
-// bytes that are not UTF-8 become U+FFFD).
-using common::JsonQuote;
-
 // `text` with every email-like run ("a@b", no whitespace or quotes) replaced
 // by "<email>" ("nats://u:p@h" becomes "nats://<email>").
 std::string MaskEmails(absl::string_view text);
 
-}  // namespace vouchstream::rpc
+}  // namespace vouchstream::common

@@ -1,11 +1,11 @@
 // Log fields: JSON quoting, and no email address in any line.
 
-#include "service/rpc/json_log.h"
+#include "common/json_log.h"
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
 
-namespace vouchstream::rpc {
+namespace vouchstream::common {
 namespace {
 
 TEST(JsonLogTest, QuotesStrings) {
@@ -27,4 +27,4 @@ TEST(JsonLogTest, MasksEmailsInValuesAndStatusMessages) {
 }
 
 }  // namespace
-}  // namespace vouchstream::rpc
+}  // namespace vouchstream::common

@@ -1,4 +1,4 @@
-#include "service/rpc/json_log.h"
+#include "common/json_log.h"
 
 #include <cstdio>
 
@@ -8,7 +8,7 @@
 #include "absl/time/time.h"
 #include "re2/re2.h"
 
-namespace vouchstream::rpc {
+namespace vouchstream::common {
 namespace {
 
 void Write(absl::string_view level, absl::string_view msg,
@@ -64,4 +64,4 @@ void LogError(absl::string_view msg, std::initializer_list<LogField> fields) {
   Write("error", msg, fields);
 }
 
-}  // namespace vouchstream::rpc
+}  // namespace vouchstream::common
