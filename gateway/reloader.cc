@@ -1,19 +1,9 @@
 #include "gateway/reloader.h"
 
-#include <cstdio>
-#include <string>
-
+#include "common/json_log.h"
 #include "common/private_file.h"
-#include "common/systemd_notify.h"
 
 namespace vouchstream::gateway {
-namespace {
-
-void Log(const std::string& line) {
-  std::fprintf(stderr, "vouchstream-gateway: %s\n", line.c_str());
-}
-
-}  // namespace
 
 absl::Status Reloader::Reload() {
   absl::Status secrets = ReloadSecrets();
@@ -35,10 +25,10 @@ absl::Status Reloader::ReloadSecrets() {
     status = count.status();
   }
   if (status.ok()) {
-    Log("reload: webhook secrets reloaded (" + std::to_string(*count) +
-        " in force)");
+    common::LogInfo("webhook secrets reloaded", {{"in_force", *count}});
   } else {
-    Log("reload failed; keeping the old webhook secrets: " + status.ToString());
+    common::LogError("reload failed; keeping the old webhook secrets",
+                     {{"status", status}});
   }
   return status;
 }
@@ -55,29 +45,12 @@ absl::Status Reloader::ReloadTls() {
     status = server_->ReloadTls();
   }
   if (status.ok()) {
-    Log("reload: tls certificate and key reloaded (new connections)");
+    common::LogInfo("tls certificate and key reloaded (new connections)");
   } else {
-    Log("reload failed; keeping the old tls certificate and key: " +
-        status.ToString());
+    common::LogError("reload failed; keeping the old tls certificate and key",
+                     {{"status", status}});
   }
   return status;
-}
-
-int WaitForStopSignal(const sigset_t& signals, Reloader& reloader) {
-  while (true) {
-    int signal_number = 0;
-    if (sigwait(&signals, &signal_number) != 0) {
-      continue;
-    }
-    if (signal_number != SIGHUP) {
-      common::NotifyStopping();
-      return signal_number;
-    }
-    common::NotifyReloading();
-    // Failures are logged by Reload and change nothing: keep serving.
-    static_cast<void>(reloader.Reload());
-    common::NotifyReady();
-  }
 }
 
 }  // namespace vouchstream::gateway

@@ -4,18 +4,16 @@
 // touching open connections. Each part that fails to reload (unreadable
 // file, no secret, key not matching the certificate, a secret file or key
 // that group/others may read unless --allow-loose-files) keeps its old
-// material and is logged on stderr; the gateway keeps running.
+// material and is logged (JSON on stderr); the gateway keeps running.
 //
-//   sigset_t signals = ...;  // SIGHUP, SIGINT, SIGTERM, blocked in main
-//                            // before any thread starts
 //   Reloader reloader(options, secrets.get(), server.get());
-//   int stop = WaitForStopSignal(signals, reloader);  // SIGINT or SIGTERM
+//   common::WaitForStopSignal([&] { static_cast<void>(reloader.Reload()); });
 //
-// Thread-compatible: one thread (main's) calls `Reload` and
-// `WaitForStopSignal`.
+// Thread-compatible: one thread (the one waiting for signals) calls
+// `Reload`.
 
-#include <csignal>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 
@@ -50,10 +48,5 @@ class Reloader {
   WebhookSecrets* const secrets_;
   HttpServer* const server_;
 };
-
-// Waits on `signals` (which the caller blocked in every thread): a SIGHUP
-// reloads, between systemd's RELOADING=1 and READY=1; SIGINT or SIGTERM
-// sends STOPPING=1 and is returned.
-int WaitForStopSignal(const sigset_t& signals, Reloader& reloader);
 
 }  // namespace vouchstream::gateway

@@ -382,8 +382,9 @@ TEST_F(ReloadTest, BrokenGatewayTlsReloadsKeepTheOldCertificate) {
   Install(second_.server_cert, cert_);  // with the first key: no match
   ASSERT_NO_FATAL_FAILURE(Reload(gateway_->pid()));
   // OpenSSL's words for it ("key values mismatch"), after the flag.
-  EXPECT_EQ(LogCount("keeping the old tls certificate and key: "
-                     "INVALID_ARGUMENT: --tls-key="),
+  EXPECT_EQ(LogCount("keeping the old tls certificate and key\","
+                     "\"status\":{\"code\":\"INVALID_ARGUMENT\","
+                     "\"error\":\"--tls-key="),
             1)
       << ReadWholeFile(log_);
   EXPECT_THAT(TlsConnection::Connect(port, first_.ca_cert), IsOk());
@@ -422,7 +423,7 @@ TEST_F(ReloadTest, GatewaySecretRotation) {
   // Rotation, step 1: both listed, both accepted.
   WriteSecrets(secrets_, "old-secret\nnew-secret\n");
   ASSERT_NO_FATAL_FAILURE(Reload(gateway_->pid()));
-  EXPECT_EQ(LogCount("webhook secrets reloaded (2 in force)"), 1);
+  EXPECT_EQ(LogCount(R"("msg":"webhook secrets reloaded","in_force":2)"), 1);
   EXPECT_EQ(post("old-secret"), 200);
   EXPECT_EQ(post("new-secret"), 200);
 
