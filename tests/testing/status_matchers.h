@@ -37,7 +37,7 @@ MATCHER_P2(StatusIs, code, message_matcher,
   const absl::Status& status = GetStatus(arg);
   *result_listener << "status is " << status;
   return status.code() == code &&
-         ::testing::Matches(message_matcher)(std::string(status.message()));
+         ::testing::Matches(message_matcher)(std::string{status.message()});
 }
 
 }  // namespace vouchstream::testing
