@@ -35,7 +35,7 @@ class GatewayConfigTest : public ::testing::Test {
  protected:
   // A secret file with `perms`.
   std::string Secret(std::filesystem::perms perms) {
-    const std::string path = dir_.File("secret");
+    std::string path = dir_.File("secret");
     std::ofstream(path) << "s3cret\n";
     std::filesystem::permissions(path, perms);
     return path;
