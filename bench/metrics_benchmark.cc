@@ -12,7 +12,7 @@
 #include <benchmark/benchmark.h>
 
 #include "common/metrics_registry.h"
-#include "gateway/metrics.h"
+#include "gateway/webhook/metrics.h"
 #include "service/metrics/service_metrics.h"
 
 namespace {

@@ -14,14 +14,14 @@
 #include "common/json_log.h"
 #include "common/stop_signals.h"
 #include "common/systemd_notify.h"
-#include "gateway/forwarder.h"
-#include "gateway/http_server.h"
-#include "gateway/http_session.h"
-#include "gateway/metrics.h"
+#include "gateway/http/http_server.h"
+#include "gateway/http/http_session.h"
 #include "gateway/reloader.h"
-#include "gateway/upstream_health.h"
-#include "gateway/upstream_state_metric.h"
-#include "gateway/webhook_secrets.h"
+#include "gateway/upstream/forwarder.h"
+#include "gateway/upstream/upstream_health.h"
+#include "gateway/upstream/upstream_state_metric.h"
+#include "gateway/webhook/metrics.h"
+#include "gateway/webhook/webhook_secrets.h"
 
 namespace vouchstream::gateway {
 namespace {

@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 
 #include "common/channel_options.h"
-#include "gateway/gateway_options.h"
+#include "gateway/http/gateway_options.h"
 
 namespace vouchstream::gateway {
 

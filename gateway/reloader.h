@@ -17,8 +17,8 @@
 
 #include "absl/status/status.h"
 
-#include "gateway/http_server.h"
-#include "gateway/webhook_secrets.h"
+#include "gateway/http/http_server.h"
+#include "gateway/webhook/webhook_secrets.h"
 
 namespace vouchstream::gateway {
 

@@ -28,13 +28,13 @@
 
 #include "vouchstream/v1/event.pb.h"
 
-#include "gateway/error_mapping.h"
-#include "gateway/router.h"
-#include "gateway/webhook_handler.h"
+#include "gateway/webhook/error_mapping.h"
+#include "gateway/webhook/router.h"
+#include "gateway/webhook/webhook_handler.h"
 
 namespace vouchstream::testing {
 
-// The session's limits (gateway/http_session.cc) with the e2e test's body
+// The session's limits (gateway/http/http_session.cc) with the e2e test's body
 // limit, small enough for the fuzzer to cross.
 inline constexpr size_t kFuzzHeaderLimit = size_t{16} * 1024;
 inline constexpr size_t kFuzzBodyLimit = size_t{64} * 1024;

@@ -1,4 +1,4 @@
-#include "gateway/error_mapping.h"
+#include "gateway/webhook/error_mapping.h"
 
 #include <string>
 

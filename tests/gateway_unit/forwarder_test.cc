@@ -3,7 +3,7 @@
 // storing an event and acking it on cue, which is what these tests need.
 // (The real one, SIGTERMed under load, is tests/faults/service_restart_test.)
 
-#include "gateway/forwarder.h"
+#include "gateway/upstream/forwarder.h"
 
 #include <cstdint>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "gateway/source_allow_list.h"
+#include "gateway/webhook/source_allow_list.h"
 
 #include <string>
 

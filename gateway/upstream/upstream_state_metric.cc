@@ -1,4 +1,4 @@
-#include "gateway/upstream_state_metric.h"
+#include "gateway/upstream/upstream_state_metric.h"
 
 namespace vouchstream::gateway {
 

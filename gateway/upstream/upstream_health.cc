@@ -1,4 +1,4 @@
-#include "gateway/upstream_health.h"
+#include "gateway/upstream/upstream_health.h"
 
 #include <chrono>
 #include <utility>

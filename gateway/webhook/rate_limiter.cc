@@ -1,4 +1,4 @@
-#include "gateway/rate_limiter.h"
+#include "gateway/webhook/rate_limiter.h"
 
 #include <algorithm>
 #include <utility>

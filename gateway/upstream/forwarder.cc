@@ -1,4 +1,4 @@
-#include "gateway/forwarder.h"
+#include "gateway/upstream/forwarder.h"
 
 #include <algorithm>
 #include <cstdlib>

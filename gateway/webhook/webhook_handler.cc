@@ -1,4 +1,4 @@
-#include "gateway/webhook_handler.h"
+#include "gateway/webhook/webhook_handler.h"
 
 #include <utility>
 

@@ -43,8 +43,8 @@
 #include "prometheus/histogram.h"
 
 #include "common/metrics_registry.h"
-#include "gateway/refusal.h"
-#include "gateway/router.h"
+#include "gateway/webhook/refusal.h"
+#include "gateway/webhook/router.h"
 
 namespace vouchstream::gateway {
 

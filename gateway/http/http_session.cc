@@ -1,4 +1,4 @@
-#include "gateway/http_session.h"
+#include "gateway/http/http_session.h"
 
 #include <algorithm>
 #include <atomic>
@@ -26,10 +26,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include "gateway/error_mapping.h"
-#include "gateway/refusal.h"
-#include "gateway/router.h"
-#include "gateway/webhook_handler.h"
+#include "gateway/webhook/error_mapping.h"
+#include "gateway/webhook/refusal.h"
+#include "gateway/webhook/router.h"
+#include "gateway/webhook/webhook_handler.h"
 
 namespace vouchstream::gateway {
 namespace {

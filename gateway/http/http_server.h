@@ -39,9 +39,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
-#include "gateway/http_session.h"
-#include "gateway/rate_limiter.h"
-#include "gateway/source_allow_list.h"
+#include "gateway/http/http_session.h"
+#include "gateway/webhook/rate_limiter.h"
+#include "gateway/webhook/source_allow_list.h"
 
 namespace vouchstream::gateway {
 

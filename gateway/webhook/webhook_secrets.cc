@@ -1,4 +1,4 @@
-#include "gateway/webhook_secrets.h"
+#include "gateway/webhook/webhook_secrets.h"
 
 #include <utility>
 

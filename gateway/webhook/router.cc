@@ -1,4 +1,4 @@
-#include "gateway/router.h"
+#include "gateway/webhook/router.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "gateway/error_mapping.h"
+#include "gateway/webhook/error_mapping.h"
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"

@@ -1,4 +1,4 @@
-#include "gateway/refusal.h"
+#include "gateway/webhook/refusal.h"
 
 #include <algorithm>
 

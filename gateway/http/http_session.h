@@ -30,13 +30,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
-#include "gateway/forwarder.h"
-#include "gateway/gateway_options.h"
-#include "gateway/metrics.h"
-#include "gateway/rate_limiter.h"
-#include "gateway/source_allow_list.h"
-#include "gateway/upstream_health.h"
-#include "gateway/webhook_secrets.h"
+#include "gateway/http/gateway_options.h"
+#include "gateway/upstream/forwarder.h"
+#include "gateway/upstream/upstream_health.h"
+#include "gateway/webhook/metrics.h"
+#include "gateway/webhook/rate_limiter.h"
+#include "gateway/webhook/source_allow_list.h"
+#include "gateway/webhook/webhook_secrets.h"
 
 namespace vouchstream::gateway {
 

@@ -1,4 +1,4 @@
-#include "gateway/tls_server_context.h"
+#include "gateway/http/tls_server_context.h"
 
 #include "absl/strings/str_cat.h"
 #include <boost/system/error_code.hpp>

@@ -21,9 +21,9 @@
 
 #include "vouchstream/v1/event.pb.h"
 
-#include "gateway/error_mapping.h"
-#include "gateway/metrics.h"
-#include "gateway/router.h"
+#include "gateway/webhook/error_mapping.h"
+#include "gateway/webhook/metrics.h"
+#include "gateway/webhook/router.h"
 
 namespace vouchstream::gateway {
 

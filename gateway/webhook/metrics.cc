@@ -1,4 +1,4 @@
-#include "gateway/metrics.h"
+#include "gateway/webhook/metrics.h"
 
 #include <array>
 

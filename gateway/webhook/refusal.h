@@ -1,7 +1,8 @@
 #pragma once
 // The gateway's hardening refusals (issue 8) as HTTP answers: the same
-// google.rpc.Status-shaped JSON as `GatewayError` (gateway/error_mapping.h),
-// with a google.rpc.ErrorInfo detail whose `reason` is machine-readable:
+// google.rpc.Status-shaped JSON as `GatewayError`
+// (gateway/webhook/error_mapping.h), with a google.rpc.ErrorInfo detail whose
+// `reason` is machine-readable:
 //
 //   {"error":{"code":429,"status":"RESOURCE_EXHAUSTED","message":"...",
 //     "details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo",
@@ -17,7 +18,7 @@
 
 #include "absl/strings/string_view.h"
 
-#include "gateway/error_mapping.h"
+#include "gateway/webhook/error_mapping.h"
 
 namespace vouchstream::gateway {
 

@@ -1,4 +1,4 @@
-#include "gateway/http_server.h"
+#include "gateway/http/http_server.h"
 
 #include <utility>
 
@@ -10,7 +10,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/system/error_code.hpp>
 
-#include "gateway/tls_server_context.h"
+#include "gateway/http/tls_server_context.h"
 
 namespace vouchstream::gateway {
 namespace {
