@@ -1,4 +1,4 @@
-#include "tests/gateway_e2e/http_client.h"
+#include "tests/testing/http_client.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
