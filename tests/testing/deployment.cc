@@ -1,7 +1,6 @@
 #include "tests/testing/deployment.h"
 
-#include <signal.h>
-
+#include <csignal>
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
@@ -191,7 +190,8 @@ WebhookLoad::Options Deployment::LoadOptions(const std::string& id_prefix,
   WebhookLoad::Options options;
   options.port = gateway_port(gateway);
   options.body = SeedBody();
-  options.placeholder = std::string(kSeedPublicationId);
+  options.placeholder.assign(kSeedPublicationId.data(),
+                             kSeedPublicationId.size());
   options.id_prefix = id_prefix;
   options.secret = secret();
   return options;
