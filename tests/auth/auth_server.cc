@@ -14,7 +14,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/support/client_interceptor.h"
 
-#include "tests/integration/server_process.h"
+#include "tests/testing/server_process.h"
 
 namespace vouchstream::testing {
 namespace {

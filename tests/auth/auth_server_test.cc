@@ -27,9 +27,9 @@
 
 #include "common/grpc_status.h"
 #include "service/auth/token_hash.h"
-#include "tests/integration/test_events.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_events.h"
 
 namespace vouchstream::testing {
 namespace {

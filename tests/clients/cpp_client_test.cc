@@ -38,11 +38,11 @@
 #include "clients/cpp/lib/file_cursor.h"
 #include "clients/cpp/lib/subscriber.h"
 #include "common/channel_options.h"
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
 #include "tests/testing/consumer_process.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_certs.h"
+#include "tests/testing/test_events.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -289,19 +289,18 @@ TEST(FileCursorTest, GarbageIsDataLoss) {
 }
 
 TEST(CppClientTest, DeliversMatchingEventsInOrderAndResumesFromCursor) {
-  TempDir dir;
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.path() + "/events.db";
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto deployment = Deployment::Start(StoreKind::kSqlite);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  const TempDir& dir = d.dir();
+  auto stub = d.NewStub();
   const FileCursor cursor(dir.path() + "/last_seq");
 
   const std::vector<uint64_t> first = PublishBatch(*stub, "a", 12);
   ASSERT_EQ(first.size(), 4u);
   {
     Collector collector(&cursor);
-    Subscriber subscriber((*server)->channel(), TestOptions(),
+    Subscriber subscriber(d.server().channel(), TestOptions(),
                           collector.Handler());
     subscriber.Start();
     ASSERT_TRUE(collector.WaitFor(first.size()));
@@ -320,7 +319,7 @@ TEST(CppClientTest, DeliversMatchingEventsInOrderAndResumesFromCursor) {
   Subscriber::Options options = TestOptions();
   options.start = Subscriber::StartAt::AfterSeq(**saved);
   Collector collector(&cursor);
-  Subscriber subscriber((*server)->channel(), options, collector.Handler());
+  Subscriber subscriber(d.server().channel(), options, collector.Handler());
   subscriber.Start();
   ASSERT_TRUE(collector.WaitFor(missed.size()));
   ASSERT_TRUE(subscriber.WaitForCaughtUp(kWait));
@@ -332,17 +331,15 @@ TEST(CppClientTest, DeliversMatchingEventsInOrderAndResumesFromCursor) {
   saved = cursor.Load();
   ASSERT_THAT(saved, IsOk());
   EXPECT_EQ(*saved, std::optional<uint64_t>(live.back()));
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 TEST(CppClientTest, SurvivesServerRestartOnSamePortAndStore) {
-  TempDir dir;
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.path() + "/events.db";
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  const std::string address = (*server)->address();
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto deployment = Deployment::Start(StoreKind::kSqlite);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  const std::string address = d.server_address();
+  auto stub = d.NewStub();
   const std::vector<uint64_t> before = PublishBatch(*stub, "a", 9);
 
   // The subscriber's own channel outlives both server processes.
@@ -352,59 +349,53 @@ TEST(CppClientTest, SurvivesServerRestartOnSamePortAndStore) {
       TestOptions(), collector.Handler());
   subscriber.Start();
   ASSERT_TRUE(collector.WaitFor(before.size()));
-  ASSERT_THAT((*server)->Stop(), IsOk());
-  server->reset();
+  ASSERT_THAT(d.StopServer(), IsOk());
 
-  server_options.extra_args = {"--listen=" + address};
-  auto restarted = ServerProcess::Start(server_options);
-  ASSERT_THAT(restarted, IsOk());
-  ASSERT_EQ((*restarted)->address(), address);
-  stub = v1::EventService::NewStub((*restarted)->channel());
+  ASSERT_THAT(d.RestartServer(), IsOk());
+  ASSERT_EQ(d.server().address(), address);
+  stub = d.NewStub();
   const std::vector<uint64_t> after = PublishBatch(*stub, "b", 9);
   ASSERT_TRUE(collector.WaitFor(before.size() + after.size()));
   EXPECT_GE(subscriber.reconnects(), 1);
   EXPECT_THAT(subscriber.Shutdown(), IsOk());
   EXPECT_THAT(collector.seqs(), ElementsAreArray(Concat(before, after)));
-  EXPECT_THAT((*restarted)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 TEST(CppClientTest, BadFilterEndsSubscriptionWithInvalidArgument) {
-  TempDir dir;
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.path() + "/events.db";
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
+  auto deployment = Deployment::Start(StoreKind::kSqlite);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
   Subscriber::Options options;
   options.filter.set_code_pattern("(unclosed");
   Collector collector;
-  Subscriber subscriber((*server)->channel(), options, collector.Handler());
+  Subscriber subscriber(d.server().channel(), options, collector.Handler());
   subscriber.Start();
   ASSERT_TRUE(subscriber.WaitForDone(kWait));
   EXPECT_THAT(subscriber.Shutdown(),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
   EXPECT_EQ(subscriber.reconnects(), 0);
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 TEST(CppClientTest, ExampleConsumerStopsOnSigtermAndResumesFromItsCursor) {
-  TempDir dir;
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.path() + "/events.db";
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto deployment = Deployment::Start(StoreKind::kSqlite);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  const TempDir& dir = d.dir();
+  auto stub = d.NewStub();
   const std::string cursor = dir.path() + "/consumer.seq";
 
   const std::vector<uint64_t> first = PublishBatch(*stub, "a", 12);
   {
-    ConsumerProcess consumer(ConsumerArgs((*server)->address(), cursor));
+    ConsumerProcess consumer(ConsumerArgs(d.server_address(), cursor));
     EXPECT_THAT(consumer.ReadSeqs(first.size(), kWait),
                 ElementsAreArray(first));
     EXPECT_EQ(consumer.Stop(SIGTERM, kWait), 0);
     EXPECT_EQ(consumer.unread(), "");
   }
   const std::vector<uint64_t> missed = PublishBatch(*stub, "b", 9);
-  ConsumerProcess consumer(ConsumerArgs((*server)->address(), cursor));
+  ConsumerProcess consumer(ConsumerArgs(d.server_address(), cursor));
   EXPECT_THAT(consumer.ReadSeqs(missed.size(), kWait),
               ElementsAreArray(missed));
   const std::vector<uint64_t> live = PublishBatch(*stub, "c", 6);
@@ -415,7 +406,7 @@ TEST(CppClientTest, ExampleConsumerStopsOnSigtermAndResumesFromItsCursor) {
   absl::StatusOr<std::optional<uint64_t>> saved = FileCursor(cursor).Load();
   ASSERT_THAT(saved, IsOk());
   EXPECT_EQ(*saved, std::optional<uint64_t>(live.back()));
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 // Issue 13: a redemption.succeeded built from its fixture reaches a
@@ -424,12 +415,11 @@ TEST(CppClientTest, ExampleConsumerStopsOnSigtermAndResumesFromItsCursor) {
 // control: the library sees `data` and the example prints no amount, so a
 // payload that arrived as a Struct fails the typed checks.
 TEST(CppClientTest, RedemptionArrivesTypedAndExamplePrintsOrderAmount) {
-  TempDir dir;
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.File("events.db");
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto deployment = Deployment::Start(StoreKind::kSqlite);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  const TempDir& dir = d.dir();
+  auto stub = d.NewStub();
 
   const std::string body = FixtureBody("redemption.succeeded");
   absl::StatusOr<google::protobuf::Struct> fixture = ParseJsonObject(body);
@@ -457,7 +447,7 @@ TEST(CppClientTest, RedemptionArrivesTypedAndExamplePrintsOrderAmount) {
   Subscriber::Options options;
   options.filter.add_types("redemption.*");
   Collector collector;
-  Subscriber subscriber((*server)->channel(), options, collector.Handler());
+  Subscriber subscriber(d.server().channel(), options, collector.Handler());
   subscriber.Start();
   ASSERT_TRUE(collector.WaitFor(2));
   EXPECT_THAT(subscriber.Shutdown(), IsOk());
@@ -469,9 +459,9 @@ TEST(CppClientTest, RedemptionArrivesTypedAndExamplePrintsOrderAmount) {
 
   std::vector<std::string> lines;
   {
-    ConsumerLines consumer(
-        {VS_CONSUMER_PATH, "--server=" + (*server)->address(),
-         "--cursor=" + dir.File("consumer.seq"), "--type=redemption.*"});
+    ConsumerLines consumer({VS_CONSUMER_PATH, "--server=" + d.server_address(),
+                            "--cursor=" + dir.File("consumer.seq"),
+                            "--type=redemption.*"});
     lines = consumer.Read(2, kWait);
   }  // Killed here: the server need not wait for its stream when stopping.
   ASSERT_EQ(lines.size(), 2u);
@@ -485,7 +475,7 @@ TEST(CppClientTest, RedemptionArrivesTypedAndExamplePrintsOrderAmount) {
   ASSERT_THAT(line, IsOk());
   EXPECT_EQ(line->fields().at("seq").number_value(), (*seqs)[1]);
   EXPECT_EQ(line->fields().count("order_amount"), 0u) << lines[1];
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 // TLS (issue 8): the library's Subscriber and the example consumer reach an
@@ -502,21 +492,21 @@ TEST(CppClientTest, SubscriberAndExampleConsumerOverMtls) {
   absl::StatusOr<ChannelFactory> channels =
       ChannelFactory::Create(channel_options);
   ASSERT_THAT(channels, IsOk());
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.File("events.db");
-  server_options.extra_args = {"--tls-cert=" + pki->server_cert,
-                               "--tls-key=" + pki->server_key,
-                               "--client-ca=" + pki->ca_cert};
-  server_options.channel_credentials =
+  Deployment::Options options;
+  options.server_args = {"--tls-cert=" + pki->server_cert,
+                         "--tls-key=" + pki->server_key,
+                         "--client-ca=" + pki->ca_cert};
+  options.channel_credentials =
       grpc::SslCredentials({*ReadPem(pki->ca_cert), *ReadPem(pki->client_key),
                             *ReadPem(pki->client_cert)});
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto deployment = Deployment::Start(options);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  auto stub = d.NewStub();
   const std::vector<uint64_t> published = PublishBatch(*stub, "tls", 6);
 
   Collector collector;
-  Subscriber subscriber(channels->Connect((*server)->address()), TestOptions(),
+  Subscriber subscriber(channels->Connect(d.server_address()), TestOptions(),
                         collector.Handler());
   subscriber.Start();
   ASSERT_TRUE(collector.WaitFor(published.size()));
@@ -524,7 +514,7 @@ TEST(CppClientTest, SubscriberAndExampleConsumerOverMtls) {
   EXPECT_THAT(collector.seqs(), ElementsAreArray(published));
 
   std::vector<std::string> args =
-      ConsumerArgs((*server)->address(), dir.File("consumer.seq"));
+      ConsumerArgs(d.server_address(), dir.File("consumer.seq"));
   args.insert(args.end(),
               {"--ca=" + pki->ca_cert, "--cert=" + pki->client_cert,
                "--key=" + pki->client_key, "--server-name=localhost"});
@@ -532,7 +522,7 @@ TEST(CppClientTest, SubscriberAndExampleConsumerOverMtls) {
   EXPECT_THAT(consumer.ReadSeqs(published.size(), kWait),
               ElementsAreArray(published));
   EXPECT_EQ(consumer.Stop(SIGTERM, kWait), 0);
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 }  // namespace

@@ -22,11 +22,10 @@
 
 #include "service/store/sqlite_event_log.h"
 #include "tests/faults/log_audit.h"
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
-#include "tests/testing/gateway_process.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_events.h"
 #include "tests/testing/tmpfs_mount.h"
 #include "tests/testing/webhook_load.h"
 
@@ -36,7 +35,6 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-constexpr char kSecret[] = "faults-secret";
 // Room for the schema and some 150 seed events; then the disk is full.
 constexpr uint64_t kSmallDisk = 2 << 20;
 constexpr uint64_t kLargeDisk = 64 << 20;
@@ -47,16 +45,21 @@ constexpr uint64_t kOkAfterSpace = 200;
 constexpr int kDirectTries = 200;
 constexpr absl::Duration kPhaseTimeout = absl::Seconds(60);
 
-WebhookLoad::Options LoadOptions(int port, const std::string& id_prefix) {
-  WebhookLoad::Options options;
-  options.port = port;
-  options.body = SeedBody();
-  options.placeholder = kSeedPublicationId;
-  options.id_prefix = id_prefix;
-  options.secret = kSecret;
+WebhookLoad::Options LoadOptions(const Deployment& d,
+                                 const std::string& id_prefix) {
+  WebhookLoad::Options options = d.LoadOptions(id_prefix);
   options.connections = 4;
   options.pause = absl::Milliseconds(2);
   return options;
+}
+
+// A server on a SQLite file on `disk`, and a gateway in front of it.
+absl::StatusOr<std::unique_ptr<Deployment>> StartOnDisk(
+    const TmpfsMount& disk) {
+  Deployment::Options options;
+  options.sqlite_path = disk.path() + "/events.db";
+  options.gateways = 1;
+  return Deployment::Start(options);
 }
 
 TEST(DiskFullTest, RefusesWith503LosesNothingAndRecoversWithoutRestart) {
@@ -64,20 +67,13 @@ TEST(DiskFullTest, RefusesWith503LosesNothingAndRecoversWithoutRestart) {
   // Declared before the processes, so that they stop before the unmount.
   auto disk = TmpfsMount::Mount(dir.File("disk"), kSmallDisk);
   ASSERT_THAT(disk, IsOk());
-  ServerProcess::Options server_options;
-  server_options.store_path = (*disk)->path() + "/events.db";
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  GatewayProcess::Options gateway_options;
-  gateway_options.upstream = (*server)->address();
-  gateway_options.secret = kSecret;
-  gateway_options.secret_dir = dir.path();
-  auto gateway = GatewayProcess::Start(gateway_options);
-  ASSERT_THAT(gateway, IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto deployment = StartOnDisk(**disk);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  auto stub = d.NewStub();
 
   // Fill the disk through the gateway until it refuses.
-  WebhookLoad filling(LoadOptions((*gateway)->port(), "pub_full_"));
+  WebhookLoad filling(LoadOptions(d, "pub_full_"));
   ASSERT_TRUE(filling.WaitUntil(
       [](const WebhookLoad::Counts& c) {
         return c.unavailable >= kRefusedWhenFull;
@@ -117,8 +113,7 @@ TEST(DiskFullTest, RefusesWith503LosesNothingAndRecoversWithoutRestart) {
 
   // Space returns: the same processes take every webhook again.
   ASSERT_THAT((*disk)->Resize(kLargeDisk), IsOk());
-  WebhookLoad::Options after_options =
-      LoadOptions((*gateway)->port(), "pub_space_");
+  WebhookLoad::Options after_options = LoadOptions(d, "pub_space_");
   after_options.max_requests = kOkAfterSpace;
   WebhookLoad after(after_options);
   ASSERT_TRUE(after.WaitUntil(
@@ -135,11 +130,10 @@ TEST(DiskFullTest, RefusesWith503LosesNothingAndRecoversWithoutRestart) {
   std::vector<WebhookLoad::Request> all = filling.requests();
   const std::vector<WebhookLoad::Request> later = after.requests();
   all.insert(all.end(), later.begin(), later.end());
-  EXPECT_THAT((*gateway)->Stop(), IsOk());
-  ASSERT_THAT((*server)->Stop(), IsOk());
-  server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  stub = v1::EventService::NewStub((*server)->channel());
+  EXPECT_THAT(d.StopGateway(), IsOk());
+  ASSERT_THAT(d.StopServer(), IsOk());
+  ASSERT_THAT(d.RestartServer(), IsOk());
+  stub = d.NewStub();
   auto log = ReadWholeLog(*stub);
   ASSERT_THAT(log, IsOk());
   const LogAudit audit = AuditLog(all, *log);
@@ -159,7 +153,7 @@ TEST(DiskFullTest, RefusesWith503LosesNothingAndRecoversWithoutRestart) {
             << (kLargeDisk >> 20) << " MiB the same processes answered "
             << after.counts().ok << "/" << kOkAfterSpace
             << " webhooks 2xx; after a restart " << audit.Summary() << "\n";
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 TEST(ReadOnlyStoreTest, RefusesToStartSaysWhyAndKeepsEverything) {
@@ -167,18 +161,10 @@ TEST(ReadOnlyStoreTest, RefusesToStartSaysWhyAndKeepsEverything) {
   TempDir dir;
   auto disk = TmpfsMount::Mount(dir.File("disk"), kLargeDisk);
   ASSERT_THAT(disk, IsOk());
-  ServerProcess::Options server_options;
-  server_options.store_path = (*disk)->path() + "/events.db";
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  GatewayProcess::Options gateway_options;
-  gateway_options.upstream = (*server)->address();
-  gateway_options.secret = kSecret;
-  gateway_options.secret_dir = dir.path();
-  auto gateway = GatewayProcess::Start(gateway_options);
-  ASSERT_THAT(gateway, IsOk());
-  WebhookLoad::Options load_options =
-      LoadOptions((*gateway)->port(), "pub_ro_");
+  auto deployment = StartOnDisk(**disk);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  WebhookLoad::Options load_options = LoadOptions(d, "pub_ro_");
   load_options.max_requests = kWebhooks;
   WebhookLoad load(load_options);
   ASSERT_TRUE(load.WaitUntil(
@@ -186,25 +172,23 @@ TEST(ReadOnlyStoreTest, RefusesToStartSaysWhyAndKeepsEverything) {
       kPhaseTimeout));
   load.Stop();
   EXPECT_EQ(load.counts().ok, kWebhooks);
-  EXPECT_THAT((*gateway)->Stop(), IsOk());
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.Stop(), IsOk());
 
   ASSERT_THAT((*disk)->SetReadOnly(true), IsOk());
   // The store names the cause...
   store::SqliteEventLog::Options store_options;
-  store_options.path = server_options.store_path;
+  store_options.path = d.options().sqlite_path;
   EXPECT_THAT(store::SqliteEventLog::Open(store_options),
               StatusIs(absl::StatusCode::kUnavailable,
                        AllOf(HasSubstr("is not writable"),
                              HasSubstr("Read-only file system"))));
   // ... and the service does not pretend to serve without it.
-  auto refused = ServerProcess::Start(server_options);
+  auto refused = d.StartServerProcess();
   EXPECT_FALSE(refused.ok());
 
   ASSERT_THAT((*disk)->SetReadOnly(false), IsOk());
-  server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  ASSERT_THAT(d.RestartServer(), IsOk());
+  auto stub = d.NewStub();
   auto log = ReadWholeLog(*stub);
   ASSERT_THAT(log, IsOk());
   const LogAudit audit = AuditLog(load.requests(), *log);
@@ -217,7 +201,7 @@ TEST(ReadOnlyStoreTest, RefusesToStartSaysWhyAndKeepsEverything) {
                              : refused.status().ToString())
             << ") and the store said why; writable again, it started with "
             << audit.Summary() << "\n";
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 }  // namespace

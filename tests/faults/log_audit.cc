@@ -2,8 +2,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -14,18 +12,6 @@
 #include "common/grpc_status.h"
 
 namespace vouchstream::testing {
-
-const std::string& SeedBody() {
-  static const std::string* body = [] {
-    std::ifstream in(VS_TESTDATA_DIR "/publication.succeeded.seed.json");
-    auto* text = new std::string(std::istreambuf_iterator<char>(in), {});
-    if (text->find(kSeedPublicationId) == std::string::npos) {
-      std::abort();  // No seed: no fault test can run.
-    }
-    return text;
-  }();
-  return *body;
-}
 
 absl::StatusOr<std::vector<v1::Event>> ReadWholeLog(
     v1::EventService::Stub& stub) {

@@ -18,15 +18,10 @@
 #include "vouchstream/v1/api.grpc.pb.h"
 #include "vouchstream/v1/event.pb.h"
 
+#include "tests/testing/seed_bodies.h"  // SeedBody(), kSeedPublicationId
 #include "tests/testing/webhook_load.h"
 
 namespace vouchstream::testing {
-
-// The seed body (testdata/voucherify/publication.succeeded.seed.json) and
-// the publication id in it, which the load replaces per request.
-const std::string& SeedBody();
-inline constexpr char kSeedPublicationId[] =
-    "pub_r0413bLwExpB6LE0v286eNVmEpx6NxmP";
 
 // Every event in the log, in seq order (ListEvents, page by page).
 absl::StatusOr<std::vector<v1::Event>> ReadWholeLog(

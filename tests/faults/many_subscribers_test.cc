@@ -26,11 +26,10 @@
 #include "vouchstream/v1/api.grpc.pb.h"
 
 #include "tests/faults/scoped_thread.h"
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/proc_status.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_events.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -150,12 +149,10 @@ class StreamReader final
 };
 
 TEST(ManySubscribersTest, FastOnesKeepUpSlowOnesLoseNothingMemoryBounded) {
-  TempDir dir;
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.File("events.db");
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  auto idle = RssKib((*server)->pid());
+  auto deployment = Deployment::Start(StoreKind::kSqlite);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  auto idle = RssKib(d.server().pid());
   ASSERT_THAT(idle, IsOk());
 
   // Channels with distinct arguments get connections of their own.
@@ -165,7 +162,7 @@ TEST(ManySubscribersTest, FastOnesKeepUpSlowOnesLoseNothingMemoryBounded) {
     args.SetInt("vouchstream.test.channel", i);
     args.SetMaxReceiveMessageSize(16 << 20);
     stubs.push_back(v1::EventService::NewStub(grpc::CreateCustomChannel(
-        (*server)->address(), grpc::InsecureChannelCredentials(), args)));
+        d.server_address(), grpc::InsecureChannelCredentials(), args)));
   }
   Progress progress;
   std::atomic<bool> throttled{true};
@@ -210,14 +207,14 @@ TEST(ManySubscribersTest, FastOnesKeepUpSlowOnesLoseNothingMemoryBounded) {
   ASSERT_TRUE(wait_for([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(progress.mu) {
     return progress.caught_up == kSubscribers;
   })) << "not every stream caught up";
-  auto subscribed = RssKib((*server)->pid());
+  auto subscribed = RssKib(d.server().pid());
   ASSERT_THAT(subscribed, IsOk());
 
   // Publish while sampling the server's memory.
   int64_t peak = *subscribed;
   absl::Status published;
   ScopedThread publisher([&] {
-    auto stub = v1::EventService::NewStub((*server)->channel());
+    auto stub = d.NewStub();
     const std::string raw(kRawBytes, 'x');
     for (int start = 0; start < kEvents && published.ok(); start += kBatch) {
       std::vector<v1::Event> events;
@@ -234,7 +231,7 @@ TEST(ManySubscribersTest, FastOnesKeepUpSlowOnesLoseNothingMemoryBounded) {
   const absl::Time deadline = publish_start + kPhaseTimeout;
   bool fast_done = false;
   while (!fast_done && absl::Now() < deadline) {
-    auto rss = RssKib((*server)->pid());
+    auto rss = RssKib(d.server().pid());
     ASSERT_THAT(rss, IsOk());
     peak = std::max(peak, *rss);
     absl::MutexLock lock(&progress.mu);
@@ -260,7 +257,7 @@ TEST(ManySubscribersTest, FastOnesKeepUpSlowOnesLoseNothingMemoryBounded) {
   throttled = false;
   bool slow_done = false;
   while (!slow_done && absl::Now() < deadline + kPhaseTimeout) {
-    auto rss = RssKib((*server)->pid());
+    auto rss = RssKib(d.server().pid());
     ASSERT_THAT(rss, IsOk());
     peak = std::max(peak, *rss);
     absl::MutexLock lock(&progress.mu);
@@ -307,7 +304,7 @@ TEST(ManySubscribersTest, FastOnesKeepUpSlowOnesLoseNothingMemoryBounded) {
             << " KiB, peak " << peak << " KiB (+" << peak - *idle << " KiB, ~"
             << (peak - *idle) / kSubscribers << " KiB per stream; bound +"
             << kMaxGrowthKib << " KiB)\n";
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 }  // namespace

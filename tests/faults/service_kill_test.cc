@@ -3,15 +3,12 @@
 // exactly once, and a subscriber that resumes after the last seq it saw
 // must see the whole log in order.
 
-#include <signal.h>
-
 #include <cstdint>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -20,17 +17,14 @@
 
 #include "tests/faults/log_audit.h"
 #include "tests/faults/scoped_thread.h"
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
-#include "tests/testing/gateway_process.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_events.h"
 #include "tests/testing/webhook_load.h"
 
 namespace vouchstream::testing {
 namespace {
 
-constexpr char kSecret[] = "faults-secret";
 // Acknowledged webhooks wanted before the kill, and again after the restart.
 constexpr uint64_t kOkBeforeKill = 300;
 constexpr uint64_t kOkAfterRestart = 300;
@@ -40,24 +34,16 @@ constexpr uint64_t kRefusedWhileDown = 20;
 constexpr absl::Duration kPhaseTimeout = absl::Seconds(60);
 
 TEST(ServiceKillTest, EveryAcknowledgedWebhookSurvivesSigkillExactlyOnce) {
-  TempDir dir;
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.File("events.db");
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  const std::string address = (*server)->address();
-
-  GatewayProcess::Options gateway_options;
-  gateway_options.upstream = address;
-  gateway_options.secret = kSecret;
-  gateway_options.secret_dir = dir.path();
-  gateway_options.extra_args = {"--publish-deadline=3s"};
-  auto gateway = GatewayProcess::Start(gateway_options);
-  ASSERT_THAT(gateway, IsOk());
+  Deployment::Options options;
+  options.gateways = 1;
+  options.gateway_args = {"--publish-deadline=3s"};
+  auto deployment = Deployment::Start(options);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
 
   // A subscriber from the start of the log, reading until the kill ends its
   // stream.
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto stub = d.NewStub();
   v1::SubscribeRequest from_start;
   from_start.set_from(v1::BOUNDARY_EARLIEST);
   Subscriber before(*stub, from_start, absl::Minutes(3));
@@ -65,12 +51,7 @@ TEST(ServiceKillTest, EveryAcknowledgedWebhookSurvivesSigkillExactlyOnce) {
   ScopedThread reader([&] { before_end = before.Finish(); },
                       [&] { before.Cancel(); });
 
-  WebhookLoad::Options load_options;
-  load_options.port = (*gateway)->port();
-  load_options.body = SeedBody();
-  load_options.placeholder = kSeedPublicationId;
-  load_options.id_prefix = "pub_kill_";
-  load_options.secret = kSecret;
+  WebhookLoad::Options load_options = d.LoadOptions("pub_kill_");
   load_options.connections = 8;
   // Keeps the 503 storm while the service is down to a few hundred a second.
   load_options.pause = absl::Milliseconds(2);
@@ -79,8 +60,7 @@ TEST(ServiceKillTest, EveryAcknowledgedWebhookSurvivesSigkillExactlyOnce) {
   ASSERT_TRUE(load.WaitUntil(
       [](const WebhookLoad::Counts& c) { return c.ok >= kOkBeforeKill; },
       kPhaseTimeout));
-  ASSERT_EQ(kill((*server)->pid(), SIGKILL), 0);
-  server->reset();  // Reaps the killed process.
+  ASSERT_THAT(d.KillServer(), IsOk());
   const WebhookLoad::Counts at_kill = load.counts();
 
   ASSERT_TRUE(load.WaitUntil(
@@ -94,9 +74,7 @@ TEST(ServiceKillTest, EveryAcknowledgedWebhookSurvivesSigkillExactlyOnce) {
       << before_end.error_message();
 
   // The same store on the same port: the gateway reconnects by itself.
-  server_options.extra_args = {absl::StrCat("--listen=", address)};
-  server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
+  ASSERT_THAT(d.RestartServer(), IsOk());
   const WebhookLoad::Counts at_restart = load.counts();
   ASSERT_TRUE(load.WaitUntil(
       [&](const WebhookLoad::Counts& c) {
@@ -107,7 +85,7 @@ TEST(ServiceKillTest, EveryAcknowledgedWebhookSurvivesSigkillExactlyOnce) {
   const WebhookLoad::Counts total = load.counts();
   EXPECT_EQ(total.other, 0U);
 
-  stub = v1::EventService::NewStub((*server)->channel());
+  stub = d.NewStub();
   auto log = ReadWholeLog(*stub);
   ASSERT_THAT(log, IsOk());
   const LogAudit audit = AuditLog(load.requests(), *log);
@@ -178,8 +156,7 @@ TEST(ServiceKillTest, EveryAcknowledgedWebhookSurvivesSigkillExactlyOnce) {
             << " of them duplicates of events stored before the kill; the "
                "log then holds all "
             << final_audit.events << " webhooks sent, each exactly once\n";
-  EXPECT_THAT((*gateway)->Stop(), IsOk());
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.Stop(), IsOk());
 }
 
 }  // namespace

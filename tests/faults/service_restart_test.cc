@@ -31,17 +31,14 @@
 
 #include "tests/faults/log_audit.h"
 #include "tests/faults/scoped_thread.h"
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
-#include "tests/testing/gateway_process.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_events.h"
 #include "tests/testing/webhook_load.h"
 
 namespace vouchstream::testing {
 namespace {
 
-constexpr char kSecret[] = "restart-secret";
 constexpr int kRestarts = 5;
 // Acknowledged webhooks wanted between two stops.
 constexpr uint64_t kOkPerRound = 150;
@@ -108,30 +105,17 @@ uint64_t SegmentsNotStoredOnce(
 }
 
 TEST(ServiceRestartTest, SigtermUnderLoadIsQuickAndLosesNothing) {
-  TempDir dir;
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.File("events.db");
-  server_options.extra_args = {
+  Deployment::Options options;
+  options.server_args = {
       absl::StrCat("--drain_timeout=", absl::FormatDuration(kDrainTimeout))};
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  const std::string address = (*server)->address();
-  server_options.extra_args.push_back(absl::StrCat("--listen=", address));
+  options.gateways = 1;
+  options.gateway_args = {"--publish-deadline=3s"};
+  auto deployment = Deployment::Start(options);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  const std::string address = d.server_address();
 
-  GatewayProcess::Options gateway_options;
-  gateway_options.upstream = address;
-  gateway_options.secret = kSecret;
-  gateway_options.secret_dir = dir.path();
-  gateway_options.extra_args = {"--publish-deadline=3s"};
-  auto gateway = GatewayProcess::Start(gateway_options);
-  ASSERT_THAT(gateway, IsOk());
-
-  WebhookLoad::Options load_options;
-  load_options.port = (*gateway)->port();
-  load_options.body = SeedBody();
-  load_options.placeholder = kSeedPublicationId;
-  load_options.id_prefix = "pub_restart_";
-  load_options.secret = kSecret;
+  WebhookLoad::Options load_options = d.LoadOptions("pub_restart_");
   load_options.connections = 4;
   load_options.pause = absl::Milliseconds(2);
   WebhookLoad load(load_options);
@@ -189,7 +173,7 @@ TEST(ServiceRestartTest, SigtermUnderLoadIsQuickAndLosesNothing) {
         << "round " << round;
 
     const absl::Time stop_began = absl::Now();
-    ASSERT_EQ(kill((*server)->pid(), SIGTERM), 0);
+    ASSERT_EQ(kill(d.server().pid(), SIGTERM), 0);
     // Every stream is told to go.
     reader->Join();
     EXPECT_EQ(end.error_code(), grpc::StatusCode::UNAVAILABLE)
@@ -217,15 +201,14 @@ TEST(ServiceRestartTest, SigtermUnderLoadIsQuickAndLosesNothing) {
     reader.reset();
     subscriber.reset();
     // Waits for the exit (the second SIGTERM changes nothing).
-    ASSERT_THAT((*server)->Stop(kDrainTimeout + absl::Seconds(10)), IsOk())
+    ASSERT_THAT(d.StopServer(0, kDrainTimeout + absl::Seconds(10)), IsOk())
         << "round " << round;
     stops.push_back(absl::Now() - stop_began);
     stub.reset();
     EXPECT_LT(stops.back(), kStopBound) << "round " << round;
 
     const absl::Time start_began = absl::Now();
-    server = ServerProcess::Start(server_options);
-    ASSERT_THAT(server, IsOk()) << "round " << round;
+    ASSERT_THAT(d.RestartServer(), IsOk()) << "round " << round;
     starts.push_back(absl::Now() - start_began);
   }
   // Some acknowledged webhooks after the last restart too.
@@ -249,7 +232,7 @@ TEST(ServiceRestartTest, SigtermUnderLoadIsQuickAndLosesNothing) {
   EXPECT_EQ(total.unavailable, 0U);
   EXPECT_EQ(segments.unavailable, 0U);
 
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto stub = d.NewStub();
   auto log = ReadWholeLog(*stub);
   ASSERT_THAT(log, IsOk());
   const LogAudit audit = AuditLog(load.requests(), *log);
@@ -298,8 +281,7 @@ TEST(ServiceRestartTest, SigtermUnderLoadIsQuickAndLosesNothing) {
 
             << "; the resuming subscriber saw " << seen.size()
             << " events, in order, no gap, no duplicate\n";
-  EXPECT_THAT((*gateway)->Stop(), IsOk());
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.Stop(), IsOk());
 }
 
 }  // namespace

@@ -22,11 +22,10 @@
 #include "clients/cpp/lib/file_cursor.h"
 #include "tests/faults/log_audit.h"
 #include "tests/faults/scoped_thread.h"
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
 #include "tests/testing/consumer_process.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_events.h"
 #include "tests/testing/tmpfs_mount.h"
 
 namespace vouchstream::testing {
@@ -44,17 +43,15 @@ std::vector<std::string> ConsumerArgs(const std::string& server,
 }
 
 TEST(SubscriberKillTest, RestartFromSavedCursorHasNoGapAndNoDuplicate) {
-  TempDir dir;
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.File("events.db");
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto deployment = Deployment::Start(StoreKind::kSqlite);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  auto stub = d.NewStub();
   // The consumer fsyncs its cursor after every event. On a machine whose
   // disk is busy with other work, a fsync can take a good part of a second;
   // the fault under test is the kill, not the disk, so the cursor lives on a
   // tmpfs of its own (same rename-over semantics, no disk latency).
-  auto cursor_disk = TmpfsMount::Mount(dir.File("cursor"), 1 << 20);
+  auto cursor_disk = TmpfsMount::Mount(d.dir().File("cursor"), 1 << 20);
   ASSERT_THAT(cursor_disk, IsOk());
   const std::string cursor = (*cursor_disk)->path() + "/consumer.seq";
 
@@ -72,7 +69,7 @@ TEST(SubscriberKillTest, RestartFromSavedCursorHasNoGapAndNoDuplicate) {
 
   std::vector<uint64_t> first_run;
   {
-    ConsumerProcess consumer(ConsumerArgs((*server)->address(), cursor));
+    ConsumerProcess consumer(ConsumerArgs(d.server_address(), cursor));
     first_run = consumer.ReadSeqs(kKillAfter, kWait);
     EXPECT_EQ(consumer.Stop(SIGKILL), -1);
     // Whatever it printed before it died.
@@ -98,7 +95,7 @@ TEST(SubscriberKillTest, RestartFromSavedCursorHasNoGapAndNoDuplicate) {
   EXPECT_LE(resume_after, printed);
   EXPECT_GE(resume_after + 1, printed);
 
-  ConsumerProcess consumer(ConsumerArgs((*server)->address(), cursor));
+  ConsumerProcess consumer(ConsumerArgs(d.server_address(), cursor));
   const std::vector<uint64_t> second_run =
       consumer.ReadSeqs(kEvents - resume_after, kWait);
   ASSERT_FALSE(second_run.empty()) << "the restarted consumer printed nothing";
@@ -117,7 +114,7 @@ TEST(SubscriberKillTest, RestartFromSavedCursorHasNoGapAndNoDuplicate) {
             << printed - resume_after
             << " event(s) printed but not yet saved when it died were handed "
                "over again (at-least-once for the event in hand)\n";
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 }  // namespace

@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -22,17 +21,14 @@
 #include "vouchstream/v1/api.grpc.pb.h"
 
 #include "tests/faults/log_audit.h"
-#include "tests/integration/server_process.h"
-#include "tests/testing/gateway_process.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/proc_status.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 #include "tests/testing/webhook_load.h"
 
 namespace vouchstream::testing {
 namespace {
 
-constexpr char kSecret[] = "faults-secret";
 constexpr absl::Duration kOutage = absl::Seconds(10);
 constexpr int kConnections = 32;
 // 2xx wanted before the outage and again after it.
@@ -55,26 +51,15 @@ class UpstreamOutageTest : public ::testing::TestWithParam<Outage> {};
 
 TEST_P(UpstreamOutageTest, GatewayAnswers503StaysBoundedAndRecovers) {
   const bool hung = GetParam() == Outage::kHung;
-  TempDir dir;
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.File("events.db");
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  const std::string address = (*server)->address();
-  GatewayProcess::Options gateway_options;
-  gateway_options.upstream = address;
-  gateway_options.secret = kSecret;
-  gateway_options.secret_dir = dir.path();
-  gateway_options.extra_args = {"--publish-deadline=2s"};
-  auto gateway = GatewayProcess::Start(gateway_options);
-  ASSERT_THAT(gateway, IsOk());
+  Deployment::Options options;
+  options.gateways = 1;
+  options.gateway_args = {"--publish-deadline=2s"};
+  auto deployment = Deployment::Start(options);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
 
-  WebhookLoad::Options load_options;
-  load_options.port = (*gateway)->port();
-  load_options.body = SeedBody();
-  load_options.placeholder = kSeedPublicationId;
-  load_options.id_prefix = hung ? "pub_hung_" : "pub_dead_";
-  load_options.secret = kSecret;
+  WebhookLoad::Options load_options =
+      d.LoadOptions(hung ? "pub_hung_" : "pub_dead_");
   load_options.connections = kConnections;
   // Bounds the 503 rate against a dead upstream to some 6,000 a second.
   load_options.pause = absl::Milliseconds(5);
@@ -82,31 +67,30 @@ TEST_P(UpstreamOutageTest, GatewayAnswers503StaysBoundedAndRecovers) {
   ASSERT_TRUE(load.WaitUntil(
       [](const WebhookLoad::Counts& c) { return c.ok >= kOkBefore; },
       kPhaseTimeout));
-  auto baseline = RssKib((*gateway)->pid());
+  auto baseline = RssKib(d.gateway().pid());
   ASSERT_THAT(baseline, IsOk());
 
   const WebhookLoad::Counts before = load.counts();
-  ASSERT_EQ(kill((*server)->pid(), hung ? SIGSTOP : SIGKILL), 0);
-  if (!hung) {
-    server->reset();
+  if (hung) {
+    ASSERT_EQ(kill(d.server().pid(), SIGSTOP), 0);
+  } else {
+    ASSERT_THAT(d.KillServer(), IsOk());
   }
   // The outage lasts kOutage by definition; meanwhile sample the
   // gateway's memory.
   int64_t peak = *baseline;
   const absl::Time outage_end = absl::Now() + kOutage;
   while (absl::Now() < outage_end) {
-    auto rss = RssKib((*gateway)->pid());
+    auto rss = RssKib(d.gateway().pid());
     ASSERT_THAT(rss, IsOk());
     peak = std::max(peak, *rss);
     absl::SleepFor(absl::Milliseconds(100));
   }
   const WebhookLoad::Counts during = load.counts();
   if (hung) {
-    ASSERT_EQ(kill((*server)->pid(), SIGCONT), 0);
+    ASSERT_EQ(kill(d.server().pid(), SIGCONT), 0);
   } else {
-    server_options.extra_args = {absl::StrCat("--listen=", address)};
-    server = ServerProcess::Start(server_options);
-    ASSERT_THAT(server, IsOk());
+    ASSERT_THAT(d.RestartServer(), IsOk());
   }
   // Every connection was refused at least once per publish deadline.
   EXPECT_GE(during.unavailable - before.unavailable, kConnections * 4U);
@@ -131,7 +115,7 @@ TEST_P(UpstreamOutageTest, GatewayAnswers503StaysBoundedAndRecovers) {
   EXPECT_LT(peak - *baseline, kMaxGrowthKib)
       << "baseline " << *baseline << " KiB, peak " << peak << " KiB";
 
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto stub = d.NewStub();
   auto log = ReadWholeLog(*stub);
   ASSERT_THAT(log, IsOk());
   const LogAudit audit = AuditLog(load.requests(), *log);
@@ -152,8 +136,7 @@ TEST_P(UpstreamOutageTest, GatewayAnswers503StaysBoundedAndRecovers) {
             << absl::FormatDuration(
                    absl::Trunc(recovered - outage_end, absl::Milliseconds(10)))
             << "; " << audit.Summary() << "\n";
-  EXPECT_THAT((*gateway)->Stop(), IsOk());
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.Stop(), IsOk());
 }
 
 INSTANTIATE_TEST_SUITE_P(Outages, UpstreamOutageTest,

@@ -5,9 +5,7 @@
 // deduplicates only within the server's window.
 
 #include <cstdint>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,25 +13,21 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "transcode/signature.h"
 #include <grpcpp/grpcpp.h>
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
 #include "common/grpc_status.h"
-#include "tests/gateway_e2e/http_client.h"
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_store.h"
-#include "tests/testing/gateway_process.h"
+#include "tests/testing/deployment.h"
+#include "tests/testing/http_client.h"
+#include "tests/testing/seed_bodies.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace vouchstream::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-constexpr char kSecret[] = "identity-secret";
 
 // Voucherify's `customer.segment.entered` and `.left` bodies: the customer
 // and the segment, nothing that tells one occurrence from another.
@@ -42,21 +36,8 @@ constexpr char kSegmentBody[] =
     R"("object":"customer"},"segment":{"id":"seg_1Vip","name":"VIP",)"
     R"("object":"segment"}})";
 
-// A file of testdata/voucherify/.
-std::string Testdata(const std::string& name) {
-  std::ifstream in(absl::StrCat(VS_TESTDATA_DIR, "/", name), std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string Path(const std::string& type) {
   return absl::StrCat("/webhooks/voucherify/", type);
-}
-
-Headers SignedWith(const std::string& signed_bytes) {
-  return {
-      {"x-voucherify-signature", transcode::SignHex(kSecret, signed_bytes)}};
 }
 
 struct Answer {
@@ -72,42 +53,34 @@ class EventIdentityE2eTest : public ::testing::TestWithParam<StoreKind> {
   // `gateway_args`) on the test's store.
   void Start(std::vector<std::string> server_args = {},
              std::vector<std::string> gateway_args = {}) {
-    auto store = TestStore::Start(GetParam(), dir_);
-    ASSERT_THAT(store, IsOk());
-    store_ = *std::move(store);
-    ServerProcess::Options server;
-    store_->Configure(server);
-    server.extra_args = std::move(server_args);
-    auto started = ServerProcess::Start(server);
-    ASSERT_THAT(started, IsOk());
-    server_ = *std::move(started);
-    stub_ = v1::EventService::NewStub(server_->channel());
-    GatewayProcess::Options gateway;
-    gateway.upstream = server_->address();
-    gateway.secret = kSecret;
-    gateway.secret_dir = dir_.path();
-    gateway.extra_args = std::move(gateway_args);
-    auto gateway_started = GatewayProcess::Start(gateway);
-    ASSERT_THAT(gateway_started, IsOk());
-    gateway_ = *std::move(gateway_started);
+    Deployment::Options options;
+    options.store = GetParam();
+    options.server_args = std::move(server_args);
+    options.gateways = 1;
+    options.gateway_args = std::move(gateway_args);
+    auto deployment = Deployment::Start(options);
+    ASSERT_THAT(deployment, IsOk());
+    deployment_ = *std::move(deployment);
+    stub_ = deployment_->NewStub();
   }
 
   void TearDown() override {
     // The gateway's open PublishStreams and this stub's connection would
     // hold the server's drain until its timeout.
-    gateway_.reset();
-    stub_.reset();
-    if (server_ != nullptr) {
-      EXPECT_THAT(server_->Stop(), IsOk());
+    if (deployment_ == nullptr) {
+      return;
     }
+    deployment_->KillGateway();
+    stub_.reset();
+    EXPECT_THAT(deployment_->StopServer(), IsOk());
   }
 
   // POSTs `body` to `path`, signed over `signed_bytes` (the body itself
   // unless a variant is signed over its canonical form).
   Answer Post(const std::string& path, const std::string& body,
               const std::string& signed_bytes) const {
-    auto response =
-        HttpPost(gateway_->port(), path, body, SignedWith(signed_bytes));
+    auto response = HttpPost(deployment_->gateway_port(), path, body,
+                             deployment_->SignatureHeaders(signed_bytes));
     EXPECT_THAT(response, IsOk());
     Answer answer;
     if (!response.ok()) {
@@ -157,10 +130,7 @@ class EventIdentityE2eTest : public ::testing::TestWithParam<StoreKind> {
     return {response.events().begin(), response.events().end()};
   }
 
-  TempDir dir_;
-  std::unique_ptr<TestStore> store_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<GatewayProcess> gateway_;
+  std::unique_ptr<Deployment> deployment_;
   std::unique_ptr<v1::EventService::Stub> stub_;
 };
 
@@ -195,7 +165,7 @@ TEST_P(EventIdentityE2eTest, IdenticalBodiesOfTwoTypesAreTwoEvents) {
 TEST_P(EventIdentityE2eTest, TheRewardRedemptionPairIsTwoEvents) {
   Start();
   const std::string body =
-      Testdata("events/customer.reward_redemptions.created.json");
+      Contract("events/customer.reward_redemptions.created.json");
   ASSERT_FALSE(body.empty());
   const Answer created =
       Post(Path("customer.reward_redemptions.created"), body);
@@ -215,7 +185,7 @@ TEST_P(EventIdentityE2eTest, TheRewardRedemptionPairIsTwoEvents) {
 // signature does not cover) is quarantined, not stored as that type.
 TEST_P(EventIdentityE2eTest, ABodyRepostedUnderAnotherTypeIsQuarantined) {
   Start();
-  const std::string seed = Testdata("publication.succeeded.seed.json");
+  const std::string seed = Contract("publication.succeeded.seed.json");
   ASSERT_FALSE(seed.empty());
   const Answer original = Post(Path("publication.succeeded"), seed);
   ASSERT_EQ(original.status, 200) << original.body;

@@ -5,8 +5,6 @@
 // with --read-timeout=1s so the slow-client cases take about a second.
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -21,12 +19,11 @@
 #include "transcode/json_document.h"
 #include "transcode/signature.h"
 
-#include "tests/gateway_e2e/http_client.h"
 #include "tests/gateway_e2e/raw_connection.h"
-#include "tests/gateway_e2e/seed_bodies.h"
-#include "tests/testing/child_process.h"
+#include "tests/testing/deployment.h"
+#include "tests/testing/http_client.h"
+#include "tests/testing/seed_bodies.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -62,46 +59,6 @@ std::string Get(const std::string& target,
   return absl::StrCat("GET ", target, " ", version,
                       "\r\nHost: 127.0.0.1\r\n\r\n");
 }
-
-// A server + gateway pair on free ports, shared by the suite.
-struct Stack {
-  TempDir dir;
-  std::unique_ptr<ChildProcess> server;
-  std::unique_ptr<ChildProcess> gateway;
-
-  absl::Status Start() {
-    auto started_server = ChildProcess::Start(
-        {VS_SERVER_BINARY, "--listen=127.0.0.1:0",
-         absl::StrCat("--store=sqlite:", dir.File("events.db"))});
-    if (!started_server.ok()) {
-      return started_server.status();
-    }
-    server = *std::move(started_server);
-    std::ofstream(dir.File("secrets")) << kSecret << "\n";
-    std::filesystem::permissions(dir.File("secrets"),
-                                 std::filesystem::perms::owner_read |
-                                     std::filesystem::perms::owner_write);
-    auto started_gateway = ChildProcess::Start(
-        {VS_GATEWAY_BINARY, "--listen=127.0.0.1:0",
-         absl::StrCat("--upstream=", server->address()),
-         absl::StrCat("--secret-file=", dir.File("secrets")),
-         absl::StrCat("--max-body-bytes=", kMaxBodyBytes),
-         "--read-timeout=1s"});
-    if (!started_gateway.ok()) {
-      return started_gateway.status();
-    }
-    gateway = *std::move(started_gateway);
-    const absl::Time deadline = absl::Now() + absl::Seconds(20);
-    while (absl::Now() < deadline) {
-      auto response = HttpGet(gateway->port(), "/readyz");
-      if (response.ok() && response->status == 200) {
-        return absl::OkStatus();
-      }
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    return absl::DeadlineExceededError("gateway not ready");
-  }
-};
 
 // One answer a case expects: the status and a part of the body (for an
 // error, of its message).
@@ -153,25 +110,30 @@ void ExpectNormalWebhookServed(int port) {
 class GatewayAbuseTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    stack_ = new Stack;
-    const absl::Status started = stack_->Start();
-    if (!started.ok()) {
-      delete stack_;
-      stack_ = nullptr;
-      FAIL() << started;
+    Deployment::Options options;
+    options.gateways = 1;
+    options.secret = kSecret;
+    options.gateway_args = {absl::StrCat("--max-body-bytes=", kMaxBodyBytes),
+                            "--read-timeout=1s"};
+    auto deployment = Deployment::Start(options);
+    if (!deployment.ok()) {
+      FAIL() << deployment.status();
     }
+    deployment_ = deployment->release();
   }
   static void TearDownTestSuite() {
-    delete stack_;
-    stack_ = nullptr;
+    delete deployment_;
+    deployment_ = nullptr;
   }
-  void SetUp() override { ASSERT_NE(stack_, nullptr); }
+  void SetUp() override { ASSERT_NE(deployment_, nullptr); }
 
-  static int port() { return stack_->gateway->port(); }
+  static int port() { return deployment_->gateway_port(); }
 
-  static Stack* stack_;
+  // Google style's trailing underscore for a class's (static) data member,
+  // which the naming check reads as a variable.
+  static Deployment* deployment_;  // NOLINT(readability-identifier-naming)
 };
-Stack* GatewayAbuseTest::stack_ = nullptr;
+Deployment* GatewayAbuseTest::deployment_ = nullptr;
 
 std::string Nested(int depth) {
   return absl::StrCat(std::string(depth, '['), std::string(depth, ']'));

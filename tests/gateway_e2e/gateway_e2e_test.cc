@@ -21,9 +21,9 @@
 #include "vouchstream/v1/api.grpc.pb.h"
 
 #include "common/grpc_status.h"
-#include "tests/gateway_e2e/http_client.h"
-#include "tests/gateway_e2e/seed_bodies.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/http_client.h"
+#include "tests/testing/seed_bodies.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 

@@ -23,14 +23,13 @@
 #include "transcode/json_document.h"
 #include "transcode/signature.h"
 
-#include "tests/gateway_e2e/http_client.h"
 #include "tests/gateway_e2e/https_client.h"
 #include "tests/gateway_e2e/raw_connection.h"
-#include "tests/gateway_e2e/seed_bodies.h"
-#include "tests/testing/child_process.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/gateway_process.h"
+#include "tests/testing/http_client.h"
+#include "tests/testing/seed_bodies.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 #include "tests/testing/test_certs.h"
 
 namespace vouchstream::testing {
@@ -104,40 +103,31 @@ std::string Metrics(int port) {
 class GatewayHardeningTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir;
-    auto server = ChildProcess::Start(
-        {VS_SERVER_BINARY, "--listen=127.0.0.1:0",
-         absl::StrCat("--store=sqlite:", dir_->File("events.db"))});
-    if (!server.ok()) {
-      FAIL() << server.status();
+    Deployment::Options options;
+    options.secret = kSecret;
+    auto deployment = Deployment::Start(options);
+    if (!deployment.ok()) {
+      FAIL() << deployment.status();
     }
-    server_ = server->release();
+    deployment_ = deployment->release();
   }
   static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete dir_;
-    dir_ = nullptr;
+    delete deployment_;
+    deployment_ = nullptr;
   }
-  void SetUp() override { ASSERT_NE(server_, nullptr); }
+  void SetUp() override { ASSERT_NE(deployment_, nullptr); }
 
   // A gateway in front of the suite's server with `args` added.
   static absl::StatusOr<std::unique_ptr<GatewayProcess>> StartGateway(
-      std::vector<std::string> args, bool wait_ready = true) {
-    GatewayProcess::Options options;
-    options.upstream = server_->address();
-    options.secret = kSecret;
-    options.secret_dir = dir_->path();
-    options.extra_args = std::move(args);
-    options.wait_ready = wait_ready;
-    return GatewayProcess::Start(options);
+      const std::vector<std::string>& args, bool wait_ready = true) {
+    return deployment_->StartGateway(args, wait_ready);
   }
 
-  static TempDir* dir_;
-  static ChildProcess* server_;
+  // Google style's trailing underscore for a class's (static) data member,
+  // which the naming check reads as a variable.
+  static Deployment* deployment_;  // NOLINT(readability-identifier-naming)
 };
-TempDir* GatewayHardeningTest::dir_ = nullptr;
-ChildProcess* GatewayHardeningTest::server_ = nullptr;
+Deployment* GatewayHardeningTest::deployment_ = nullptr;
 
 TEST_F(GatewayHardeningTest, AllowListRefusesOtherSourcesOnWebhookRoutes) {
   auto refusing = StartGateway({"--allow-from=10.0.0.0/8,2001:db8::/32"});
@@ -381,7 +371,7 @@ TEST_F(GatewayHardeningTest, ConnectionsBeyondTheLimitGet503AndOthersStay) {
 }
 
 TEST_F(GatewayHardeningTest, HttpsListenerServesWebhooksAndSurvivesPlainHttp) {
-  auto pki = MakeTestPki(dir_->File("pki"));
+  auto pki = MakeTestPki(deployment_->dir().File("pki"));
   ASSERT_THAT(pki, IsOk());
   auto gateway = StartGateway(
       {absl::StrCat("--tls-cert=", pki->server_cert),

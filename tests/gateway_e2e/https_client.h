@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-#include "tests/gateway_e2e/http_client.h"
+#include "tests/testing/http_client.h"
 
 namespace vouchstream::testing {
 

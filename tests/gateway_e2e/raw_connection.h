@@ -21,7 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-#include "tests/gateway_e2e/http_client.h"
+#include "tests/testing/http_client.h"
 
 namespace vouchstream::testing {
 

@@ -14,13 +14,13 @@
 #include "gtest/gtest.h"
 #include <sys/stat.h>
 
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/run_command.h"
+#include "tests/testing/server_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_certs.h"
+#include "tests/testing/test_events.h"
 
 namespace vouchstream::testing {
 namespace {

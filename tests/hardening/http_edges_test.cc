@@ -21,10 +21,9 @@
 #include <sys/time.h>
 
 #include "tests/gateway_e2e/raw_connection.h"
-#include "tests/integration/server_process.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/gateway_process.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 #include "tests/testing/test_certs.h"
 
 namespace vouchstream::testing {
@@ -39,34 +38,24 @@ constexpr absl::Duration kAnswerTimeout = absl::Seconds(10);
 class HttpEdgesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    ServerProcess::Options server_options;
-    server_options.store_path = dir_->File("events.db");
-    auto server = ServerProcess::Start(server_options);
-    ASSERT_THAT(server.status(), IsOk());
-    server_ = server->release();
+    Deployment::Options options;
+    options.secret = kSecret;
+    auto deployment = Deployment::Start(options);
+    ASSERT_THAT(deployment.status(), IsOk());
+    deployment_ = deployment->release();
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete deployment_; }
 
   static absl::StatusOr<std::unique_ptr<GatewayProcess>> StartGateway(
-      std::vector<std::string> args, bool wait_ready = true) {
-    GatewayProcess::Options options;
-    options.upstream = server_->address();
-    options.secret = kSecret;
-    options.secret_dir = dir_->path();
-    options.extra_args = std::move(args);
-    options.wait_ready = wait_ready;
-    return GatewayProcess::Start(options);
+      const std::vector<std::string>& args, bool wait_ready = true) {
+    return deployment_->StartGateway(args, wait_ready);
   }
 
-  static TempDir* dir_;
-  static ServerProcess* server_;
+  // Google style's trailing underscore for a class's (static) data member,
+  // which the naming check reads as a variable.
+  static Deployment* deployment_;  // NOLINT(readability-identifier-naming)
 };
-TempDir* HttpEdgesTest::dir_ = nullptr;
-ServerProcess* HttpEdgesTest::server_ = nullptr;
+Deployment* HttpEdgesTest::deployment_ = nullptr;
 
 // A signed webhook POST whose body is sent in one chunk, with
 // `transfer_encoding` as the Transfer-Encoding header.
@@ -157,7 +146,7 @@ bool Tls12Handshake(int port, const std::string& ca_file, const char* cipher) {
 }
 
 TEST_F(HttpEdgesTest, CbcSuitesAreRefusedOnTheHttpsListener) {
-  auto pki = MakeTestPki(dir_->File("pki"));
+  auto pki = MakeTestPki(deployment_->dir().File("pki"));
   ASSERT_THAT(pki.status(), IsOk());
   // The listener is up once the port is printed; no upstream needed.
   auto gateway = StartGateway({absl::StrCat("--tls-cert=", pki->server_cert),

@@ -16,10 +16,9 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_events.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -80,12 +79,9 @@ const char* const kMalformedTypes[] = {
 };
 
 TEST(MalformedTypeTest, PublishRefusesItNamingTypeAndStoresNothing) {
-  TempDir dir;
-  ServerProcess::Options options;
-  options.store_path = dir.File("events.db");
-  auto server = ServerProcess::Start(options);
-  ASSERT_THAT(server.status(), IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto deployment = Deployment::Start(StoreKind::kSqlite);
+  ASSERT_THAT(deployment.status(), IsOk());
+  auto stub = (*deployment)->NewStub();
 
   std::vector<std::string> types(std::begin(kMalformedTypes),
                                  std::end(kMalformedTypes));
@@ -116,12 +112,9 @@ TEST(MalformedTypeTest, PublishRefusesItNamingTypeAndStoresNothing) {
 }
 
 TEST(MalformedTypeTest, PublishStreamRefusesItNamingTypeAndStoresNothing) {
-  TempDir dir;
-  ServerProcess::Options options;
-  options.store_path = dir.File("events.db");
-  auto server = ServerProcess::Start(options);
-  ASSERT_THAT(server.status(), IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto deployment = Deployment::Start(StoreKind::kSqlite);
+  ASSERT_THAT(deployment.status(), IsOk());
+  auto stub = (*deployment)->NewStub();
 
   grpc::ClientContext context;
   SetDeadline(context);

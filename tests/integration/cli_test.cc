@@ -16,11 +16,10 @@
 #include "gtest/gtest.h"
 #include <sys/wait.h>
 
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_store.h"
-#include "tests/testing/gateway_process.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/run_command.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_store.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -85,14 +84,11 @@ Output RunCli(const TempDir& dir, std::vector<std::string> args) {
 class CliTest : public ::testing::TestWithParam<StoreKind> {};
 
 TEST_P(CliTest, PublishSubscribeGetListAndQuarantine) {
-  TempDir dir;
-  ServerProcess::Options options;
-  auto store = TestStore::Start(GetParam(), dir);
-  ASSERT_THAT(store, IsOk());
-  (*store)->Configure(options);
-  auto server = ServerProcess::Start(options);
-  ASSERT_THAT(server, IsOk());
-  const std::string flag = "--server=" + (*server)->address();
+  auto deployment = Deployment::Start(GetParam());
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  const TempDir& dir = d.dir();
+  const std::string flag = "--server=" + d.server_address();
   const std::string envelope =
       VS_TESTDATA_DIR "/voucher.published.envelope.example.json";
 
@@ -140,30 +136,25 @@ TEST_P(CliTest, PublishSubscribeGetListAndQuarantine) {
   EXPECT_THAT(quarantined.out, HasSubstr("\"field_violations\""));
   EXPECT_THAT(quarantined.out, HasSubstr("\"customer.id\""));
 
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 // The command lines README.md, clients/README.md, SECURITY.md and
 // scripts/run.sh show, spelled as they are there (dashes, "--flag value"),
 // against a real gateway and server (issue 23: the CLI parses with absl).
 TEST_P(CliTest, DocumentedCommandLinesWork) {
-  TempDir dir;
-  ServerProcess::Options options;
-  auto store = TestStore::Start(GetParam(), dir);
-  ASSERT_THAT(store, IsOk());
-  (*store)->Configure(options);
-  auto server = ServerProcess::Start(options);
-  ASSERT_THAT(server, IsOk());
-  GatewayProcess::Options gateway_options;
-  gateway_options.upstream = (*server)->address();
-  gateway_options.secret = "tour-secret";
-  gateway_options.secret_dir = dir.path();
-  auto gateway = GatewayProcess::Start(gateway_options);
-  ASSERT_THAT(gateway, IsOk());
-  const std::string secret_file = dir.path() + "/gateway-secrets";
-  const std::string url = absl::StrCat("http://127.0.0.1:", (*gateway)->port(),
+  Deployment::Options options;
+  options.store = GetParam();
+  options.gateways = 1;
+  options.secret = "tour-secret";
+  auto deployment = Deployment::Start(options);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  const TempDir& dir = d.dir();
+  const std::string secret_file = d.secret_file();
+  const std::string url = absl::StrCat("http://127.0.0.1:", d.gateway_port(),
                                        "/webhooks/voucherify");
-  const std::string flag = "--server=" + (*server)->address();
+  const std::string flag = "--server=" + d.server_address();
   const std::string seed =
       absl::StrCat(VS_TESTDATA_DIR, "/publication.succeeded.seed.json");
   const std::string voucher_envelope =
@@ -225,8 +216,7 @@ TEST_P(CliTest, DocumentedCommandLinesWork) {
   EXPECT_EQ(transcoded->exit_code, 0) << transcoded->output;
   EXPECT_THAT(transcoded->output, HasSubstr("\"publication_succeeded\""));
 
-  EXPECT_THAT((*gateway)->Stop(), IsOk());
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.Stop(), IsOk());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, CliTest, AllStores(), StoreName);

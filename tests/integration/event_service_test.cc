@@ -14,10 +14,10 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
-#include "tests/integration/test_store.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_events.h"
+#include "tests/testing/test_store.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -30,26 +30,19 @@ using ::testing::Not;
 class EventServiceTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
-    auto store = TestStore::Start(GetParam(), dir_);
-    ASSERT_THAT(store, IsOk());
-    store_ = *std::move(store);
-    ServerProcess::Options options;
-    store_->Configure(options);
-    auto server = ServerProcess::Start(options);
-    ASSERT_THAT(server, IsOk());
-    server_ = *std::move(server);
-    stub_ = v1::EventService::NewStub(server_->channel());
+    auto deployment = Deployment::Start(GetParam());
+    ASSERT_THAT(deployment, IsOk());
+    deployment_ = *std::move(deployment);
+    stub_ = deployment_->NewStub();
   }
   void TearDown() override {
     stub_.reset();  // Closes the connection: the server stops at once.
-    if (server_ != nullptr) {
-      EXPECT_THAT(server_->Stop(), IsOk());
+    if (deployment_ != nullptr) {
+      EXPECT_THAT(deployment_->Stop(), IsOk());  // the server, unless stopped
     }
   }
 
-  TempDir dir_;
-  std::unique_ptr<TestStore> store_;
-  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<Deployment> deployment_;
   std::unique_ptr<v1::EventService::Stub> stub_;
 };
 
@@ -305,8 +298,8 @@ TEST_P(EventServiceTest, IdleStreamGetsHeartbeats) {
 }
 
 TEST_P(EventServiceTest, ReflectionListsTheService) {
-  auto stub =
-      grpc::reflection::v1alpha::ServerReflection::NewStub(server_->channel());
+  auto stub = grpc::reflection::v1alpha::ServerReflection::NewStub(
+      deployment_->server().channel());
   grpc::ClientContext context;
   auto stream = stub->ServerReflectionInfo(&context);
   grpc::reflection::v1alpha::ServerReflectionRequest request;
@@ -327,15 +320,14 @@ TEST_P(EventServiceTest, StopEndsStreamsWithUnavailable) {
   v1::SubscribeRequest request;
   Subscriber subscriber(*stub_, request);
   ASSERT_TRUE(subscriber.ReadUntilCaughtUp());
-  const pid_t pid = server_->pid();
+  const pid_t pid = deployment_->server().pid();
   ASSERT_GT(pid, 0);
   // Stop in the background of the stream: the stream must end first.
   absl::Status stopped;
-  std::thread stopper([&] { stopped = server_->Stop(); });
+  std::thread stopper([&] { stopped = deployment_->StopServer(); });
   EXPECT_EQ(subscriber.Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
   stopper.join();
   EXPECT_THAT(stopped, IsOk());
-  server_.reset();
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EventServiceTest, AllStores(), StoreName);

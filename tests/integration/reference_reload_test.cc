@@ -12,10 +12,11 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
-#include "tests/integration/test_store.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_events.h"
+#include "tests/testing/test_store.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -47,17 +48,16 @@ std::string OwnerTeamOf(v1::EventService::Stub& stub, uint64_t seq) {
 class ReferenceReloadTest : public ::testing::TestWithParam<StoreKind> {};
 
 TEST_P(ReferenceReloadTest, SighupSwapsTheFactsForNewEventsOnly) {
-  TempDir dir;
+  TempDir dir;  // The reference file exists before the server starts.
   const std::string reference = dir.File("reference.json");
   WriteReference(reference, "growth");
-  ServerProcess::Options options;
-  auto store = TestStore::Start(GetParam(), dir);
-  ASSERT_THAT(store, IsOk());
-  (*store)->Configure(options);
-  options.extra_args = {"--reference=" + reference};
-  auto server = ServerProcess::Start(options);
-  ASSERT_THAT(server, IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  Deployment::Options options;
+  options.store = GetParam();
+  options.server_args = {"--reference=" + reference};
+  auto deployment = Deployment::Start(options);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  auto stub = d.NewStub();
 
   absl::StatusOr<v1::PublishResponse> first =
       Publish(*stub, SeedEvent("pub_ref0"));
@@ -65,7 +65,7 @@ TEST_P(ReferenceReloadTest, SighupSwapsTheFactsForNewEventsOnly) {
   EXPECT_EQ(OwnerTeamOf(*stub, first->seq()), "growth");
 
   WriteReference(reference, "retention");
-  ASSERT_EQ(kill((*server)->pid(), SIGHUP), 0);
+  ASSERT_EQ(kill(d.server().pid(), SIGHUP), 0);
   // The server reloads on its own signal thread; new events show when. Wait
   // for that condition, bounded, rather than for a fixed time.
   std::string seen;
@@ -81,7 +81,7 @@ TEST_P(ReferenceReloadTest, SighupSwapsTheFactsForNewEventsOnly) {
   // What was stored stays as it was enriched.
   EXPECT_EQ(OwnerTeamOf(*stub, first->seq()), "growth");
   stub.reset();  // Our connection would hold the server's drain.
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ReferenceReloadTest, AllStores(), StoreName);

@@ -12,10 +12,10 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
-#include "tests/integration/test_store.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_events.h"
+#include "tests/testing/test_store.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -33,14 +33,10 @@ std::vector<v1::Event> Events(const std::string& prefix, int count) {
 class RestartTest : public ::testing::TestWithParam<StoreKind> {};
 
 TEST_P(RestartTest, ResumeAfterRestartHasNoGapAndNoDuplicate) {
-  TempDir dir;
-  ServerProcess::Options options;
-  auto store = TestStore::Start(GetParam(), dir);
-  ASSERT_THAT(store, IsOk());
-  (*store)->Configure(options);
-  auto server = ServerProcess::Start(options);
-  ASSERT_THAT(server, IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto deployment = Deployment::Start(GetParam());
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  auto stub = d.NewStub();
   ASSERT_THAT(PublishMany(*stub, Events("pub_before_", 30)), IsOk());
 
   std::vector<uint64_t> seen;
@@ -50,7 +46,7 @@ TEST_P(RestartTest, ResumeAfterRestartHasNoGapAndNoDuplicate) {
     Subscriber subscriber(*stub, request);
     ASSERT_TRUE(subscriber.ReadUntil(10));
     absl::Status stopped;
-    std::thread stopper([&] { stopped = (*server)->Stop(); });
+    std::thread stopper([&] { stopped = d.StopServer(); });
     // The drain ends the stream with a status clients resume from.
     EXPECT_EQ(subscriber.Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
     stopper.join();
@@ -59,9 +55,8 @@ TEST_P(RestartTest, ResumeAfterRestartHasNoGapAndNoDuplicate) {
   }
   ASSERT_GE(seen.size(), 10u);
 
-  auto restarted = ServerProcess::Start(options);
-  ASSERT_THAT(restarted, IsOk());
-  stub = v1::EventService::NewStub((*restarted)->channel());
+  ASSERT_THAT(d.RestartServer(), IsOk());
+  stub = d.NewStub();
   ASSERT_THAT(PublishMany(*stub, Events("pub_after_", 30)), IsOk());
   // A retry of an event stored before the restart is still a duplicate.
   auto retry = Publish(*stub, SeedEvent("pub_before_0"));
@@ -78,28 +73,25 @@ TEST_P(RestartTest, ResumeAfterRestartHasNoGapAndNoDuplicate) {
   std::vector<uint64_t> want(60);
   std::iota(want.begin(), want.end(), 1);
   EXPECT_EQ(seen, want);
-  EXPECT_THAT((*restarted)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 TEST_P(RestartTest, StartBehindRetentionIsOutOfRangeNamingTheOldestSeq) {
-  TempDir dir;
-  ServerProcess::Options options;
-  auto store = TestStore::Start(GetParam(), dir);
-  ASSERT_THAT(store, IsOk());
-  (*store)->Configure(options);
-  options.extra_args = {"--retention_max_count=5"};
+  Deployment::Options options;
+  options.store = GetParam();
+  options.server_args = {"--retention_max_count=5"};
+  auto deployment = Deployment::Start(options);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
   {
-    auto server = ServerProcess::Start(options);
-    ASSERT_THAT(server, IsOk());
-    auto stub = v1::EventService::NewStub((*server)->channel());
+    auto stub = d.NewStub();
     ASSERT_THAT(PublishMany(*stub, Events("pub_old_", 20)), IsOk());
     stub.reset();  // Our connection would hold the server's drain.
-    ASSERT_THAT((*server)->Stop(), IsOk());
+    ASSERT_THAT(d.StopServer(), IsOk());
   }
   // Retention runs when the log opens: seqs 16..20 remain.
-  auto server = ServerProcess::Start(options);
-  ASSERT_THAT(server, IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  ASSERT_THAT(d.RestartServer(), IsOk());
+  auto stub = d.NewStub();
 
   {
     v1::SubscribeRequest behind;
@@ -117,7 +109,7 @@ TEST_P(RestartTest, StartBehindRetentionIsOutOfRangeNamingTheOldestSeq) {
                 ::testing::ElementsAre(16, 17, 18, 19, 20));
   }
   stub.reset();  // Our connection would hold the server's drain.
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, RestartTest, AllStores(), StoreName);

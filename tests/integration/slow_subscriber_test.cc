@@ -13,10 +13,10 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
-#include "tests/integration/test_store.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_events.h"
+#include "tests/testing/test_store.h"
 
 namespace vouchstream::testing {
 namespace {
@@ -32,14 +32,10 @@ constexpr int64_t kMaxGrowthKib = 100 * 1024;
 class SlowSubscriberTest : public ::testing::TestWithParam<StoreKind> {};
 
 TEST_P(SlowSubscriberTest, GetsEveryEventInOrderWhileServerMemoryStaysBounded) {
-  TempDir dir;
-  ServerProcess::Options options;
-  auto store = TestStore::Start(GetParam(), dir);
-  ASSERT_THAT(store, IsOk());
-  (*store)->Configure(options);
-  auto server = ServerProcess::Start(options);
-  ASSERT_THAT(server, IsOk());
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto deployment = Deployment::Start(GetParam());
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  auto stub = d.NewStub();
 
   // Warm up allocator pools and connections before the baseline.
   ASSERT_THAT(PublishMany(*stub, {SeedEvent("pub_warm")}), IsOk());
@@ -47,7 +43,7 @@ TEST_P(SlowSubscriberTest, GetsEveryEventInOrderWhileServerMemoryStaysBounded) {
   request.set_from(v1::BOUNDARY_EARLIEST);
   Subscriber slow(*stub, request, absl::Minutes(5));
   ASSERT_TRUE(slow.ReadUntilCaughtUp());
-  auto baseline = (*server)->RssKib();
+  auto baseline = d.server().RssKib();
   ASSERT_THAT(baseline, IsOk());
 
   // The subscriber reads nothing while the events are published: the
@@ -59,7 +55,7 @@ TEST_P(SlowSubscriberTest, GetsEveryEventInOrderWhileServerMemoryStaysBounded) {
       events.push_back(SeedEvent(absl::StrCat("pub_slow_", i)));
     }
     ASSERT_THAT(PublishMany(*stub, events), IsOk());
-    auto rss = (*server)->RssKib();
+    auto rss = d.server().RssKib();
     ASSERT_THAT(rss, IsOk());
     peak = std::max(peak, *rss);
   }
@@ -73,7 +69,7 @@ TEST_P(SlowSubscriberTest, GetsEveryEventInOrderWhileServerMemoryStaysBounded) {
   EXPECT_EQ(slow.received().caught_up, 1);
   RecordProperty("rss_baseline_kib", std::to_string(*baseline));
   RecordProperty("rss_peak_kib", std::to_string(peak));
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.StopServer(), IsOk());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, SlowSubscriberTest, AllStores(), StoreName);

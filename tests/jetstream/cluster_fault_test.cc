@@ -6,8 +6,6 @@
 // answers 503 (never another error) and only around a leader election or
 // while no quorum exists.
 
-#include <signal.h>
-
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -23,18 +21,16 @@
 #include "vouchstream/v1/api.grpc.pb.h"
 
 #include "tests/faults/log_audit.h"
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
 #include "tests/jetstream/nats_cluster.h"
-#include "tests/testing/gateway_process.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_events.h"
 #include "tests/testing/webhook_load.h"
 
 namespace vouchstream::testing {
 namespace {
 
-constexpr char kSecret[] = "cluster-fault-secret";
 // 2xx answers wanted per gateway in each phase that should make progress.
 constexpr uint64_t kProgress = 60;
 // 503s wanted per gateway while the cluster has no quorum, and from the
@@ -79,30 +75,20 @@ TEST(ClusterFaultTest, NodeAndServiceKillsUnderLoadLoseNothing) {
   TempDir dir;
   auto cluster = NatsCluster::Start(dir.File("cluster"));
   ASSERT_THAT(cluster, IsOk());
-  ServerProcess::Options server_options;
-  server_options.store_url = (*cluster)->StoreUrl("EVENTS");
-  auto service_a = ServerProcess::Start(server_options);
-  ASSERT_THAT(service_a, IsOk());
-  const std::string address_a = (*service_a)->address();
-  auto service_b = ServerProcess::Start(server_options);
-  ASSERT_THAT(service_b, IsOk());
-
-  std::vector<std::unique_ptr<GatewayProcess>> gateways;
-  for (const std::string& upstream : {address_a, (*service_b)->address()}) {
-    GatewayProcess::Options options;
-    options.upstream = upstream;
-    options.secret = kSecret;
-    options.secret_dir = dir.path();
-    options.extra_args = {"--publish-deadline=3s"};
-    auto gateway = GatewayProcess::Start(options);
-    ASSERT_THAT(gateway, IsOk());
-    gateways.push_back(*std::move(gateway));
-  }
+  // Services A and B; gateway i is in front of service i.
+  Deployment::Options options;
+  options.store_url = (*cluster)->StoreUrl("EVENTS");
+  options.servers = 2;
+  options.gateways = 2;
+  options.gateway_args = {"--publish-deadline=3s"};
+  auto deployment = Deployment::Start(options);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
 
   // A subscriber on service A from the start, read until A dies; one on
   // service B, read at the end (it falls back to the log meanwhile).
-  auto stub_a = v1::EventService::NewStub((*service_a)->channel());
-  auto stub_b = v1::EventService::NewStub((*service_b)->channel());
+  auto stub_a = d.NewStub(0);
+  auto stub_b = d.NewStub(1);
   v1::SubscribeRequest from_start;
   from_start.set_from(v1::BOUNDARY_EARLIEST);
   Subscriber on_a(*stub_a, from_start, absl::Minutes(3));
@@ -111,13 +97,9 @@ TEST(ClusterFaultTest, NodeAndServiceKillsUnderLoadLoseNothing) {
   Subscriber on_b(*stub_b, from_start, absl::Minutes(3));
 
   std::vector<std::unique_ptr<WebhookLoad>> loads;
-  for (size_t i = 0; i < gateways.size(); ++i) {
-    WebhookLoad::Options options;
-    options.port = gateways[i]->port();
-    options.body = SeedBody();
-    options.placeholder = kSeedPublicationId;
-    options.id_prefix = i == 0 ? "pub_fault_a_" : "pub_fault_b_";
-    options.secret = kSecret;
+  for (int i = 0; i < 2; ++i) {
+    WebhookLoad::Options options =
+        d.LoadOptions(i == 0 ? "pub_fault_a_" : "pub_fault_b_", i);
     options.connections = kConnections;
     // Keeps the 503 storms (dead service, no quorum) to ~100 a second.
     options.pause = absl::Milliseconds(20);
@@ -153,8 +135,7 @@ TEST(ClusterFaultTest, NodeAndServiceKillsUnderLoadLoseNothing) {
   // service runs on a cluster with quorum, must answer nothing but 2xx.
   const Counts a_before_service_kill = load_a.counts();
   const Counts b_before_service_kill = load_b.counts();
-  ASSERT_EQ(kill((*service_a)->pid(), SIGKILL), 0);
-  service_a->reset();
+  ASSERT_THAT(d.KillServer(0), IsOk());
   ASSERT_TRUE(load_a.WaitUntil(
       [&](const Counts& c) {
         return c.unavailable + c.failed >= a_before_service_kill.unavailable +
@@ -172,9 +153,7 @@ TEST(ClusterFaultTest, NodeAndServiceKillsUnderLoadLoseNothing) {
       << on_a_end.error_message();
 
   // Service A again, on its old address: gateway A reconnects by itself.
-  server_options.extra_args = {absl::StrCat("--listen=", address_a)};
-  service_a = ServerProcess::Start(server_options);
-  ASSERT_THAT(service_a, IsOk());
+  ASSERT_THAT(d.RestartServer(0), IsOk());
   ASSERT_TRUE(progress(load_a, kProgress));
 
   // Phase 4: a second node down: no quorum. Both gateways must answer 503
@@ -214,7 +193,7 @@ TEST(ClusterFaultTest, NodeAndServiceKillsUnderLoadLoseNothing) {
   std::vector<WebhookLoad::Request> requests = load_a.requests();
   const std::vector<WebhookLoad::Request> requests_b = load_b.requests();
   requests.insert(requests.end(), requests_b.begin(), requests_b.end());
-  stub_a = v1::EventService::NewStub((*service_a)->channel());
+  stub_a = d.NewStub(0);
   auto log = ReadLog(*stub_b);
   ASSERT_THAT(log, IsOk());
   const LogAudit audit = AuditLog(requests, *log);
@@ -250,11 +229,7 @@ TEST(ClusterFaultTest, NodeAndServiceKillsUnderLoadLoseNothing) {
       refused.push_back(request.id);
     }
   }
-  WebhookLoad::Options retry_options;
-  retry_options.port = gateways[1]->port();
-  retry_options.body = SeedBody();
-  retry_options.placeholder = kSeedPublicationId;
-  retry_options.secret = kSecret;
+  WebhookLoad::Options retry_options = d.LoadOptions("pub_load_", 1);
   retry_options.ids = refused;
   retry_options.connections = 8;
   WebhookLoad retry(retry_options);
@@ -296,11 +271,7 @@ TEST(ClusterFaultTest, NodeAndServiceKillsUnderLoadLoseNothing) {
       << final_audit.events << " webhooks sent, each exactly once\n";
   after.Cancel();
   on_b.Cancel();
-  for (const auto& gateway : gateways) {
-    EXPECT_THAT(gateway->Stop(), IsOk());
-  }
-  EXPECT_THAT((*service_a)->Stop(), IsOk());
-  EXPECT_THAT((*service_b)->Stop(), IsOk());
+  EXPECT_THAT(d.Stop(), IsOk());
 }
 
 }  // namespace

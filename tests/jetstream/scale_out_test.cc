@@ -17,12 +17,11 @@
 #include "vouchstream/v1/api.grpc.pb.h"
 
 #include "tests/faults/log_audit.h"
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
 #include "tests/jetstream/nats_cluster.h"
-#include "tests/testing/gateway_process.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_events.h"
 #include "tests/testing/webhook_load.h"
 
 namespace vouchstream::testing {
@@ -30,7 +29,6 @@ namespace {
 
 using ::testing::ElementsAre;
 
-constexpr char kSecret[] = "scale-out-secret";
 // Webhooks sent through each gateway.
 constexpr uint64_t kPerGateway = 150;
 // Upper bound against hangs only.
@@ -40,26 +38,17 @@ TEST(ScaleOutTest, EitherServiceDeliversEveryGatewaysEventsInOneOrder) {
   TempDir dir;
   auto cluster = NatsCluster::Start(dir.File("cluster"));
   ASSERT_THAT(cluster, IsOk());
-  ServerProcess::Options server_options;
-  server_options.store_url = (*cluster)->StoreUrl("EVENTS");
-  auto service_a = ServerProcess::Start(server_options);
-  ASSERT_THAT(service_a, IsOk());
-  auto service_b = ServerProcess::Start(server_options);
-  ASSERT_THAT(service_b, IsOk());
+  // Services A and B; gateway i is in front of service i.
+  Deployment::Options options;
+  options.store_url = (*cluster)->StoreUrl("EVENTS");
+  options.servers = 2;
+  options.gateways = 2;
+  auto deployment = Deployment::Start(options);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
 
-  std::vector<std::unique_ptr<GatewayProcess>> gateways;
-  for (const auto* service : {&*service_a, &*service_b}) {
-    GatewayProcess::Options options;
-    options.upstream = (*service)->address();
-    options.secret = kSecret;
-    options.secret_dir = dir.path();
-    auto gateway = GatewayProcess::Start(options);
-    ASSERT_THAT(gateway, IsOk());
-    gateways.push_back(*std::move(gateway));
-  }
-
-  auto stub_a = v1::EventService::NewStub((*service_a)->channel());
-  auto stub_b = v1::EventService::NewStub((*service_b)->channel());
+  auto stub_a = d.NewStub(0);
+  auto stub_b = d.NewStub(1);
   v1::SubscribeRequest from_start;
   from_start.set_from(v1::BOUNDARY_EARLIEST);
   Subscriber on_a(*stub_a, from_start, absl::Minutes(2));
@@ -68,13 +57,9 @@ TEST(ScaleOutTest, EitherServiceDeliversEveryGatewaysEventsInOneOrder) {
   ASSERT_TRUE(on_b.ReadUntilCaughtUp());
 
   std::vector<std::unique_ptr<WebhookLoad>> loads;
-  for (size_t i = 0; i < gateways.size(); ++i) {
-    WebhookLoad::Options options;
-    options.port = gateways[i]->port();
-    options.body = SeedBody();
-    options.placeholder = kSeedPublicationId;
-    options.id_prefix = i == 0 ? "pub_gw_a_" : "pub_gw_b_";
-    options.secret = kSecret;
+  for (int i = 0; i < 2; ++i) {
+    WebhookLoad::Options options =
+        d.LoadOptions(i == 0 ? "pub_gw_a_" : "pub_gw_b_", i);
     options.connections = 4;
     options.max_requests = kPerGateway;
     loads.push_back(std::make_unique<WebhookLoad>(options));
@@ -148,11 +133,7 @@ TEST(ScaleOutTest, EitherServiceDeliversEveryGatewaysEventsInOneOrder) {
             << "services read the same log (" << audit.Summary() << ")\n";
   on_a.Cancel();
   on_b.Cancel();
-  for (const auto& gateway : gateways) {
-    EXPECT_THAT(gateway->Stop(), IsOk());
-  }
-  EXPECT_THAT((*service_a)->Stop(), IsOk());
-  EXPECT_THAT((*service_b)->Stop(), IsOk());
+  EXPECT_THAT(d.Stop(), IsOk());
 }
 
 }  // namespace

@@ -20,19 +20,17 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
-#include "tests/gateway_e2e/seed_bodies.h"
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
 #include "tests/metrics/prometheus_text.h"
-#include "tests/testing/gateway_process.h"
+#include "tests/testing/deployment.h"
+#include "tests/testing/server_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_events.h"
 #include "tests/testing/webhook_load.h"
 
 namespace vouchstream::testing {
 namespace {
 
-constexpr char kSecret[] = "metrics-secret";
 constexpr uint64_t kWebhooks = 240;
 constexpr int kDuplicates = 20;
 constexpr int kInvalid = 5;
@@ -66,38 +64,25 @@ void ExpectProcessMetrics(const Samples& samples, const std::string& binary) {
 }
 
 TEST(MetricsTest, BothEndpointsPassPromtoolUnderLoadAndAddUp) {
-  TempDir dir;
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.File("events.db");
-  server_options.extra_args = {"--metrics-listen=127.0.0.1:0"};
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  const std::string service_metrics = (*server)->metrics_address();
+  Deployment::Options options;
+  options.server_args = {"--metrics-listen=127.0.0.1:0"};
+  options.gateways = 1;
+  auto deployment = Deployment::Start(options);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
+  const std::string service_metrics = d.server().metrics_address();
   ASSERT_FALSE(service_metrics.empty()) << "no \"metrics on\" line";
-
-  GatewayProcess::Options gateway_options;
-  gateway_options.upstream = (*server)->address();
-  gateway_options.secret = kSecret;
-  gateway_options.secret_dir = dir.path();
-  auto gateway = GatewayProcess::Start(gateway_options);
-  ASSERT_THAT(gateway, IsOk());
   const std::string gateway_metrics =
-      absl::StrCat("127.0.0.1:", (*gateway)->port());
+      absl::StrCat("127.0.0.1:", d.gateway_port());
 
   // Two subscribers stay open through the test.
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto stub = d.NewStub();
   v1::SubscribeRequest from_start;
   from_start.set_after_seq(0);
   Subscriber first(*stub, from_start);
   Subscriber second(*stub, from_start);
 
-  WebhookLoad::Options load_options;
-  load_options.port = (*gateway)->port();
-  load_options.body = Contract("publication.succeeded.seed.json");
-  ASSERT_FALSE(load_options.body.empty());
-  load_options.placeholder = std::string(kSeedPublicationId);
-  load_options.id_prefix = "pub_metrics_";
-  load_options.secret = kSecret;
+  WebhookLoad::Options load_options = d.LoadOptions("pub_metrics_");
   load_options.connections = 4;
   load_options.max_requests = kWebhooks;
   int scrapes = 0;
@@ -215,8 +200,7 @@ TEST(MetricsTest, BothEndpointsPassPromtoolUnderLoadAndAddUp) {
             << " refused: counters match\n";
   first.Cancel();
   second.Cancel();
-  EXPECT_THAT((*gateway)->Stop(), IsOk());
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.Stop(), IsOk());
 }
 
 TEST(MetricsTest, MetricsListenThatCannotBindStopsTheStart) {

@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "tests/gateway_e2e/http_client.h"
+#include "tests/testing/http_client.h"
 
 namespace vouchstream::testing {
 namespace {

@@ -26,13 +26,10 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
-#include "tests/gateway_e2e/seed_bodies.h"
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
 #include "tests/metrics/prometheus_server.h"
-#include "tests/testing/gateway_process.h"
+#include "tests/testing/deployment.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_events.h"
 #include "tests/testing/webhook_load.h"
 
 namespace vouchstream::testing {
@@ -41,7 +38,6 @@ namespace {
 using google::protobuf::Struct;
 using google::protobuf::Value;
 
-constexpr char kSecret[] = "prometheus-secret";
 constexpr absl::Duration kTimeout = absl::Seconds(90);
 
 std::string ReadFile(const std::string& path) {
@@ -104,32 +100,21 @@ std::vector<std::string> DashboardQueries(const std::string& path) {
 }
 
 TEST(PrometheusTest, AlertsAndDashboardQueriesRunOnRealScrapes) {
-  TempDir dir;
-  ServerProcess::Options server_options;
-  server_options.store_path = dir.File("events.db");
-  server_options.extra_args = {"--metrics-listen=127.0.0.1:0"};
-  auto server = ServerProcess::Start(server_options);
-  ASSERT_THAT(server, IsOk());
-  GatewayProcess::Options gateway_options;
-  gateway_options.upstream = (*server)->address();
-  gateway_options.secret = kSecret;
-  gateway_options.secret_dir = dir.path();
-  auto gateway = GatewayProcess::Start(gateway_options);
-  ASSERT_THAT(gateway, IsOk());
+  Deployment::Options options;
+  options.server_args = {"--metrics-listen=127.0.0.1:0"};
+  options.gateways = 1;
+  auto deployment = Deployment::Start(options);
+  ASSERT_THAT(deployment, IsOk());
+  Deployment& d = **deployment;
 
   // A little load for the whole test, a subscriber and a named consumer.
-  WebhookLoad::Options load_options;
-  load_options.port = (*gateway)->port();
-  load_options.body = Contract("publication.succeeded.seed.json");
-  load_options.placeholder = std::string(kSeedPublicationId);
-  load_options.id_prefix = "pub_prometheus_";
-  load_options.secret = kSecret;
+  WebhookLoad::Options load_options = d.LoadOptions("pub_prometheus_");
   load_options.connections = 2;
   load_options.pause = absl::Milliseconds(20);
   WebhookLoad load(load_options);
   ASSERT_TRUE(load.WaitUntil(
       [](const WebhookLoad::Counts& c) { return c.ok >= 10; }, kTimeout));
-  auto stub = v1::EventService::NewStub((*server)->channel());
+  auto stub = d.NewStub();
   v1::SubscribeRequest from_start;
   from_start.set_after_seq(0);
   Subscriber subscriber(*stub, from_start);
@@ -150,12 +135,12 @@ TEST(PrometheusTest, AlertsAndDashboardQueriesRunOnRealScrapes) {
       "scrape_configs:\n"
       "  - job_name: vouchstream-gateway\n    static_configs:\n"
       "      - targets: ['127.0.0.1:",
-      (*gateway)->port(),
+      d.gateway_port(),
       "']\n"
       "  - job_name: vouchstream-server\n    static_configs:\n"
       "      - targets: ['",
-      (*server)->metrics_address(), "']\n");
-  auto prometheus = PrometheusServer::Start(dir.path(), config);
+      d.server().metrics_address(), "']\n");
+  auto prometheus = PrometheusServer::Start(d.dir().path(), config);
   ASSERT_THAT(prometheus, IsOk());
 
   // Wait for five scrapes of both targets, both up.
@@ -240,8 +225,7 @@ TEST(PrometheusTest, AlertsAndDashboardQueriesRunOnRealScrapes) {
             << exposed.size() << " metric names exposed\n";
   load.Stop();
   subscriber.Cancel();
-  EXPECT_THAT((*gateway)->Stop(), IsOk());
-  EXPECT_THAT((*server)->Stop(), IsOk());
+  EXPECT_THAT(d.Stop(), IsOk());
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-#include "tests/gateway_e2e/http_client.h"
+#include "tests/testing/http_client.h"
 #include "tests/testing/run_command.h"
 #include "tests/testing/temp_dir.h"
 

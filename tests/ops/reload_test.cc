@@ -24,18 +24,18 @@
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
-#include "tests/gateway_e2e/http_client.h"
 #include "tests/gateway_e2e/https_client.h"
-#include "tests/gateway_e2e/seed_bodies.h"
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
 #include "tests/ops/notified_process.h"
 #include "tests/ops/notify_socket.h"
 #include "tests/ops/tls_connection.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/http_client.h"
+#include "tests/testing/seed_bodies.h"
+#include "tests/testing/server_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_certs.h"
+#include "tests/testing/test_events.h"
 
 namespace vouchstream::testing {
 namespace {

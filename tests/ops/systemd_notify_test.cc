@@ -13,10 +13,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-#include "tests/integration/server_process.h"
 #include "tests/ops/notified_process.h"
 #include "tests/ops/notify_socket.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/server_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 

@@ -7,6 +7,7 @@
 //                                         HasSubstr("not an object")));
 
 #include <ostream>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -36,8 +37,8 @@ MATCHER_P2(StatusIs, code, message_matcher,
                ::testing::DescribeMatcher<std::string>(message_matcher)) {
   const absl::Status& status = GetStatus(arg);
   *result_listener << "status is " << status;
-  return status.code() == code &&
-         ::testing::Matches(message_matcher)(std::string{status.message()});
+  const std::string message(status.message());
+  return status.code() == code && ::testing::Matches(message_matcher)(message);
 }
 
 }  // namespace vouchstream::testing

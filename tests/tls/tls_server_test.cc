@@ -16,14 +16,14 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 
-#include "tests/integration/server_process.h"
-#include "tests/integration/test_events.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/gateway_process.h"
 #include "tests/testing/run_command.h"
+#include "tests/testing/server_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_certs.h"
+#include "tests/testing/test_events.h"
 #include "tests/testing/webhook_load.h"
 #include "tests/tls/metadata_recorder.h"
 

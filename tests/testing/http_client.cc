@@ -1,4 +1,4 @@
-#include "tests/gateway_e2e/http_client.h"
+#include "tests/testing/http_client.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -80,8 +80,12 @@ absl::StatusOr<HttpResponse> HttpConnection::Receive() {
   HttpResponse response;
   response.status = static_cast<int>(message.result_int());
   for (const auto& field : message) {
-    response.headers[absl::AsciiStrToLower(std::string(field.name_string()))] =
-        std::string(field.value());
+    const auto name = field.name_string();
+    const auto value = field.value();
+    response
+        .headers[absl::AsciiStrToLower(
+            absl::string_view(name.data(), name.size()))]
+        .assign(value.data(), value.size());
   }
   response.body = message.body();
   return response;

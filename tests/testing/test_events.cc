@@ -1,9 +1,7 @@
-#include "tests/integration/test_events.h"
+#include "tests/testing/test_events.h"
 
-#include <fstream>
-#include <iterator>
+#include <cstdlib>
 #include <memory>
-#include <sstream>
 #include <thread>
 #include <utility>
 
@@ -12,24 +10,9 @@
 #include "transcode/transcoder.h"
 
 #include "common/grpc_status.h"
+#include "tests/testing/seed_bodies.h"
 
 namespace vouchstream::testing {
-namespace {
-
-const std::string& SeedBody() {
-  static const std::string* body = [] {
-    std::ifstream in(VS_TESTDATA_DIR "/publication.succeeded.seed.json");
-    auto* text = new std::string(std::istreambuf_iterator<char>(in), {});
-    if (text->empty()) {
-      std::abort();
-    }
-    return text;
-  }();
-  return *body;
-}
-
-}  // namespace
-
 v1::Event SeedEvent(const std::string& id) {
   transcode::Transcoder transcoder;
   absl::StatusOr<v1::Event> event =

@@ -1,7 +1,6 @@
-#include "tests/integration/server_process.h"
+#include "tests/testing/server_process.h"
 
-#include <signal.h>
-
+#include <csignal>
 #include <fstream>
 #include <string>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "tests/integration/test_store.h"
+#include "tests/testing/test_store.h"
 
 #include <memory>
 #include <string>
@@ -7,8 +7,8 @@
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
 
-#include "tests/integration/server_process.h"
 #include "tests/testing/nats_server.h"
+#include "tests/testing/server_process.h"
 #include "tests/testing/temp_dir.h"
 
 namespace vouchstream::testing {

@@ -25,8 +25,8 @@
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
 
-#include "tests/integration/server_process.h"
 #include "tests/testing/nats_server.h"
+#include "tests/testing/server_process.h"
 #include "tests/testing/temp_dir.h"
 
 namespace vouchstream::testing {
