@@ -87,7 +87,8 @@ class JsonPrinter::Walk {
         whitespace_(printer.options_.add_whitespace) {}
 
   absl::Status Root(const Message& message) {
-    return MessageValue(message, /*level=*/0);
+    return MessageValue(message, printer_.PlanFor(message.GetDescriptor()),
+                        /*level=*/0);
   }
 
  private:
@@ -128,9 +129,11 @@ class JsonPrinter::Walk {
     }
   }
 
-  // Whether `message` prints as nothing: a Value with no kind set.
-  bool PrintsNothing(const Message& message) {
-    const MessagePlan& plan = printer_.PlanFor(message.GetDescriptor());
+  // Whether `message`, of type `type`, prints as nothing: a Value with no
+  // kind set. Types come from field descriptors rather than from the
+  // messages: Message::GetDescriptor() costs a call_once each time.
+  bool PrintsNothing(const Message& message, const Descriptor* type) {
+    const MessagePlan& plan = printer_.PlanFor(type);
     if (plan.shape != Shape::kValue) {
       return false;
     }
@@ -142,8 +145,8 @@ class JsonPrinter::Walk {
   }
 
   // `message` as a value at `level` (the level of the container it is in).
-  absl::Status MessageValue(const Message& message, int level) {
-    const MessagePlan& plan = printer_.PlanFor(message.GetDescriptor());
+  absl::Status MessageValue(const Message& message, const MessagePlan& plan,
+                            int level) {
     switch (plan.shape) {
       case Shape::kObject:
         return Object(message, plan, level);
@@ -190,7 +193,8 @@ class JsonPrinter::Walk {
         }
       } else if (!reflection.HasField(message, field) ||
                  (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-                  PrintsNothing(reflection.GetMessage(message, field)))) {
+                  PrintsNothing(reflection.GetMessage(message, field),
+                                field->message_type()))) {
         continue;
       }
       Separate(container);
@@ -217,23 +221,25 @@ class JsonPrinter::Walk {
   absl::Status Singular(const Message& message, const FieldDescriptor* field,
                         int level) {
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      return Nested(message.GetReflection()->GetMessage(message, field), level);
+      return Nested(message.GetReflection()->GetMessage(message, field),
+                    printer_.PlanFor(field->message_type()), level);
     }
     Scalar(message, field, -1);
     return absl::OkStatus();
   }
 
   // A message inside another: ordinary ones count towards the depth limit.
-  absl::Status Nested(const Message& message, int level) {
-    if (printer_.PlanFor(message.GetDescriptor()).shape != Shape::kObject) {
-      return MessageValue(message, level);
+  absl::Status Nested(const Message& message, const MessagePlan& plan,
+                      int level) {
+    if (plan.shape != Shape::kObject) {
+      return MessageValue(message, plan, level);
     }
     if (++depth_ > kMaxDepth) {
       return absl::InvalidArgumentError(
           absl::StrCat("message too deep: more than ", kMaxDepth, " levels at ",
                        message.GetDescriptor()->full_name()));
     }
-    absl::Status status = MessageValue(message, level);
+    absl::Status status = MessageValue(message, plan, level);
     --depth_;
     return status;
   }
@@ -251,11 +257,12 @@ class JsonPrinter::Walk {
         continue;
       }
       const Message& element = reflection.GetRepeatedMessage(message, field, i);
-      if (PrintsNothing(element)) {
+      if (PrintsNothing(element, field->message_type())) {
         continue;
       }
       Separate(container);
-      absl::Status status = Nested(element, container.level);
+      absl::Status status = Nested(
+          element, printer_.PlanFor(field->message_type()), container.level);
       if (!status.ok()) {
         return status;
       }
@@ -279,7 +286,10 @@ class JsonPrinter::Walk {
         google::protobuf::DynamicCastToGenerated<google::protobuf::Struct>(
             &message);
     if (as_struct != nullptr) {
-      return StructFields(*as_struct, level);
+      return StructFields(
+          *as_struct,
+          printer_.PlanFor(field->message_type()->map_value()->message_type()),
+          level);
     }
     const Reflection& reflection = *message.GetReflection();
     const int size = reflection.FieldSize(message, field);
@@ -293,7 +303,8 @@ class JsonPrinter::Walk {
       const Message& entry = reflection.GetRepeatedMessage(message, field, i);
       const Reflection& entry_reflection = *entry.GetReflection();
       if (message_value &&
-          PrintsNothing(entry_reflection.GetMessage(entry, value))) {
+          PrintsNothing(entry_reflection.GetMessage(entry, value),
+                        value->message_type())) {
         continue;
       }
       Separate(container);
@@ -308,7 +319,7 @@ class JsonPrinter::Walk {
   }
 
   absl::Status StructFields(const google::protobuf::Struct& message,
-                            int level) {
+                            const MessagePlan& value_plan, int level) {
     Container container{level + 1};
     out_.push_back('{');
     for (const auto& [name, value] : message.fields()) {
@@ -317,7 +328,7 @@ class JsonPrinter::Walk {
       }
       Separate(container);
       Key(name);
-      absl::Status status = MessageValue(value, container.level);
+      absl::Status status = MessageValue(value, value_plan, container.level);
       if (!status.ok()) {
         return status;
       }
@@ -445,14 +456,11 @@ class JsonPrinter::Walk {
     out_.push_back('"');
   }
 
-  // Timestamp and Duration: seconds = 1, nanos = 2.
+  // Timestamp and Duration: plan.fields are seconds (1), then nanos (2).
   absl::Status Time(const Message& message, const MessagePlan& plan) {
     const Reflection& reflection = *message.GetReflection();
-    const Descriptor* descriptor = message.GetDescriptor();
-    const int64_t seconds =
-        reflection.GetInt64(message, descriptor->FindFieldByNumber(1));
-    const int32_t nanos =
-        reflection.GetInt32(message, descriptor->FindFieldByNumber(2));
+    const int64_t seconds = reflection.GetInt64(message, plan.fields[0].field);
+    const int32_t nanos = reflection.GetInt32(message, plan.fields[1].field);
     return plan.shape == Shape::kTimestamp
                ? AppendJsonTimestamp(seconds, nanos, &out_)
                : AppendJsonDuration(seconds, nanos, &out_);
@@ -512,12 +520,12 @@ class JsonPrinter::Walk {
     if (plan.shape == Shape::kObject) {
       return Members(packed, plan, container);
     }
-    if (PrintsNothing(packed)) {
+    if (PrintsNothing(packed, packed.GetDescriptor())) {
       return absl::OkStatus();
     }
     Separate(container);
     Key("value");
-    return MessageValue(packed, container.level);
+    return MessageValue(packed, plan, container.level);
   }
 
   // FieldMask paths turn into lowerCamelCase by rules with corner cases
