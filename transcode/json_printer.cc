@@ -1,6 +1,7 @@
 #include "transcode/json_printer.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -35,27 +36,28 @@ enum class Shape {
 };
 
 Shape ShapeOf(const Descriptor* descriptor) {
-  if (descriptor->file()->name().rfind("google/protobuf/", 0) != 0) {
+  if (!absl::StartsWith(descriptor->file()->name(), "google/protobuf/")) {
     return Shape::kObject;
   }
-  static constexpr std::pair<absl::string_view, Shape> kKnown[] = {
-      {"google.protobuf.Timestamp", Shape::kTimestamp},
-      {"google.protobuf.Duration", Shape::kDuration},
-      {"google.protobuf.Struct", Shape::kStruct},
-      {"google.protobuf.Value", Shape::kValue},
-      {"google.protobuf.ListValue", Shape::kListValue},
-      {"google.protobuf.Any", Shape::kAny},
-      {"google.protobuf.FieldMask", Shape::kFieldMask},
-      {"google.protobuf.DoubleValue", Shape::kWrapper},
-      {"google.protobuf.FloatValue", Shape::kWrapper},
-      {"google.protobuf.Int64Value", Shape::kWrapper},
-      {"google.protobuf.UInt64Value", Shape::kWrapper},
-      {"google.protobuf.Int32Value", Shape::kWrapper},
-      {"google.protobuf.UInt32Value", Shape::kWrapper},
-      {"google.protobuf.BoolValue", Shape::kWrapper},
-      {"google.protobuf.StringValue", Shape::kWrapper},
-      {"google.protobuf.BytesValue", Shape::kWrapper},
-  };
+  static constexpr std::array<std::pair<absl::string_view, Shape>, 16> kKnown =
+      {{
+          {"google.protobuf.Timestamp", Shape::kTimestamp},
+          {"google.protobuf.Duration", Shape::kDuration},
+          {"google.protobuf.Struct", Shape::kStruct},
+          {"google.protobuf.Value", Shape::kValue},
+          {"google.protobuf.ListValue", Shape::kListValue},
+          {"google.protobuf.Any", Shape::kAny},
+          {"google.protobuf.FieldMask", Shape::kFieldMask},
+          {"google.protobuf.DoubleValue", Shape::kWrapper},
+          {"google.protobuf.FloatValue", Shape::kWrapper},
+          {"google.protobuf.Int64Value", Shape::kWrapper},
+          {"google.protobuf.UInt64Value", Shape::kWrapper},
+          {"google.protobuf.Int32Value", Shape::kWrapper},
+          {"google.protobuf.UInt32Value", Shape::kWrapper},
+          {"google.protobuf.BoolValue", Shape::kWrapper},
+          {"google.protobuf.StringValue", Shape::kWrapper},
+          {"google.protobuf.BytesValue", Shape::kWrapper},
+      }};
   for (const auto& [name, shape] : kKnown) {
     if (descriptor->full_name() == name) {
       return shape;
@@ -536,7 +538,7 @@ class JsonPrinter::Walk {
     const auto status =
         google::protobuf::util::MessageToJsonString(message, &json);
     if (!status.ok()) {
-      return absl::InvalidArgumentError(std::string(status.message()));
+      return absl::InvalidArgumentError(status.ToString());
     }
     out_.append(json);
     return absl::OkStatus();

@@ -14,7 +14,7 @@
 namespace vouchstream::transcode {
 namespace {
 
-constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr absl::string_view kHexDigits = "0123456789abcdef";
 
 // Whether an ASCII byte must go through the escaping path: what 3.21 escapes
 // among 0x00-0x7f, and every byte of a multi-byte sequence.
@@ -29,13 +29,13 @@ constexpr std::array<bool, 256> MakeNeedsCare() {
 constexpr std::array<bool, 256> kNeedsCare = MakeNeedsCare();
 
 void AppendHex4(uint32_t unit, std::string* out) {
-  const char digits[6] = {'\\',
-                          'u',
-                          kHexDigits[(unit >> 12) & 0xf],
-                          kHexDigits[(unit >> 8) & 0xf],
-                          kHexDigits[(unit >> 4) & 0xf],
-                          kHexDigits[unit & 0xf]};
-  out->append(digits, sizeof(digits));
+  const std::array<char, 6> digits = {'\\',
+                                      'u',
+                                      kHexDigits[(unit >> 12) & 0xf],
+                                      kHexDigits[(unit >> 8) & 0xf],
+                                      kHexDigits[(unit >> 4) & 0xf],
+                                      kHexDigits[unit & 0xf]};
+  out->append(digits.data(), digits.size());
 }
 
 // The invisible format characters 3.21 writes as \uXXXX although JSON does
@@ -143,12 +143,12 @@ int ReadSequence(absl::string_view text, uint32_t* cp) {
 
 // Appends `digits` decimal digits of `value`, zero-padded.
 void AppendPadded(int64_t value, int digits, std::string* out) {
-  char buffer[12];
+  std::array<char, 12> buffer{};
   for (int i = digits - 1; i >= 0; --i) {
-    buffer[i] = static_cast<char>('0' + value % 10);
+    buffer[static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
     value /= 10;
   }
-  out->append(buffer, static_cast<size_t>(digits));
+  out->append(buffer.data(), static_cast<size_t>(digits));
 }
 
 // ".123", ".123456" or ".123456789" for nanos in [1, 999999999]: as few
@@ -212,29 +212,31 @@ void AppendJsonDouble(double value, std::string* out) {
     }
     return;
   }
-  char buffer[32];
-  char* end = FormatGeneral(value, 15, buffer, buffer + sizeof(buffer));
+  std::array<char, 32> buffer{};
+  char* const begin = buffer.data();
+  char* end = FormatGeneral(value, 15, begin, begin + buffer.size());
   double parsed = 0;
-  std::from_chars(buffer, end, parsed);
+  std::from_chars(begin, end, parsed);
   if (parsed != value) {
-    end = FormatGeneral(value, 17, buffer, buffer + sizeof(buffer));
+    end = FormatGeneral(value, 17, begin, begin + buffer.size());
   }
-  out->append(buffer, static_cast<size_t>(end - buffer));
+  out->append(begin, static_cast<size_t>(end - begin));
 }
 
 void AppendJsonFloat(float value, std::string* out) {
-  char buffer[32];
-  char* end = FormatGeneral(value, 6, buffer, buffer + sizeof(buffer));
+  std::array<char, 32> buffer{};
+  char* const begin = buffer.data();
+  char* end = FormatGeneral(value, 6, begin, begin + buffer.size() - 1);
   *end = '\0';
   // 3.21 reads back with strtof and also takes ERANGE (a subnormal) as "not
   // the same", so this does too, rather than with std::from_chars.
   errno = 0;
   char* parsed_end = nullptr;
-  const float parsed = std::strtof(buffer, &parsed_end);
+  const float parsed = std::strtof(begin, &parsed_end);
   if (parsed_end != end || errno != 0 || parsed != value) {
-    end = FormatGeneral(value, 9, buffer, buffer + sizeof(buffer));
+    end = FormatGeneral(value, 9, begin, begin + buffer.size());
   }
-  out->append(buffer, static_cast<size_t>(end - buffer));
+  out->append(begin, static_cast<size_t>(end - begin));
 }
 
 void AppendJsonNumber(double value, bool is_float, std::string* out) {
@@ -250,7 +252,7 @@ void AppendJsonNumber(double value, bool is_float, std::string* out) {
 }
 
 void AppendJsonBase64(absl::string_view bytes, std::string* out) {
-  static constexpr char kAlphabet[] =
+  static constexpr absl::string_view kAlphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const size_t start = out->size();
   out->resize(start + 2 + (bytes.size() + 2) / 3 * 4);
@@ -325,7 +327,7 @@ absl::Status AppendJsonDuration(int64_t seconds, int32_t nanos,
   if (seconds > 0 && nanos < 0) {
     // The other disagreement 3.21 prints, as the fraction of the nanos read
     // as unsigned (1 s and -5 ns: "1.294967291s"); kept for byte equality.
-    const uint32_t as_unsigned = static_cast<uint32_t>(nanos);
+    const auto as_unsigned = static_cast<uint32_t>(nanos);
     out->push_back('"');
     absl::StrAppend(out, seconds);
     if (as_unsigned % kNanosPerSecond == 0) {

@@ -16,6 +16,7 @@
 // a known field's number with another wire type (no server sends one);
 // the printer ignores unknown fields, which is checked too (by length).
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -45,7 +46,10 @@ inline std::string PrinterOracleViolation(
     copy->DiscardUnknownFields();
     known = copy.get();
   }
-  const bool modes[3][2] = {{true, false}, {true, true}, {false, false}};
+  // {preserve_proto_field_names, add_whitespace}: the CLI's line,
+  // transcode's pretty print, protobuf's defaults.
+  const std::array<std::array<bool, 2>, 3> modes = {
+      {{true, false}, {true, true}, {false, false}}};
   for (const auto& mode : modes) {
     google::protobuf::util::JsonPrintOptions options;
     options.preserve_proto_field_names = mode[0];
@@ -63,8 +67,8 @@ inline std::string PrinterOracleViolation(
                                           mode[0] ? " proto names" : "",
                                           mode[1] ? " whitespace" : "", ": ");
     if (status.ok() != oracle_ok) {
-      return absl::StrCat(what, "printer ", status.ToString(),
-                          ", oracle ok=", oracle_ok);
+      return absl::StrCat(what, "printer ", status.ToString(), ", oracle ",
+                          oracle_ok ? "ok" : "failed");
     }
     if (status.ok() != unknown_status.ok() ||
         actual.size() != with_unknown.size()) {
