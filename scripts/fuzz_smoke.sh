@@ -23,7 +23,7 @@ seconds=${VS_FUZZ_SECONDS:-60}
 jobs=${VS_FUZZ_JOBS:-2}
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(transcoder signature validator http_request)
+  targets=(transcoder signature validator http_request json_printer)
 fi
 work="$build_dir/fuzz"
 
@@ -37,7 +37,7 @@ cmake --build "$build_dir" --target fuzzers >/dev/null
 # --- Seeds. JSON payloads for the JSON targets; for http_request, the same
 # payloads as the requests a sender writes (sized, chunked, pipelined).
 mapfile -t json_seeds < <(find testdata/voucherify -name '*.json' -not -path '*/spec/*' | sort)
-for target in transcoder signature validator; do
+for target in transcoder signature validator json_printer; do
   mkdir -p "$work/seeds/$target"
   cp -f "${json_seeds[@]}" "$work/seeds/$target/"
 done
@@ -63,6 +63,7 @@ for file in "${json_seeds[@]}"; do
 done
 
 declare -A max_len=([transcoder]=8192 [signature]=8192 [validator]=8192
+                    [json_printer]=8192
                     [http_request]=16384)
 
 # Runs one fuzzer; its log goes to $work/<target>.log.

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 
 #include "tests/fuzz/http_request_property.h"
+#include "tests/fuzz/json_printer_property.h"
 #include "tests/fuzz/signature_property.h"
 #include "tests/fuzz/transcoder_property.h"
 #include "tests/fuzz/validator_property.h"
@@ -63,6 +64,13 @@ TEST(FuzzRegressionsTest, HttpRequestPropertiesHoldForEveryRecordedInput) {
   transcode::Transcoder transcoder;
   ReplayAll("http_request", [&](const std::string& input) {
     return HttpRequestPropertyViolation(transcoder, input);
+  });
+}
+
+TEST(FuzzRegressionsTest, JsonPrinterPropertiesHoldForEveryRecordedInput) {
+  transcode::Transcoder transcoder;
+  ReplayAll("json_printer", [&](const std::string& input) {
+    return JsonPrinterPropertyViolation(transcoder, input);
   });
 }
 

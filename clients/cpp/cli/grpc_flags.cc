@@ -7,9 +7,9 @@
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "transcode/json_printer.h"
 
 #include "clients/cpp/cli/flags.h"
 #include "common/grpc_status.h"
@@ -78,14 +78,20 @@ client::ChannelOptions ChannelOptionsFromFlags() {
   return options;
 }
 
-std::string ToJsonLine(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  if (!google::protobuf::util::MessageToJsonString(message, &json, options)
-           .ok()) {
-    json = "{}";
+void AppendJsonLine(const google::protobuf::Message& message,
+                    std::string* out) {
+  // A printer caches per-type plans and is not thread-safe; subscribe prints
+  // on the subscriber's thread, the other commands on the main thread.
+  thread_local transcode::JsonPrinter printer(
+      {/*preserve_proto_field_names=*/true, /*add_whitespace=*/false});
+  if (!printer.Print(message, out).ok()) {
+    out->append("{}");
   }
+}
+
+std::string ToJsonLine(const google::protobuf::Message& message) {
+  std::string json;
+  AppendJsonLine(message, &json);
   return json;
 }
 

@@ -39,8 +39,13 @@ absl::StatusOr<v1::EventFilter> FilterFromFlags(const char* command);
 // --token-file ask for.
 client::ChannelOptions ChannelOptionsFromFlags();
 
-// `message` as one line of JSON with proto field names.
+// `message` as one line of JSON with proto field names, as protobuf's
+// MessageToJsonString writes it (transcode::JsonPrinter, byte for byte);
+// "{}" when it cannot be printed (a Timestamp out of range).
 std::string ToJsonLine(const google::protobuf::Message& message);
+
+// ToJsonLine(message) appended to `out`, for callers that reuse a buffer.
+void AppendJsonLine(const google::protobuf::Message& message, std::string* out);
 
 // Prints "COMMAND: CODE_NAME: message" and the field violations of the
 // status's google.rpc.BadRequest detail (one "  FIELD: DESCRIPTION" line

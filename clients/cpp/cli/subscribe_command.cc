@@ -100,19 +100,22 @@ int SubscribeCommand(const std::vector<std::string>& args) {
   // for idleness beside it.
   std::atomic<int64_t> last_event_ms{absl::ToUnixMillis(absl::Now())};
   uint64_t delivered = 0;  // touched only by the handler
+  std::string line;        // the handler's buffer, reused per event
   client::Subscriber* subscriber_ptr = nullptr;
-  client::Subscriber subscriber(MakeChannel(absl::GetFlag(FLAGS_server)),
-                                parsed->options, [&](const v1::Event& event) {
-                                  last_event_ms =
-                                      absl::ToUnixMillis(absl::Now());
-                                  const std::string line = ToJsonLine(event);
-                                  std::fprintf(stdout, "%s\n", line.c_str());
-                                  std::fflush(stdout);
-                                  if (limit > 0 && ++delivered >= limit) {
-                                    subscriber_ptr->Stop();
-                                  }
-                                  return absl::OkStatus();
-                                });
+  client::Subscriber subscriber(
+      MakeChannel(absl::GetFlag(FLAGS_server)), parsed->options,
+      [&](const v1::Event& event) {
+        last_event_ms = absl::ToUnixMillis(absl::Now());
+        line.clear();
+        AppendJsonLine(event, &line);
+        line.push_back('\n');
+        std::fwrite(line.data(), 1, line.size(), stdout);
+        std::fflush(stdout);
+        if (limit > 0 && ++delivered >= limit) {
+          subscriber_ptr->Stop();
+        }
+        return absl::OkStatus();
+      });
   subscriber_ptr = &subscriber;
   subscriber.Start();
   WaitForDoneOrIdle(subscriber, parsed->idle_seconds, last_event_ms);

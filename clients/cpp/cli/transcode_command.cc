@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "google/protobuf/util/json_util.h"
+#include "transcode/json_printer.h"
 #include "transcode/transcoder.h"
 
 #include "clients/cpp/cli/command.h"
@@ -43,12 +44,10 @@ int TranscodeCommand(const std::vector<std::string>& args) {
   // The raw body is the input itself; printing it again as base64 only
   // hides the typed fields.
   event->clear_raw();
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.add_whitespace = true;
+  transcode::JsonPrinter printer(
+      {/*preserve_proto_field_names=*/true, /*add_whitespace=*/true});
   std::string json;
-  const auto status =
-      google::protobuf::util::MessageToJsonString(*event, &json, options);
+  const absl::Status status = printer.Print(*event, &json);
   if (!status.ok()) {
     std::fprintf(stderr, "transcode: cannot print: %s\n",
                  status.ToString().c_str());
