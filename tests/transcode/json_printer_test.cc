@@ -13,6 +13,7 @@
 #include "transcode/json_printer.h"
 
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -196,7 +197,7 @@ bool FillWellKnown(Message& message, int seed) {
   if (name == "google.protobuf.Timestamp") {
     r.SetInt64(&message, d->FindFieldByNumber(1), 1706792073 + seed);
     r.SetInt32(&message, d->FindFieldByNumber(2),
-               seed * 174000000 % 1000000000);
+               static_cast<int32_t>(int64_t{seed} * 174000000 % 1000000000));
   } else if (name == "google.protobuf.Duration") {
     r.SetInt64(&message, d->FindFieldByNumber(1), -89882188 - seed);
     r.SetInt32(&message, d->FindFieldByNumber(2), -452085794 + seed);
