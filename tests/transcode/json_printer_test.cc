@@ -197,7 +197,10 @@ bool FillWellKnown(Message& message, int seed) {
   if (name == "google.protobuf.Timestamp") {
     r.SetInt64(&message, d->FindFieldByNumber(1), 1706792073 + seed);
     r.SetInt32(&message, d->FindFieldByNumber(2),
-               static_cast<int32_t>(int64_t{seed} * 174000000 % 1000000000));
+               // Wraps in 32 bits as before, without signed overflow: large
+               // seeds give negative nanos, which both printers refuse.
+               static_cast<int32_t>(static_cast<uint32_t>(seed) * 174000000U) %
+                   1000000000);
   } else if (name == "google.protobuf.Duration") {
     r.SetInt64(&message, d->FindFieldByNumber(1), -89882188 - seed);
     r.SetInt32(&message, d->FindFieldByNumber(2), -452085794 + seed);
