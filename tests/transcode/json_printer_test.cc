@@ -144,8 +144,8 @@ void FillScalar(Message& message, const FieldDescriptor* field, int seed) {
           : r.SetInt32(&message, field, -k * 1000);
       break;
     case FieldDescriptor::CPPTYPE_INT64:
-      rep ? r.AddInt64(&message, field, int64_t{-k} << 40)
-          : r.SetInt64(&message, field, int64_t{-k} << 40);
+      rep ? r.AddInt64(&message, field, -(int64_t{k} << 40))
+          : r.SetInt64(&message, field, -(int64_t{k} << 40));
       break;
     case FieldDescriptor::CPPTYPE_UINT32:
       rep ? r.AddUInt32(&message, field, 4000000000U - k)
