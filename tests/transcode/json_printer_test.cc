@@ -179,7 +179,7 @@ void FillScalar(Message& message, const FieldDescriptor* field, int seed) {
     default: {
       const std::string text =
           field->type() == FieldDescriptor::TYPE_BYTES
-              ? std::string("\x00\xff\xfe raw", 7 + k % 3)
+              ? std::string("\x00\xff\xfe raw\x00\xa6", 7 + k % 3)
               : absl::StrCat("v", k, " \"q\" \\ <a>&\n\t\x01 \xc3\xa9 ",
                              "\xe2\x80\xa8 \xf0\x9f\x8e\x9f");
       rep ? r.AddString(&message, field, text)
