@@ -12,6 +12,8 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
+#include "tests/testing/proc_status.h"
+
 namespace vouchstream::testing {
 
 absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
@@ -84,20 +86,7 @@ absl::Status ServerProcess::Stop(absl::Duration timeout) {
 }
 
 absl::StatusOr<int64_t> ServerProcess::RssKib() const {
-  std::ifstream in(absl::StrCat("/proc/", pid(), "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    absl::string_view rest = line;
-    if (absl::ConsumePrefix(&rest, "VmRSS:")) {
-      rest = absl::StripAsciiWhitespace(rest);
-      absl::ConsumeSuffix(&rest, " kB");
-      int64_t kib = 0;
-      if (absl::SimpleAtoi(rest, &kib)) {
-        return kib;
-      }
-    }
-  }
-  return absl::NotFoundError("no VmRSS");
+  return testing::RssKib(pid());
 }
 
 std::string ServerProcess::metrics_address() const {
