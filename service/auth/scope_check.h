@@ -1,8 +1,8 @@
 #pragma once
-// What each scope allows, per RPC (see /tmp/docs/auth.md for the table):
-// Publish and PublishStream need `publish`; Subscribe, GetEvent and
-// ListEvents need `subscribe`, limited to its event types and campaigns;
-// ListQuarantined and Reprocess need `admin`. Refusals are
+// What each scope allows. Which scope an RPC needs is the contract's
+// `(vouchstream.v1.required_scope)` method option (method_scopes.h); the
+// `subscribe` scope is further limited to its event types and campaigns,
+// which ScopeFilter and InScope apply to what a call reads. Refusals are
 // kPermissionDenied naming the missing scope (auth_errors.h).
 //
 //   absl::StatusOr<v1::EventFilter> filter =
