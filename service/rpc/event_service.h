@@ -1,69 +1,59 @@
 #pragma once
 // `vouchstream.v1.EventService` on gRPC's callback API: the transport edge
-// over the service core. Publish and Reprocess go through the Publisher and
-// finish from the store's callback; Subscribe and PublishStream get their
-// own reactors (subscribe_reactor.h, publish_stream_reactor.h); the reads
-// (GetEvent, ListEvents, ListQuarantined) run on the worker pool, never in a
-// reaction. Errors become grpc::Status only through status_mapping.h.
+// over the application (service/app). Each handler reads the call's
+// credentials, has app::Admission admit it (the scope its RPC declares in
+// the contract), hands the request to the application and turns the
+// absl::Status it answers into a grpc::Status (status_mapping.h). Publish
+// and Reprocess finish from the store's callback; Subscribe and
+// PublishStream get their own reactors (subscribe_reactor.h,
+// publish_stream_reactor.h); the reads and cursor calls run on the worker
+// pool, never in a reaction.
 //
-// With an Authorizer (`Options::authorizer`), every call is authenticated
-// from its bearer token or client certificate and checked against its
-// principal's scopes (auth/scope_check.h); reads are narrowed to the scope
-// and redacted for the principal. Without one, every call may do anything.
-//
-//   EventService service(log, &broker, &publisher, &pool, {});
+//   EventService service(app, {});
 //   builder.RegisterService(&service);
 //
 // Thread-safe: gRPC calls the handlers from any thread.
 
 #include <cstddef>
-#include <memory>
-#include <string>
 
-#include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
-#include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 
 #include "vouchstream/v1/api.grpc.pb.h"
 
-#include "service/auth/authorizer.h"
-#include "service/auth/principal.h"
+#include "service/app/admission.h"
+#include "service/app/cursors.h"
+#include "service/app/publisher.h"
+#include "service/app/reads.h"
+#include "service/app/subscriptions.h"
+#include "service/app/worker_pool.h"
 #include "service/core/broker.h"
-#include "service/core/event_log.h"
-#include "service/core/telemetry.h"
 #include "service/rpc/publish_streams.h"
-#include "service/rpc/publisher.h"
-#include "service/rpc/worker_pool.h"
 
 namespace vouchstream::rpc {
 
 class EventService final : public v1::EventService::CallbackService {
  public:
-  // Defaults:
-  //   default_page_size     100 (ListEvents, ListQuarantined)
-  //   max_page_size         1000
-  //   max_scan              10,000 events read per ListEvents call; a
-  //                         selective filter then returns a short page with
-  //                         a token to continue from
-  //   default_heartbeat     15 s
-  //   max_stream_in_flight  1024 unacknowledged events per PublishStream
-  //   authorizer            nullptr: no access control (must outlive the
-  //                         service when set)
-  struct Options {
-    int default_page_size = 100;
-    int max_page_size = 1000;
-    size_t max_scan = 10000;
-    absl::Duration default_heartbeat = absl::Seconds(15);
-    size_t max_stream_in_flight = 1024;
-    auth::Authorizer* authorizer = nullptr;
-    // Told of named consumers' cursors and failed cursor saves (metrics).
-    core::Telemetry* telemetry = core::Telemetry::None();
+  // The application the calls go to; every pointer must outlive the
+  // service (and the server it serves on).
+  struct App {
+    const app::Admission* admission = nullptr;
+    app::Publisher* publisher = nullptr;
+    const app::Reads* reads = nullptr;
+    const app::Cursors* cursors = nullptr;
+    const app::Subscriptions* subscriptions = nullptr;
+    core::Broker* broker = nullptr;
+    // Runs the reads and cursor calls, which may wait on the disk.
+    app::WorkerPool* pool = nullptr;
   };
 
-  // Every pointer must outlive the service (and the server it serves on).
-  EventService(core::EventLog* log, core::Broker* broker, Publisher* publisher,
-               WorkerPool* pool, const Options& options);
+  // Defaults:
+  //   max_stream_in_flight  1024 unacknowledged events per PublishStream
+  struct Options {
+    size_t max_stream_in_flight = 1024;
+  };
+
+  EventService(const App& app, const Options& options)
+      : app_(app), options_(options) {}
 
   // Tells every open PublishStream, and every later one, to go once the
   // acks of what it took in are written (publish_streams.h). Call when the
@@ -95,7 +85,6 @@ class EventService final : public v1::EventService::CallbackService {
   grpc::ServerUnaryReactor* Reprocess(grpc::CallbackServerContext* context,
                                       const v1::ReprocessRequest* request,
                                       v1::ReprocessResponse* response) override;
-  // Named cursors need the subscribe scope; see cursor_names.h.
   grpc::ServerUnaryReactor* SaveCursor(
       grpc::CallbackServerContext* context,
       const v1::SaveCursorRequest* request,
@@ -105,36 +94,15 @@ class EventService final : public v1::EventService::CallbackService {
                                       v1::GetCursorResponse* response) override;
 
  private:
-  int PageSize(int requested) const;
-  // The caller's principal (anonymous without access control), filling
-  // `credentials`; kUnauthenticated when the credentials name nobody.
-  absl::StatusOr<std::shared_ptr<const auth::Principal>> Authenticate(
-      const grpc::CallbackServerContext& context,
-      auth::Credentials* credentials) const;
-  // Authenticate, then `check` on the principal; logs a refusal.
+  // The caller of `method`, admitted (app::Admission::Admit), filling
+  // `credentials` under access control.
   absl::StatusOr<std::shared_ptr<const auth::Principal>> Admit(
       const grpc::CallbackServerContext& context, absl::string_view method,
-      absl::Status (*check)(const auth::Principal&),
       auth::Credentials* credentials = nullptr) const;
 
-  // The store key of `principal`'s cursor `consumer` (cursor_names.h): its
-  // own names with access control, the shared ones without.
-  absl::StatusOr<std::string> CursorKeyFor(const auth::Principal& principal,
-                                           absl::string_view consumer) const;
-  // Admit with the subscribe scope, then CursorKeyFor.
-  absl::StatusOr<std::string> AdmitCursor(
-      const grpc::CallbackServerContext& context, absl::string_view method,
-      absl::string_view consumer) const;
-
-  // Tells telemetry that the consumer of cursor key `key` is at `seq`.
-  void ReportCursor(absl::string_view key, uint64_t seq) const;
-
-  core::EventLog* const log_;
-  core::Broker* const broker_;
-  Publisher* const publisher_;
-  PublishStreams publish_streams_;
-  WorkerPool* const pool_;
+  const App app_;
   const Options options_;
+  PublishStreams publish_streams_;
 };
 
 }  // namespace vouchstream::rpc

@@ -8,7 +8,7 @@
 
 namespace vouchstream::rpc {
 
-PublishStreamReactor::PublishStreamReactor(Publisher* publisher,
+PublishStreamReactor::PublishStreamReactor(app::Publisher* publisher,
                                            size_t max_in_flight, Admit admit,
                                            PublishStreams* streams)
     : publisher_(publisher),

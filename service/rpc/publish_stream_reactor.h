@@ -31,8 +31,8 @@
 
 #include "vouchstream/v1/api.pb.h"
 
+#include "service/app/publisher.h"
 #include "service/rpc/publish_streams.h"
-#include "service/rpc/publisher.h"
 
 namespace vouchstream::rpc {
 
@@ -45,7 +45,7 @@ class PublishStreamReactor final
   using Admit = std::function<absl::Status()>;
 
   // `streams` (may be null) must outlive the reactor.
-  PublishStreamReactor(Publisher* publisher, size_t max_in_flight,
+  PublishStreamReactor(app::Publisher* publisher, size_t max_in_flight,
                        Admit admit = nullptr,
                        PublishStreams* streams = nullptr);
 
@@ -77,7 +77,7 @@ class PublishStreamReactor final
   // Decides and starts the next write and read, or Finish.
   void Step();
 
-  Publisher* const publisher_;
+  app::Publisher* const publisher_;
   const size_t max_in_flight_;
   const Admit admit_;
   PublishStreams* const streams_;

@@ -5,29 +5,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 #include "common/proto_time.h"
-#include "service/core/event_filter.h"
+#include "service/app/subscriptions.h"
 #include "service/rpc/status_mapping.h"
 
 namespace vouchstream::rpc {
 namespace {
-
-core::StartPosition StartOf(const v1::SubscribeRequest& request) {
-  switch (request.start_case()) {
-    case v1::SubscribeRequest::kFrom:
-      return request.from() == v1::BOUNDARY_LATEST
-                 ? core::StartPosition::Latest()
-                 : core::StartPosition::Earliest();
-    case v1::SubscribeRequest::kAfterSeq:
-      return core::StartPosition::After(request.after_seq());
-    case v1::SubscribeRequest::kAtTime:
-      return core::StartPosition::At(common::ToAbslTime(request.at_time()));
-    case v1::SubscribeRequest::START_NOT_SET:
-      break;
-  }
-  return core::StartPosition::Earliest();
-}
 
 void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
   *out = common::ToProtoTimestamp(time);
@@ -36,23 +21,10 @@ void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
 }  // namespace
 
 SubscribeReactor::SubscribeReactor(core::Broker* broker,
-                                   const v1::SubscribeRequest& request,
-                                   absl::Duration default_heartbeat,
+                                   core::Broker::SubscribeOptions options,
                                    Access access)
     : principal_(access.principal != nullptr ? std::move(access.principal)
                                              : auth::Principal::Anonymous()) {
-  absl::StatusOr<core::EventFilter> filter =
-      core::EventFilter::Create(request.filter());
-  if (!filter.ok()) {
-    FinishOnce(filter.status());
-    return;
-  }
-  core::Broker::SubscribeOptions options;
-  options.start = StartOf(request);
-  options.filter = *std::move(filter);
-  options.heartbeat = request.heartbeat_seconds() > 0
-                          ? absl::Seconds(request.heartbeat_seconds())
-                          : default_heartbeat;
   // Headers now, so that the client sees the stream open even before the
   // first event.
   StartSendInitialMetadata();
@@ -113,16 +85,8 @@ void SubscribeReactor::MaybeWrite() {
           // subscriber: const methods (serialization included) are safe to
           // run concurrently on one message. Released in OnWriteDone.
           in_flight_ = std::move(delivery.event);
-          if (principal_->redactor.empty()) {
-            response_.unsafe_arena_set_allocated_event(
-                const_cast<v1::Event*>(in_flight_.get()));
-          } else {
-            // Redaction needs a copy of its own; the shared event (and the
-            // store) stay intact.
-            redacted_ = *in_flight_;
-            principal_->redactor.Apply(&redacted_);
-            response_.unsafe_arena_set_allocated_event(&redacted_);
-          }
+          response_.unsafe_arena_set_allocated_event(const_cast<v1::Event*>(
+              &app::Subscriptions::View(*principal_, *in_flight_, &redacted_)));
           break;
         case core::Delivery::Kind::kCaughtUp:
           response_.mutable_caught_up()->set_last_seq(delivery.last_seq);

@@ -1,15 +1,16 @@
 #pragma once
 // The reactor of one `EventService.Subscribe` call: it opens a
-// core::Subscription on the broker and writes what it yields, one write in
+// core::Subscription on the broker, as app::Subscriptions planned it for
+// the caller, and writes what it yields, one write in
 // flight at a time. The subscription's bounded buffer is the queue that feeds
 // it; events are shared with other subscribers, not copied. A subscription
 // that ends (retention, shutdown, log failure) finishes the call with its
 // status; a client that cancels detaches the subscription from the broker.
 //
-// With access control, the caller's principal redacts what is written (a
-// copy per event then, not the shared one), and the stream is registered
-// with the Authorizer so that a reload revoking its access finishes it with
-// UNAUTHENTICATED.
+// With access control, each event is written as the caller's principal may
+// see it (app::Subscriptions::View: a redacted copy when it redacts), and the
+// stream is registered with the Authorizer so that a reload revoking its access
+// finishes it with UNAUTHENTICATED.
 //
 // Created by EventService::Subscribe; deletes itself in OnDone, after the
 // subscription has let go of it (Subscription::Cancel). Thread-safe: the
@@ -20,7 +21,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 
 #include "vouchstream/v1/api.pb.h"
@@ -45,12 +45,11 @@ class SubscribeReactor final
     auth::Credentials credentials;
   };
 
-  // Starts the call: an invalid request (bad code pattern) finishes it with
-  // INVALID_ARGUMENT at once. `default_heartbeat` applies when the request
-  // asks for none. The request's filter must already be narrowed to the
-  // principal's scope (auth/scope_check.h).
-  SubscribeReactor(core::Broker* broker, const v1::SubscribeRequest& request,
-                   absl::Duration default_heartbeat, Access access);
+  // Starts the call on `broker` with `options` as app::Subscriptions::Plan
+  // made them for the principal (filter narrowed to its scope, start,
+  // heartbeat).
+  SubscribeReactor(core::Broker* broker, core::Broker::SubscribeOptions options,
+                   Access access);
 
   // grpc::ServerWriteReactor:
   void OnWriteDone(bool ok) override;

@@ -1,6 +1,5 @@
 #include "service/server/server.h"
 
-#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -11,10 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "grpc/health/v1/health.pb.h"
-#include "grpcpp/ext/proto_server_reflection_plugin.h"
-#include "grpcpp/grpcpp.h"
-#include "grpcpp/health_check_service_interface.h"
 
 #include "common/json_log.h"
 #include "common/metrics_registry.h"
@@ -22,6 +17,12 @@
 #include "common/private_file.h"
 #include "common/stop_signals.h"
 #include "common/systemd_notify.h"
+#include "service/app/admission.h"
+#include "service/app/cursors.h"
+#include "service/app/publisher.h"
+#include "service/app/reads.h"
+#include "service/app/subscriptions.h"
+#include "service/app/worker_pool.h"
 #include "service/auth/authorizer.h"
 #include "service/core/broker.h"
 #include "service/core/enricher.h"
@@ -29,12 +30,9 @@
 #include "service/core/reference_data.h"
 #include "service/core/validator.h"
 #include "service/metrics/service_metrics.h"
-#include "service/rpc/drop_plugin_option.h"
 #include "service/rpc/event_service.h"
-#include "service/rpc/publisher.h"
-#include "service/rpc/reflection_v1_service.h"
+#include "service/rpc/grpc_server.h"
 #include "service/rpc/server_credentials.h"
-#include "service/rpc/worker_pool.h"
 #include "service/store/jetstream_event_log.h"
 #include "service/store/sqlite_event_log.h"
 
@@ -44,8 +42,6 @@ namespace {
 using common::LogError;
 using common::LogInfo;
 using common::LogWarning;
-
-constexpr absl::string_view kServiceName = "vouchstream.v1.EventService";
 
 // `status` with `what` in front of its message, same code.
 absl::Status Annotate(absl::string_view what, const absl::Status& status) {
@@ -121,18 +117,6 @@ absl::StatusOr<std::unique_ptr<core::EventLog>> OpenLog(
   return std::unique_ptr<core::EventLog>(*std::move(log));
 }
 
-// Long-lived Subscribe streams: ping idle connections so that dead peers and
-// silently dropped NAT/proxy mappings are noticed, and let clients ping as
-// often as every 10 s without being told to go away.
-void SetKeepalive(grpc::ServerBuilder& builder) {
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(
-      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-}
-
 }  // namespace
 
 // Declared in the order they are built; destroyed in reverse, so the gRPC
@@ -146,16 +130,16 @@ struct Server::Parts {
   metrics::ServiceMetrics service_metrics{metrics.get()};
   std::unique_ptr<core::EventLog> log;
   std::unique_ptr<core::Broker> broker;
-  std::unique_ptr<rpc::WorkerPool> pool;
+  std::unique_ptr<app::WorkerPool> pool;
   core::Validator validator;
   std::unique_ptr<core::Enricher> enricher;
-  std::unique_ptr<rpc::Publisher> publisher;
+  std::unique_ptr<app::Publisher> publisher;
+  std::unique_ptr<app::Admission> admission;
+  std::unique_ptr<app::Reads> reads;
+  std::unique_ptr<app::Cursors> cursors;
+  std::unique_ptr<app::Subscriptions> subscriptions;
   std::unique_ptr<rpc::EventService> service;
-  std::unique_ptr<rpc::ReflectionV1Service> reflection_v1;
-  std::unique_ptr<grpc::Server> grpc_server;
-  int port = 0;
-  // nullptr when the access file closes health.
-  grpc::HealthCheckServiceInterface* health = nullptr;
+  std::unique_ptr<rpc::GrpcServer> grpc_server;
   std::unique_ptr<common::MetricsServer> metrics_server;
 
   // Health and reflection are served without credentials unless the access
@@ -219,44 +203,41 @@ absl::Status Server::Open() {
   parts.broker =
       std::make_unique<core::Broker>(parts.log.get(), broker_options);
   parts.broker->Start();
-  parts.pool = std::make_unique<rpc::WorkerPool>(config_.workers);
+  parts.pool = std::make_unique<app::WorkerPool>(config_.workers);
   parts.enricher = std::make_unique<core::Enricher>(parts.reference);
-  parts.publisher = std::make_unique<rpc::Publisher>(
+  parts.publisher = std::make_unique<app::Publisher>(
       parts.log.get(), &parts.validator, parts.enricher.get(), parts.pool.get(),
       &parts.service_metrics);
   parts.service_metrics.ReadAtScrape(parts.log.get(), parts.broker.get());
-  rpc::EventService::Options service_options;
   // Without an access file the service skips authentication altogether.
-  service_options.authorizer =
-      parts.authorizer->enabled() ? parts.authorizer.get() : nullptr;
-  service_options.telemetry = &parts.service_metrics;
-  parts.service = std::make_unique<rpc::EventService>(
-      parts.log.get(), parts.broker.get(), parts.publisher.get(),
-      parts.pool.get(), service_options);
+  absl::StatusOr<app::Admission> admission =
+      app::Admission::Create(parts.authorizer.get());
+  if (!admission.ok()) {
+    return Annotate("cannot read the contract's scopes", admission.status());
+  }
+  parts.admission = std::make_unique<app::Admission>(*std::move(admission));
+  parts.reads =
+      std::make_unique<app::Reads>(parts.log.get(), app::Reads::Options{});
+  parts.cursors = std::make_unique<app::Cursors>(
+      parts.log.get(), parts.admission->access_control(),
+      &parts.service_metrics);
+  parts.subscriptions =
+      std::make_unique<app::Subscriptions>(parts.cursors.get());
+  rpc::EventService::App app;
+  app.admission = parts.admission.get();
+  app.publisher = parts.publisher.get();
+  app.reads = parts.reads.get();
+  app.cursors = parts.cursors.get();
+  app.subscriptions = parts.subscriptions.get();
+  app.broker = parts.broker.get();
+  app.pool = parts.pool.get();
+  parts.service =
+      std::make_unique<rpc::EventService>(app, rpc::EventService::Options{});
   return absl::OkStatus();
 }
 
 absl::Status Server::Listen() {
   Parts& parts = *parts_;
-  grpc::EnableDefaultHealthCheckService(parts.IsOpen("grpc.health.v1.Health"));
-  // Reflection in both versions: gRPC's plugin serves v1alpha, ours v1.
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  parts.reflection_v1 =
-      std::make_unique<rpc::ReflectionV1Service>(std::vector<std::string>{
-          std::string{kServiceName}, "grpc.health.v1.Health",
-          "grpc.reflection.v1.ServerReflection",
-          "grpc.reflection.v1alpha.ServerReflection"});
-  // The health service is gRPC's built-in one, which brings no descriptors;
-  // touching our generated health.pb links it in and registers
-  // grpc/health/v1/health.proto, so reflection can describe the service.
-  static_cast<void>(grpc::health::v1::HealthCheckRequest::descriptor());
-  grpc::ServerBuilder builder;
-  if (!parts.IsOpen("grpc.reflection.v1alpha.ServerReflection")) {
-    builder.SetOption(
-        std::make_unique<rpc::DropPluginOption>(rpc::kReflectionPluginName));
-  }
-  builder.AddListeningPort(config_.listen, parts.security.credentials,
-                           &parts.port);
   if (!rpc::IsLoopbackListenAddress(config_.listen)) {
     if (parts.security.mode == "off") {
       LogWarning(
@@ -271,23 +252,19 @@ absl::Status Server::Listen() {
           {{"listen", config_.listen}});
     }
   }
-  builder.RegisterService(parts.service.get());
-  if (parts.IsOpen("grpc.reflection.v1.ServerReflection")) {
-    builder.RegisterService(parts.reflection_v1.get());
+  rpc::GrpcServer::Options options;
+  options.listen = config_.listen;
+  options.security = &parts.security;
+  options.max_message_bytes = config_.max_message_bytes;
+  options.is_open = [&parts](absl::string_view name) {
+    return parts.IsOpen(name);
+  };
+  absl::StatusOr<std::unique_ptr<rpc::GrpcServer>> grpc_server =
+      rpc::GrpcServer::Start(parts.service.get(), options);
+  if (!grpc_server.ok()) {
+    return grpc_server.status();
   }
-  builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
-  builder.SetMaxSendMessageSize(config_.max_message_bytes);
-  SetKeepalive(builder);
-  parts.grpc_server = builder.BuildAndStart();
-  if (parts.grpc_server == nullptr || parts.port == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen: --listen=", config_.listen));
-  }
-  parts.health = parts.grpc_server->GetHealthCheckService();
-  if (parts.health != nullptr) {
-    parts.health->SetServingStatus(std::string{kServiceName}, true);
-    parts.health->SetServingStatus(true);
-  }
+  parts.grpc_server = *std::move(grpc_server);
   if (!config_.metrics_listen.empty()) {
     absl::StatusOr<std::unique_ptr<common::MetricsServer>> metrics_server =
         common::MetricsServer::Start(config_.metrics_listen, parts.metrics);
@@ -307,10 +284,10 @@ absl::Status Server::Run() {
     std::printf("metrics on %s\n", parts.metrics_server->address().c_str());
   }
   const std::string host = config_.listen.substr(0, config_.listen.rfind(':'));
-  std::printf("listening on %s:%d\n", host.c_str(), parts.port);
+  std::printf("listening on %s:%d\n", host.c_str(), parts.grpc_server->port());
   std::fflush(stdout);
   LogInfo("serving", {{"listen", config_.listen},
-                      {"port", parts.port},
+                      {"port", parts.grpc_server->port()},
                       {"tls", parts.security.mode}});
   common::NotifyReady();
   const int signal = common::WaitForStopSignal([this] { Reload(); });
@@ -356,16 +333,11 @@ void Server::Drain() {
   Parts& parts = *parts_;
   LogInfo("draining",
           {{"timeout", absl::FormatDuration(config_.drain_timeout)}});
-  if (parts.health != nullptr) {
-    parts.health->SetServingStatus(std::string{kServiceName}, false);
-    parts.health->SetServingStatus(false);
-  }
+  parts.grpc_server->SetServing(false);
   parts.broker->Shutdown();
   parts.service->Drain();
   LogInfo("streams closed");
-  parts.grpc_server->Shutdown(std::chrono::system_clock::now() +
-                              absl::ToChronoSeconds(config_.drain_timeout));
-  parts.grpc_server->Wait();
+  parts.grpc_server->Shutdown(config_.drain_timeout);
   LogInfo("calls finished");
   parts.pool->Shutdown();
   parts.log->Shutdown();

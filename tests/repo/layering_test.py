@@ -5,9 +5,11 @@
 
 The arrows run one way: binaries -> gateway / service / clients ->
 transcode -> common, proto. Inside service/, core/ is the domain (no
-transport, no storage engine), auth/ and store/ sit on it, rpc/ is the gRPC
-edge, metrics/ implements core's telemetry, and server/ wires them all for
-the binary. Every CMake target exports the project root, so the compiler
+transport, no storage engine), auth/ and store/ sit on it, app/ is what the
+service does (admission, publishing, reads, subscriptions, cursors), rpc/ is
+the gRPC edge over app/ and the only service folder that sees gRPC,
+metrics/ implements core's telemetry, and server/ wires them all for the
+binary. Every CMake target exports the project root, so the compiler
 would accept a forbidden include: this test is what refuses it.
 
 Each component may include its own files, the ones LAYERS lists for it, and
@@ -34,10 +36,13 @@ LAYERS = {
     "service/auth": ["service/core", "common"],
     "service/store": ["service/core", "common"],
     "service/metrics": ["service/core", "transcode", "common"],
-    "service/rpc": ["service/core", "service/auth", "transcode", "common"],
-    "service/server": ["service/core", "service/auth", "service/store",
-                       "service/metrics", "service/rpc", "transcode",
-                       "common"],
+    # What the service does (issue 17): no gRPC, no engine.
+    "service/app": ["service/core", "service/auth", "common"],
+    "service/rpc": ["service/app", "service/core", "service/auth",
+                    "transcode", "common"],
+    "service/server": ["service/app", "service/core", "service/auth",
+                       "service/store", "service/metrics", "service/rpc",
+                       "transcode", "common"],
     # service/main.cc: the binary.
     "service": ["service/server", "service/auth", "common"],
     # The gateway in layers: http/ over webhook/ and upstream/; the folder
@@ -61,9 +66,14 @@ FORBIDDEN_SYSTEM = {
     "common": ENGINES + ["boost"],
     "transcode": TRANSPORT + ENGINES,
     "service/core": TRANSPORT + ENGINES,
-    "service/auth": ENGINES + ["boost"],
+    "service/auth": TRANSPORT + ENGINES,
+    "service/app": TRANSPORT + ENGINES,
     "service/store": TRANSPORT,
     "service/metrics": TRANSPORT + ENGINES,
+    # service/rpc is the one service folder that sees gRPC: the server
+    # wires its parts through rpc/grpc_server.h.
+    "service/server": TRANSPORT,
+    "service": TRANSPORT + ENGINES,
     "gateway": ENGINES,
     "gateway/webhook": ENGINES,
     "gateway/upstream": ENGINES + ["boost"],
@@ -177,10 +187,24 @@ class LayeringTest(unittest.TestCase):
         self.assertEqual(len(violations(
             "service/store/x.cc", '#include "grpcpp/server.h"\n')), 1)
 
+    def test_only_rpc_sees_grpc_in_the_service(self):
+        for folder in ("service/app", "service/auth", "service/server",
+                       "service/core", "service/metrics", "service/store"):
+            self.assertEqual(len(violations(
+                f"{folder}/x.cc", '#include "grpcpp/grpcpp.h"\n')), 1, folder)
+        self.assertEqual(violations(
+            "service/rpc/x.cc", '#include "grpcpp/grpcpp.h"\n'
+            '#include "service/app/reads.h"\n'), [])
+        # The application does not reach back up to its gRPC edge.
+        self.assertEqual(len(violations(
+            "service/app/x.cc", '#include "service/rpc/event_service.h"\n')),
+            1)
+
     def test_allows_the_arrows(self):
         self.assertEqual(violations(
             "service/server/x.cc",
-            '#include "service/rpc/publisher.h"\n'
+            '#include "service/rpc/grpc_server.h"\n'
+            '#include "service/app/publisher.h"\n'
             '#include "service/store/sqlite_event_log.h"\n'
             '#include "vouchstream/v1/event.pb.h"\n'), [])
         self.assertEqual(violations(

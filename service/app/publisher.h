@@ -21,13 +21,13 @@
 
 #include "vouchstream/v1/event.pb.h"
 
+#include "service/app/worker_pool.h"
 #include "service/core/enricher.h"
 #include "service/core/event_log.h"
 #include "service/core/telemetry.h"
 #include "service/core/validator.h"
-#include "service/rpc/worker_pool.h"
 
-namespace vouchstream::rpc {
+namespace vouchstream::app {
 
 class Publisher {
  public:
@@ -66,4 +66,4 @@ class Publisher {
   core::Telemetry* const telemetry_;
 };
 
-}  // namespace vouchstream::rpc
+}  // namespace vouchstream::app

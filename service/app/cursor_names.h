@@ -1,5 +1,5 @@
 #pragma once
-// Named subscriber cursors at the RPC edge: which names a caller may use and
+// Named subscriber cursors: which names a caller may use and
 // the name each is stored under. With access control every principal has
 // its own names ("<principal>/<consumer>"), so one principal cannot move
 // another's cursor; without it the name is stored as given.
@@ -15,7 +15,7 @@
 
 #include "service/auth/principal.h"
 
-namespace vouchstream::rpc {
+namespace vouchstream::app {
 
 // The store key of cursor `consumer` for `principal` (nullptr: no access
 // control). kInvalidArgument with a google.rpc.BadRequest naming `field`
@@ -24,4 +24,4 @@ absl::StatusOr<std::string> CursorKey(const auth::Principal* principal,
                                       absl::string_view consumer,
                                       absl::string_view field = "consumer");
 
-}  // namespace vouchstream::rpc
+}  // namespace vouchstream::app

@@ -1,9 +1,9 @@
-#include "service/rpc/worker_pool.h"
+#include "service/app/worker_pool.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace vouchstream::rpc {
+namespace vouchstream::app {
 
 WorkerPool::WorkerPool(int threads) {
   absl::MutexLock lock(&threads_mu_);
@@ -57,4 +57,4 @@ void WorkerPool::Loop() {
   }
 }
 
-}  // namespace vouchstream::rpc
+}  // namespace vouchstream::app

@@ -1,4 +1,4 @@
-#include "service/rpc/cursor_names.h"
+#include "service/app/cursor_names.h"
 
 #include <vector>
 
@@ -9,7 +9,7 @@
 
 #include "service/core/bad_request.h"
 
-namespace vouchstream::rpc {
+namespace vouchstream::app {
 
 absl::StatusOr<std::string> CursorKey(const auth::Principal* principal,
                                       absl::string_view consumer,
@@ -29,4 +29,4 @@ absl::StatusOr<std::string> CursorKey(const auth::Principal* principal,
   return absl::StrCat(principal->name, "/", consumer);
 }
 
-}  // namespace vouchstream::rpc
+}  // namespace vouchstream::app

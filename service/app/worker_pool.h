@@ -18,7 +18,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
 
-namespace vouchstream::rpc {
+namespace vouchstream::app {
 
 class WorkerPool {
  public:
@@ -51,4 +51,4 @@ class WorkerPool {
   std::vector<std::thread> threads_ ABSL_GUARDED_BY(threads_mu_);
 };
 
-}  // namespace vouchstream::rpc
+}  // namespace vouchstream::app

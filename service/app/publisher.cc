@@ -1,4 +1,4 @@
-#include "service/rpc/publisher.h"
+#include "service/app/publisher.h"
 
 #include <utility>
 #include <vector>
@@ -11,7 +11,7 @@
 #include "common/proto_time.h"
 #include "service/core/bad_request.h"
 
-namespace vouchstream::rpc {
+namespace vouchstream::app {
 namespace {
 
 using common::LogError;
@@ -158,4 +158,4 @@ void Publisher::Accept(v1::Event event, Done done) {
   log_->Append(std::move(event), std::move(done));
 }
 
-}  // namespace vouchstream::rpc
+}  // namespace vouchstream::app
