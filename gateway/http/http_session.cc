@@ -13,6 +13,7 @@
 #include <utility>
 #include <variant>
 
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -295,10 +296,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       absl::StrAppend(&codings, codings.empty() ? "" : ", ",
                       View(field->value()));
     }
-    return GatewayError(
-        501, absl::StrCat("Transfer-Encoding: \"", codings,
-                          "\" is not supported; send Content-Length or "
-                          "Transfer-Encoding: chunked"));
+    return ToHttpError(absl::UnimplementedError(
+        absl::StrCat("Transfer-Encoding: \"", codings,
+                     "\" is not supported; send Content-Length or "
+                     "Transfer-Encoding: chunked")));
   }
 
   static bool IsOperational(Route route) {
@@ -392,24 +393,23 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
           return;
         }
       }
-      RespondError(GatewayError(
-          413, absl::StrCat("body: larger than the limit of ",
-                            context_.options->max_body_bytes, " bytes")));
+      RespondError(ToHttpError(PayloadTooLarge(
+          absl::StrCat("body: larger than the limit of ",
+                       context_.options->max_body_bytes, " bytes"))));
       return;
     }
     if (ec == http::error::header_limit) {
       BeginRequest(Route::kNotFound);
       keep_alive_ = false;
-      RespondError(
-          GatewayError(431, absl::StrCat("headers: larger than the limit of ",
-                                         kMaxHeaderBytes, " bytes")));
+      RespondError(ToHttpError(HeaderTooLarge(absl::StrCat(
+          "headers: larger than the limit of ", kMaxHeaderBytes, " bytes"))));
       return;
     }
     if (ec) {
       BeginRequest(Route::kNotFound);
       keep_alive_ = false;
-      RespondError(GatewayError(
-          400, absl::StrCat("malformed HTTP request: ", ec.message())));
+      RespondError(ToHttpError(absl::InvalidArgumentError(
+          absl::StrCat("malformed HTTP request: ", ec.message()))));
       return;
     }
     BeginRequest(Route::kNotFound);
@@ -436,17 +436,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       }
     }
     if (match.route == Route::kNotFound) {
-      RespondError(GatewayError(
-          404, absl::StrCat("no route for ", View(request_.method_string()),
-                            " ", View(request_.target()))));
+      RespondError(ToHttpError(absl::NotFoundError(
+          absl::StrCat("no route for ", View(request_.method_string()), " ",
+                       View(request_.target())))));
       return;
     }
     if (!match.method_allowed) {
       allow_ = match.allow;
-      RespondError(GatewayError(
-          405, absl::StrCat("method ", View(request_.method_string()),
-                            " not allowed on ", View(request_.target()),
-                            "; use ", match.allow)));
+      RespondError(ToHttpError(MethodNotAllowed(absl::StrCat(
+          "method ", View(request_.method_string()), " not allowed on ",
+          View(request_.target()), "; use ", match.allow))));
       return;
     }
     switch (match.route) {
@@ -484,7 +483,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (status.ok()) {
       Respond(http::status::ok, "application/json", R"({"status":"SERVING"})");
     } else {
-      HttpError error = GatewayError(503, status.message());
+      HttpError error = ToHttpError(absl::UnavailableError(status.message()));
       error.retry_after_seconds = 0;
       RespondError(std::move(error));
     }
@@ -573,10 +572,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     context_.forwarder->Abandon(forward_id_);
     context_.metrics->RecordUpstreamError(
         static_cast<int>(grpc::StatusCode::DEADLINE_EXCEEDED));
-    RespondError(GatewayError(
-        503, absl::StrCat(
-                 "upstream: no durable ack within ",
-                 absl::FormatDuration(context_.options->publish_deadline))));
+    RespondError(ToHttpError(absl::UnavailableError(absl::StrCat(
+        "upstream: no durable ack within ",
+        absl::FormatDuration(context_.options->publish_deadline)))));
   }
 
   void RespondError(HttpError error) {
