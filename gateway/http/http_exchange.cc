@@ -65,11 +65,11 @@ std::shared_ptr<Exchange> Exchange::BeginUncounted(
                                     std::move(done));
 }
 
-Exchange::Exchange(const GatewayContext& context, const Peer& peer,
+Exchange::Exchange(const GatewayContext& context, Peer peer,
                    net::any_io_executor strand, Route route, bool counted,
                    Done done)
     : context_(context),
-      peer_(peer),
+      peer_(std::move(peer)),
       strand_(std::move(strand)),
       counted_(counted),
       done_(std::move(done)),

@@ -91,7 +91,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void Handle(Request request, bool source_checked);
 
   // Use `Begin` or `BeginUncounted`; public for std::make_shared.
-  Exchange(const GatewayContext& context, const Peer& peer,
+  Exchange(const GatewayContext& context, Peer peer,
            boost::asio::any_io_executor strand, Route route, bool counted,
            Done done);
 

@@ -1,8 +1,10 @@
 #include "gateway/webhook/error_mapping.h"
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <string>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
@@ -26,7 +28,7 @@ struct CodeRow {
   int upstream;  // The service's answer (HttpStatusForGrpcCode).
 };
 
-constexpr CodeRow kCodeTable[] = {
+constexpr std::array<CodeRow, 17> kCodeTable = {{
     {absl::StatusCode::kOk, 200, 200},
     {absl::StatusCode::kCancelled, 499, 503},
     {absl::StatusCode::kUnknown, 500, 500},
@@ -44,7 +46,7 @@ constexpr CodeRow kCodeTable[] = {
     {absl::StatusCode::kUnavailable, 503, 503},
     {absl::StatusCode::kDataLoss, 500, 500},
     {absl::StatusCode::kUnauthenticated, 401, 502},
-};
+}};
 
 constexpr bool InCodeOrder() {
   int expected = 0;
@@ -64,7 +66,7 @@ absl::StatusCode Canonical(absl::StatusCode code) {
 }
 
 const CodeRow& CodeRowFor(absl::StatusCode code) {
-  return kCodeTable[static_cast<int>(Canonical(code))];
+  return kCodeTable[static_cast<size_t>(Canonical(code))];
 }
 
 // The HTTP status a named constructor put into `status`, if any.
@@ -72,7 +74,7 @@ std::optional<int> HttpStatusPayload(const absl::Status& status) {
   const auto payload = status.GetPayload(kHttpStatusUrl);
   int http_status = 0;
   if (!payload.has_value() ||
-      !absl::SimpleAtoi(std::string(*payload), &http_status) ||
+      !absl::SimpleAtoi(std::string{*payload}, &http_status) ||
       http_status < 100 || http_status > 599) {
     return std::nullopt;
   }
@@ -85,12 +87,12 @@ struct FinerStatus {
   absl::StatusCode code;
 };
 
-constexpr FinerStatus kFinerStatuses[] = {
+constexpr std::array<FinerStatus, 4> kFinerStatuses = {{
     {405, absl::StatusCode::kUnimplemented},    // MethodNotAllowed
     {413, absl::StatusCode::kInvalidArgument},  // PayloadTooLarge
     {415, absl::StatusCode::kInvalidArgument},  // UnsupportedMediaType
     {431, absl::StatusCode::kInvalidArgument},  // HeaderTooLarge
-};
+}};
 
 // The canonical code of a status from `kFinerStatuses`, with the HTTP
 // status in the payload `ToHttpError` prefers.
