@@ -14,8 +14,8 @@
 #include "common/json_log.h"
 #include "common/stop_signals.h"
 #include "common/systemd_notify.h"
+#include "gateway/http/gateway_context.h"
 #include "gateway/http/http_server.h"
-#include "gateway/http/http_session.h"
 #include "gateway/reloader.h"
 #include "gateway/upstream/forwarder.h"
 #include "gateway/upstream/upstream_health.h"
@@ -50,7 +50,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(
 }  // namespace
 
 // Declared in the order they are built; destroyed in reverse, so the HTTP
-// server stops before the forwarder and the secrets its sessions use.
+// server stops before the forwarder and the secrets its connections use.
 struct Gateway::Parts {
   std::unique_ptr<WebhookSecrets> secrets;  // null: verification off
   std::shared_ptr<grpc::Channel> channel;

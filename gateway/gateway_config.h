@@ -17,7 +17,7 @@
 namespace vouchstream::gateway {
 
 struct GatewayConfig {
-  // What every HTTP session sees (listen, secrets, limits, timeouts, TLS).
+  // What every HTTP connection sees (listen, secrets, limits, timeouts, TLS).
   GatewayOptions http;
   // --upstream-tls, --upstream-ca, --upstream-cert, --upstream-key,
   // --upstream-server-name, --upstream-token-file.

@@ -168,7 +168,7 @@ void HttpServer::DoAccept() {
 }
 
 // Runs on the acceptor's strand only, so the check-then-increment of
-// `open_` cannot race another accept; sessions only decrement.
+// `open_` cannot race another accept; connections only decrement.
 void HttpServer::Admit(tcp::socket socket) {
   ConnectionOptions connection;
   {
@@ -189,7 +189,7 @@ void HttpServer::Admit(tcp::socket socket) {
     socket.close(ignored);
     return;
   }
-  StartHttpSession(std::move(socket), context_, std::move(connection));
+  StartHttpConnection(std::move(socket), context_, std::move(connection));
 }
 
 bool HttpServer::tls() const {

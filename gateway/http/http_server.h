@@ -1,9 +1,9 @@
 #pragma once
 // The gateway's HTTP/1.1 server: one acceptor and a small fixed pool of I/O
-// threads running one io_context; each connection becomes an HttpSession on
-// its own strand. From `context.options` it also sets up what the sessions
-// share: HTTPS (`tls_cert`/`tls_key`), the source allow-list, the
-// per-source rate limiter and the connection limit.
+// threads running one io_context; each connection is handled on its own
+// strand (gateway/http/http_connection.h). From `context.options` it also
+// sets up what the connections share: HTTPS (`tls_cert`/`tls_key`), the source
+// allow-list, the per-source rate limiter and the connection limit.
 //
 // Connection limit (`max_connections` > 0): a connection beyond it is still
 // accepted, answered 503 TOO_MANY_CONNECTIONS with `Retry-After` and closed,
@@ -39,7 +39,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
-#include "gateway/http/http_session.h"
+#include "gateway/http/http_connection.h"
 #include "gateway/webhook/rate_limiter.h"
 #include "gateway/webhook/source_allow_list.h"
 
@@ -88,7 +88,7 @@ class HttpServer {
   std::shared_ptr<boost::asio::ssl::context> tls_ ABSL_GUARDED_BY(tls_mu_);
   std::unique_ptr<SourceAllowList> allow_list_;
   std::unique_ptr<RateLimiter> rate_limiter_;
-  // Sessions may outlive the server's members briefly (until the
+  // Connections may outlive the server's members briefly (until the
   // io_context is destroyed), so they hold these by shared_ptr.
   std::shared_ptr<std::atomic<int>> open_ =
       std::make_shared<std::atomic<int>>(0);

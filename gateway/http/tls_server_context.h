@@ -7,7 +7,7 @@
 //   auto tls = MakeTlsServerContext("/etc/vs/cert.pem", "/etc/vs/key.pem");
 //   if (!tls.ok()) { ... }  // kInvalidArgument naming the file
 //
-// Thread-safe once made: sessions on any thread share it read-only.
+// Thread-safe once made: connections on any thread share it read-only.
 
 #include <memory>
 #include <string>

@@ -1,6 +1,13 @@
 #include "gateway/webhook/error_mapping.h"
 
-#include "absl/status/status.h"
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 #include "common/grpc_status.h"
@@ -8,35 +15,101 @@
 namespace vouchstream::gateway {
 namespace {
 
-// gRPC's status codes are the canonical codes, so Abseil names them
-// ("INVALID_ARGUMENT").
-std::string CodeName(grpc::StatusCode code) {
-  return absl::StatusCodeToString(common::FromGrpcCode(code));
+// The payload under which the named constructors (`PayloadTooLarge`, ...)
+// keep the exact HTTP status, as decimal text. Private to this file: only
+// `ToHttpError` reads it, and the gateway never sends it anywhere.
+constexpr absl::string_view kHttpStatusUrl = "vouchstream.gateway/http_status";
+
+// The header's table, one row per canonical code, in code order (so a
+// code's row is `kCodeTable[code]`; see CodeRowFor).
+struct CodeRow {
+  absl::StatusCode code;
+  int gateway;   // The gateway's own failure (ToHttpError).
+  int upstream;  // The service's answer (HttpStatusForGrpcCode).
+};
+
+constexpr std::array<CodeRow, 17> kCodeTable = {{
+    {absl::StatusCode::kOk, 200, 200},
+    {absl::StatusCode::kCancelled, 499, 503},
+    {absl::StatusCode::kUnknown, 500, 500},
+    {absl::StatusCode::kInvalidArgument, 400, 422},
+    {absl::StatusCode::kDeadlineExceeded, 504, 503},
+    {absl::StatusCode::kNotFound, 404, 502},
+    {absl::StatusCode::kAlreadyExists, 409, 200},
+    {absl::StatusCode::kPermissionDenied, 403, 502},
+    {absl::StatusCode::kResourceExhausted, 429, 503},
+    {absl::StatusCode::kFailedPrecondition, 400, 422},
+    {absl::StatusCode::kAborted, 409, 503},
+    {absl::StatusCode::kOutOfRange, 400, 422},
+    {absl::StatusCode::kUnimplemented, 501, 502},
+    {absl::StatusCode::kInternal, 500, 500},
+    {absl::StatusCode::kUnavailable, 503, 503},
+    {absl::StatusCode::kDataLoss, 500, 500},
+    {absl::StatusCode::kUnauthenticated, 401, 502},
+}};
+
+constexpr bool InCodeOrder() {
+  int expected = 0;
+  for (const CodeRow& row : kCodeTable) {
+    if (static_cast<int>(row.code) != expected++) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(InCodeOrder(), "kCodeTable[i] must be the row of code i");
+
+// A number outside google.rpc.Code's 0..16 (from the wire, say) is UNKNOWN,
+// as common::FromGrpcCode has it.
+absl::StatusCode Canonical(absl::StatusCode code) {
+  return common::FromGrpcCode(common::ToGrpcCode(code));
 }
 
-grpc::StatusCode CodeForGatewayStatus(int http_status) {
-  switch (http_status) {
-    case 400:
-    case 413:
-    case 415:
-    case 431:
-      return grpc::StatusCode::INVALID_ARGUMENT;
-    case 401:
-      return grpc::StatusCode::UNAUTHENTICATED;
-    case 404:
-      return grpc::StatusCode::NOT_FOUND;
-    case 405:
-    case 501:
-      return grpc::StatusCode::UNIMPLEMENTED;
-    case 503:
-      return grpc::StatusCode::UNAVAILABLE;
-    default:
-      return grpc::StatusCode::INTERNAL;
+const CodeRow& CodeRowFor(absl::StatusCode code) {
+  return kCodeTable[static_cast<size_t>(Canonical(code))];
+}
+
+// The HTTP status a named constructor put into `status`, if any.
+std::optional<int> HttpStatusPayload(const absl::Status& status) {
+  const auto payload = status.GetPayload(kHttpStatusUrl);
+  int http_status = 0;
+  if (!payload.has_value() ||
+      !absl::SimpleAtoi(std::string{*payload}, &http_status) ||
+      http_status < 100 || http_status > 599) {
+    return std::nullopt;
   }
+  return http_status;
+}
+
+// The header's (*): HTTP statuses finer than their canonical code.
+struct FinerStatus {
+  int http_status;
+  absl::StatusCode code;
+};
+
+constexpr std::array<FinerStatus, 4> kFinerStatuses = {{
+    {405, absl::StatusCode::kUnimplemented},    // MethodNotAllowed
+    {413, absl::StatusCode::kInvalidArgument},  // PayloadTooLarge
+    {415, absl::StatusCode::kInvalidArgument},  // UnsupportedMediaType
+    {431, absl::StatusCode::kInvalidArgument},  // HeaderTooLarge
+}};
+
+// The canonical code of a status from `kFinerStatuses`, with the HTTP
+// status in the payload `ToHttpError` prefers.
+absl::Status Finer(int http_status, absl::string_view message) {
+  absl::StatusCode code = absl::StatusCode::kInternal;
+  for (const FinerStatus& finer : kFinerStatuses) {
+    if (finer.http_status == http_status) {
+      code = finer.code;
+    }
+  }
+  absl::Status status(code, message);
+  status.SetPayload(kHttpStatusUrl, absl::Cord(absl::StrCat(http_status)));
+  return status;
 }
 
 HttpError Build(
-    int http_status, grpc::StatusCode code, absl::string_view message,
+    int http_status, absl::StatusCode code, absl::string_view message,
     const google::protobuf::RepeatedPtrField<v1::FieldViolation>* violations) {
   HttpError error;
   error.http_status = http_status;
@@ -45,7 +118,7 @@ HttpError Build(
   }
   std::string& out = error.body;
   absl::StrAppend(&out, R"({"error":{"code":)", http_status, R"(,"status":")",
-                  CodeName(code), R"(","message":)");
+                  absl::StatusCodeToString(Canonical(code)), R"(","message":)");
   AppendJsonString(message, &out);
   out += ",\"details\":[";
   if (violations != nullptr && !violations->empty()) {
@@ -70,48 +143,49 @@ HttpError Build(
   return error;
 }
 
-// Escapes `valid_utf8` for the inside of a JSON string.
 }  // namespace
 
 int HttpStatusForGrpcCode(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return 200;
-    case grpc::StatusCode::INVALID_ARGUMENT:
-    case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return 422;
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-    case grpc::StatusCode::ABORTED:
-    case grpc::StatusCode::CANCELLED:
-      return 503;
-    case grpc::StatusCode::NOT_FOUND:
-    case grpc::StatusCode::UNIMPLEMENTED:
-    case grpc::StatusCode::UNAUTHENTICATED:
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return 502;
-    default:
-      return 500;
-  }
+  return CodeRowFor(common::FromGrpcCode(code)).upstream;
 }
 
-HttpError GatewayError(int http_status, absl::string_view message) {
-  return Build(http_status, CodeForGatewayStatus(http_status), message,
-               nullptr);
+HttpError ToHttpError(const absl::Status& status) {
+  if (status.ok()) {
+    // An answer is only built for a failure; OK here is a caller's bug.
+    std::fputs("ToHttpError: called with an OK status\n", stderr);
+    std::abort();
+  }
+  const int http_status =
+      HttpStatusPayload(status).value_or(CodeRowFor(status.code()).gateway);
+  return Build(http_status, status.code(), status.message(), nullptr);
+}
+
+absl::Status PayloadTooLarge(absl::string_view message) {
+  return Finer(413, message);
+}
+
+absl::Status UnsupportedMediaType(absl::string_view message) {
+  return Finer(415, message);
+}
+
+absl::Status HeaderTooLarge(absl::string_view message) {
+  return Finer(431, message);
+}
+
+absl::Status MethodNotAllowed(absl::string_view message) {
+  return Finer(405, message);
 }
 
 HttpError UpstreamError(const grpc::Status& status) {
-  const grpc::StatusCode code = status.error_code();
-  return Build(HttpStatusForGrpcCode(code), code,
+  const absl::StatusCode code = common::FromGrpcCode(status.error_code());
+  return Build(CodeRowFor(code).upstream, code,
                absl::StrCat("upstream: ", status.error_message()), nullptr);
 }
 
 HttpError UpstreamError(const v1::PublishError& error) {
-  const auto code = static_cast<grpc::StatusCode>(error.code());
-  return Build(HttpStatusForGrpcCode(code), code, error.message(),
+  const absl::StatusCode code =
+      common::FromGrpcCode(static_cast<grpc::StatusCode>(error.code()));
+  return Build(CodeRowFor(code).upstream, code, error.message(),
                &error.field_violations());
 }
 

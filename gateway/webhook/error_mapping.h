@@ -1,32 +1,58 @@
 #pragma once
 // The one place that turns a failure into an HTTP answer (STYLE.md section
-// 5): gRPC status codes from the service, and the gateway's own refusals,
-// become an HTTP status, optional `Retry-After`, and a JSON body shaped like
-// google.rpc.Status:
+// 5): the gateway's own failures (an absl::Status), and gRPC status codes
+// from the service, become an HTTP status, optional `Retry-After`, and a JSON
+// body shaped like google.rpc.Status:
 //
 //   {"error":{"code":422,"status":"INVALID_ARGUMENT","message":"...",
 //     "details":[{"@type":"type.googleapis.com/google.rpc.BadRequest",
 //                 "fieldViolations":[{"field":"...","description":"..."}]}]}}
 //
-// Upstream mapping (after Envoy's `grpcToHttpStatus`, changed where
-// Voucherify's retry behaviour asks for it: it retries every non-2xx):
+// `code` is the HTTP status, `status` the canonical code's name; `details`
+// is empty except for the service's field violations. Every 503 carries
+// `Retry-After: kRetryAfterSeconds`.
 //
-//   gRPC code                                   HTTP  Retry-After
-//   OK                                          200
-//   INVALID_ARGUMENT, FAILED_PRECONDITION,
-//     OUT_OF_RANGE                              422   (won't help to retry)
-//   UNAVAILABLE, DEADLINE_EXCEEDED,
-//     RESOURCE_EXHAUSTED, ABORTED, CANCELLED    503   yes
-//   NOT_FOUND, UNIMPLEMENTED,
-//     UNAUTHENTICATED, PERMISSION_DENIED        502   (gateway misconfigured)
-//   ALREADY_EXISTS                              200   (a duplicate is fine)
-//   anything else                               500
+// One table maps each canonical code twice. The gateway column (its own
+// failures, `ToHttpError`) is google/rpc/code.proto's HTTP mapping. The
+// upstream column (`UpstreamError`, `HttpStatusForGrpcCode`) follows Envoy's
+// `grpcToHttpStatus`, changed where Voucherify's retry behaviour asks for it:
+// it retries every non-2xx.
+//
+//   canonical code        gateway  upstream
+//   OK                    200      200
+//   CANCELLED             499      503  (retry)
+//   UNKNOWN               500      500
+//   INVALID_ARGUMENT      400 (*)  422  (won't help to retry)
+//   DEADLINE_EXCEEDED     504      503  (retry)
+//   NOT_FOUND             404      502  (gateway misconfigured)
+//   ALREADY_EXISTS        409      200  (a duplicate is fine)
+//   PERMISSION_DENIED     403      502  (gateway misconfigured)
+//   RESOURCE_EXHAUSTED    429      503  (retry)
+//   FAILED_PRECONDITION   400      422  (won't help to retry)
+//   ABORTED               409      503  (retry)
+//   OUT_OF_RANGE          400      422  (won't help to retry)
+//   UNIMPLEMENTED         501 (*)  502  (gateway misconfigured)
+//   INTERNAL              500      500
+//   UNAVAILABLE           503      503  (retry)
+//   DATA_LOSS             500      500
+//   UNAUTHENTICATED       401      502  (gateway misconfigured)
+//   any other number      as UNKNOWN
+//
+// (*) Where HTTP is finer than the canonical code, a named constructor below
+// keeps the exact HTTP status in a payload of the absl::Status, which
+// `ToHttpError` prefers: `PayloadTooLarge` 413, `UnsupportedMediaType` 415,
+// `HeaderTooLarge` 431 (all INVALID_ARGUMENT), `MethodNotAllowed` 405
+// (UNIMPLEMENTED).
+//
+//   HttpError error = ToHttpError(absl::NotFoundError("no route for GET /x"));
+//   // error.http_status == 404, error.body names "NOT_FOUND".
 //
 // Thread-safe: pure functions.
 
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include <grpcpp/support/status.h>
 
@@ -47,15 +73,24 @@ struct HttpError {
 // Seconds a sender is asked to wait after a 503.
 inline constexpr int kRetryAfterSeconds = 5;
 
-// The HTTP status for a gRPC code from the service (table above).
+// The HTTP status for a gRPC code from the service (the upstream column).
 int HttpStatusForGrpcCode(grpc::StatusCode code);
 
-// A refusal by the gateway itself (400, 401, 404, 405, 413, 415, 431, 500,
-// 501, 503). The `status` name is chosen from the HTTP code:
-// 400/413/415/431 → INVALID_ARGUMENT, 401 → UNAUTHENTICATED, 404 →
-// NOT_FOUND, 405/501 → UNIMPLEMENTED, 503 → UNAVAILABLE (with Retry-After),
-// else INTERNAL.
-HttpError GatewayError(int http_status, absl::string_view message);
+// The answer for a failure of the gateway itself: the gateway column for
+// `status.code()`, or the HTTP status that one of the named constructors
+// below put into `status`. The message goes into the body as it is.
+// `status` must not be OK (that is a broken invariant: the process aborts).
+HttpError ToHttpError(const absl::Status& status);
+
+// INVALID_ARGUMENT answered 413: the body is over the size limit.
+absl::Status PayloadTooLarge(absl::string_view message);
+// INVALID_ARGUMENT answered 415: the body's media type is not accepted.
+absl::Status UnsupportedMediaType(absl::string_view message);
+// INVALID_ARGUMENT answered 431: the request's headers are too large.
+absl::Status HeaderTooLarge(absl::string_view message);
+// UNIMPLEMENTED answered 405: the route exists, the method does not (the
+// caller adds the `Allow` header).
+absl::Status MethodNotAllowed(absl::string_view message);
 
 // An upstream failure of the stream or call as a whole.
 HttpError UpstreamError(const grpc::Status& status);

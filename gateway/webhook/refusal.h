@@ -1,6 +1,6 @@
 #pragma once
 // The gateway's hardening refusals (issue 8) as HTTP answers: the same
-// google.rpc.Status-shaped JSON as `GatewayError`
+// google.rpc.Status-shaped JSON as `ToHttpError`
 // (gateway/webhook/error_mapping.h), with a google.rpc.ErrorInfo detail whose
 // `reason` is machine-readable:
 //

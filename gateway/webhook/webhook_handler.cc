@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -21,15 +22,14 @@ std::variant<v1::Event, HttpError> PrepareWebhook(
     transcode::Transcoder& transcoder, Metrics* metrics) {
   const transcode::SignatureVerifier* const verifier = policy.verifier;
   if (!IsJsonContentType(request.content_type)) {
-    return GatewayError(
-        415, absl::StrCat("content-type: expected application/json, got \"",
-                          request.content_type, "\""));
+    return ToHttpError(UnsupportedMediaType(
+        absl::StrCat("content-type: expected application/json, got \"",
+                     request.content_type, "\"")));
   }
   if (policy.require_envelope && request.route == Route::kWebhookTyped) {
-    return GatewayError(
-        400,
+    return ToHttpError(absl::InvalidArgumentError(
         "path: bare event bodies are refused here (--require-envelope); post "
-        "the v2024-01-01 envelope to /webhooks/voucherify");
+        "the v2024-01-01 envelope to /webhooks/voucherify"));
   }
   if (verifier != nullptr) {
     const absl::Status verified =
@@ -38,7 +38,7 @@ std::variant<v1::Event, HttpError> PrepareWebhook(
       if (metrics != nullptr) {
         metrics->RecordSignatureFailure();
       }
-      return GatewayError(401, verified.message());
+      return ToHttpError(absl::UnauthenticatedError(verified.message()));
     }
   }
   absl::StatusOr<v1::Event> event =
@@ -46,7 +46,7 @@ std::variant<v1::Event, HttpError> PrepareWebhook(
           ? transcoder.FromBody(request.type, request.body)
           : transcoder.FromEnvelope(request.body);
   if (!event.ok()) {
-    return GatewayError(400, event.status().message());
+    return ToHttpError(absl::InvalidArgumentError(event.status().message()));
   }
   v1::Ingress& ingress = *event->mutable_ingress();
   ingress.set_remote_address(std::string{request.remote_address});

@@ -2,9 +2,9 @@
 // What must hold for every byte stream a client sends the gateway, shared by
 // the libFuzzer target and the regression test that replays the inputs it
 // once failed on. The bytes go through Beast's request parser with the
-// session's limits, one request after another as on a keep-alive
+// connection's limits, one request after another as on a keep-alive
 // connection, and each parsed request through the gateway's transport-free
-// logic (`MatchRoute`, `PrepareWebhook`, `GatewayError`), once with
+// logic (`MatchRoute`, `PrepareWebhook`, `ToHttpError`), once with
 // signature verification and once without:
 //   - every error answer is a google.rpc.Status-shaped JSON document (valid
 //     UTF-8) whose code is its HTTP status, and the status is one the route
@@ -34,8 +34,8 @@
 
 namespace vouchstream::testing {
 
-// The session's limits (gateway/http/http_session.cc) with the e2e test's body
-// limit, small enough for the fuzzer to cross.
+// The connection's limits (gateway/http/http_connection.cc) with the e2e test's
+// body limit, small enough for the fuzzer to cross.
 inline constexpr size_t kFuzzHeaderLimit = size_t{16} * 1024;
 inline constexpr size_t kFuzzBodyLimit = size_t{64} * 1024;
 inline constexpr int kFuzzMaxRequests = 8;
@@ -72,14 +72,14 @@ inline std::string RequestViolation(
   const gateway::RouteMatch match = gateway::MatchRoute(method, target);
   if (match.route == gateway::Route::kNotFound) {
     return ErrorBodyViolation(
-        gateway::GatewayError(
-            404, absl::StrCat("no route for ", method, " ", target)),
+        gateway::ToHttpError(absl::NotFoundError(
+            absl::StrCat("no route for ", method, " ", target))),
         404);
   }
   if (!match.method_allowed) {
     return ErrorBodyViolation(
-        gateway::GatewayError(
-            405, absl::StrCat("method ", method, " not allowed on ", target)),
+        gateway::ToHttpError(gateway::MethodNotAllowed(
+            absl::StrCat("method ", method, " not allowed on ", target))),
         405);
   }
   if (match.route != gateway::Route::kWebhookEnvelope &&

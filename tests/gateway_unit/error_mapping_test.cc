@@ -1,7 +1,9 @@
 #include "gateway/webhook/error_mapping.h"
 
 #include <string>
+#include <utility>
 
+#include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -81,33 +83,81 @@ TEST(ErrorMappingTest, InvalidArgumentCarriesFieldViolations) {
       R"(]}]}})");
 }
 
-struct GatewayCase {
+struct StatusCase {
+  absl::Status status;
   int http_status;
   const char* status_name;
   int retry_after;
 };
 
-TEST(ErrorMappingTest, GatewayErrorsNameTheirStatus) {
-  static const GatewayCase kCases[] = {
-      {400, "INVALID_ARGUMENT", 0},
-      {401, "UNAUTHENTICATED", 0},
-      {404, "NOT_FOUND", 0},
-      {405, "UNIMPLEMENTED", 0},
-      {413, "INVALID_ARGUMENT", 0},
-      {415, "INVALID_ARGUMENT", 0},
-      {431, "INVALID_ARGUMENT", 0},
-      {500, "INTERNAL", 0},
-      {503, "UNAVAILABLE", kRetryAfterSeconds},
+// Every row of the gateway column, and every HTTP status a named constructor
+// carries past it: the code, name, Retry-After and body the gateway sends.
+TEST(ErrorMappingTest, ToHttpErrorMapsEveryCanonicalCode) {
+  const StatusCase kCases[] = {
+      {absl::CancelledError("why"), 499, "CANCELLED", 0},
+      {absl::UnknownError("why"), 500, "UNKNOWN", 0},
+      {absl::InvalidArgumentError("why"), 400, "INVALID_ARGUMENT", 0},
+      {absl::DeadlineExceededError("why"), 504, "DEADLINE_EXCEEDED", 0},
+      {absl::NotFoundError("why"), 404, "NOT_FOUND", 0},
+      {absl::AlreadyExistsError("why"), 409, "ALREADY_EXISTS", 0},
+      {absl::PermissionDeniedError("why"), 403, "PERMISSION_DENIED", 0},
+      {absl::ResourceExhaustedError("why"), 429, "RESOURCE_EXHAUSTED", 0},
+      {absl::FailedPreconditionError("why"), 400, "FAILED_PRECONDITION", 0},
+      {absl::AbortedError("why"), 409, "ABORTED", 0},
+      {absl::OutOfRangeError("why"), 400, "OUT_OF_RANGE", 0},
+      {absl::UnimplementedError("why"), 501, "UNIMPLEMENTED", 0},
+      {absl::InternalError("why"), 500, "INTERNAL", 0},
+      {absl::UnavailableError("why"), 503, "UNAVAILABLE", kRetryAfterSeconds},
+      {absl::DataLossError("why"), 500, "DATA_LOSS", 0},
+      {absl::UnauthenticatedError("why"), 401, "UNAUTHENTICATED", 0},
+      // A number outside google.rpc.Code is UNKNOWN.
+      {absl::Status(static_cast<absl::StatusCode>(42), "why"), 500, "UNKNOWN",
+       0},
+      // HTTP statuses carried in a payload.
+      {PayloadTooLarge("why"), 413, "INVALID_ARGUMENT", 0},
+      {UnsupportedMediaType("why"), 415, "INVALID_ARGUMENT", 0},
+      {HeaderTooLarge("why"), 431, "INVALID_ARGUMENT", 0},
+      {MethodNotAllowed("why"), 405, "UNIMPLEMENTED", 0},
   };
-  for (const GatewayCase& test : kCases) {
-    const HttpError error = GatewayError(test.http_status, "why");
-    EXPECT_EQ(error.http_status, test.http_status);
-    EXPECT_EQ(error.retry_after_seconds, test.retry_after);
+  for (const StatusCase& test : kCases) {
+    const HttpError error = ToHttpError(test.status);
+    EXPECT_EQ(error.http_status, test.http_status) << test.status;
+    EXPECT_EQ(error.retry_after_seconds, test.retry_after) << test.status;
     EXPECT_EQ(error.body, std::string(R"({"error":{"code":)") +
                               std::to_string(test.http_status) +
                               R"(,"status":")" + test.status_name +
-                              R"(","message":"why","details":[]}})");
+                              R"(","message":"why","details":[]}})")
+        << test.status;
   }
+}
+
+TEST(ErrorMappingTest, NamedConstructorsKeepTheCanonicalCode) {
+  EXPECT_EQ(PayloadTooLarge("m").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(UnsupportedMediaType("m").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(HeaderTooLarge("m").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(MethodNotAllowed("m").code(), absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(MethodNotAllowed("m").message(), "m");
+}
+
+TEST(ErrorMappingTest, ToHttpErrorEscapesTheMessage) {
+  const HttpError error = ToHttpError(absl::NotFoundError("no \"route\""));
+  EXPECT_EQ(error.body, R"({"error":{"code":404,"status":"NOT_FOUND",)"
+                        R"("message":"no \"route\"","details":[]}})");
+}
+
+TEST(ErrorMappingTest, UpstreamCodeOutsideGoogleRpcCodeIsUnknown) {
+  v1::PublishError publish_error;
+  publish_error.set_code(42);
+  publish_error.set_message("odd");
+  const HttpError error = UpstreamError(publish_error);
+  EXPECT_EQ(error.http_status, 500);
+  EXPECT_EQ(error.body, R"({"error":{"code":500,"status":"UNKNOWN",)"
+                        R"("message":"odd","details":[]}})");
+}
+
+TEST(ErrorMappingDeathTest, ToHttpErrorRefusesOk) {
+  EXPECT_DEATH(ToHttpError(absl::OkStatus()), "OK status");
 }
 
 TEST(ErrorMappingTest, EscapesJsonStrings) {
