@@ -183,8 +183,10 @@ HttpError UpstreamError(const grpc::Status& status) {
 }
 
 HttpError UpstreamError(const v1::PublishError& error) {
-  const absl::StatusCode code =
-      common::FromGrpcCode(static_cast<grpc::StatusCode>(error.code()));
+  // The wire's number as absl's code (an `int` enum, so any number is a
+  // value; CodeRowFor and Build make one outside 0..16 UNKNOWN). Casting it
+  // to grpc::StatusCode first would be undefined for such a number.
+  const auto code = static_cast<absl::StatusCode>(error.code());
   return Build(CodeRowFor(code).upstream, code, error.message(),
                &error.field_violations());
 }
